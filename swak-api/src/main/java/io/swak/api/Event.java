@@ -1,0 +1,13 @@
+package io.swak.api;
+
+import java.util.Map;
+
+/**
+ * One event, decoded: Fluentd's model of tag, time and record. Steps that only pass events on never
+ * build these; they work on the encoded {@link Batch}.
+ *
+ * @param tag routing tag, e.g. {@code app.access}
+ * @param timeNanos nanoseconds since the epoch
+ * @param record field name to String, Long, Double, Boolean, null, byte[], List or Map
+ */
+public record Event(String tag, long timeNanos, Map<String, Object> record) { }

@@ -1,0 +1,68 @@
+package io.swak.api;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Describes a plugin: its name ({@code in.FileTail}), aliases, documentation, options record and how
+ * to create a step from bound options. Built-in and external plugins register the same way: a
+ * subclass with a public no-argument constructor listed in
+ * {@code META-INF/services/io.swak.api.Plugin}.
+ *
+ * @param <O> the options record; each component carries an {@link Option} annotation
+ */
+public abstract class Plugin<O extends Record> {
+
+  /** Creates a step from its options. */
+  @FunctionalInterface
+  public interface Factory<O> {
+    Step create(O options) throws Exception;
+  }
+
+  private final String name;
+  private final String doc;
+  private final Class<O> optionsType;
+  private final Factory<O> factory;
+  private final List<String> aliases;
+
+  protected Plugin(String name, String doc, Class<O> optionsType, Factory<O> factory, String... aliases) {
+    this.name = Objects.requireNonNull(name);
+    this.doc = Objects.requireNonNull(doc);
+    this.optionsType = Objects.requireNonNull(optionsType);
+    this.factory = Objects.requireNonNull(factory);
+    this.aliases = List.of(aliases);
+  }
+
+  public final String name() {
+    return name;
+  }
+
+  public final String doc() {
+    return doc;
+  }
+
+  public final List<String> aliases() {
+    return aliases;
+  }
+
+  public final Class<O> optionsType() {
+    return optionsType;
+  }
+
+  /**
+   * Checks option combinations the types alone cannot express. Return a message naming the option
+   * and what is allowed, or null when the options are fine.
+   */
+  public String validate(O options) {
+    return null;
+  }
+
+  public final Step create(O options) throws Exception {
+    return factory.create(options);
+  }
+
+  /** True for plugins that start a task ({@code in.*}). */
+  public final boolean isInput() {
+    return name.regionMatches(true, 0, "in.", 0, 3);
+  }
+}

@@ -1,0 +1,17 @@
+package io.swak.api;
+
+/**
+ * Any step after the input. A stage receives each batch and decides what goes on: the same batch,
+ * a changed one, several, or none (then it must complete the batch's ack itself, or hold it until
+ * the data is safe, as buffers do). Most plugins implement {@link Processor} or {@link Output}.
+ */
+public interface Stage extends Step {
+
+  void accept(Batch batch, Emitter next) throws Exception;
+
+  /** The rest of the task after a stage. */
+  @FunctionalInterface
+  interface Emitter {
+    void emit(Batch batch) throws Exception;
+  }
+}

@@ -1,0 +1,20 @@
+package io.swak.api;
+
+/** Counters every step reports; the runtime exposes them in status and Prometheus metrics. */
+public interface StepMetrics {
+
+  void eventsIn(long n);
+
+  void eventsOut(long n);
+
+  void bytesOut(long n);
+
+  void dropped(long n);
+
+  void errors(long n);
+
+  void retries(long n);
+
+  /** A named counter specific to the plugin, e.g. {@code rotations}. */
+  void count(String name, long n);
+}

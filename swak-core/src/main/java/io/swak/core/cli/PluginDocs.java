@@ -1,0 +1,96 @@
+package io.swak.core.cli;
+
+import io.swak.api.Plugin;
+import io.swak.core.config.OptionSpec;
+import io.swak.core.config.PluginRegistry;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Documentation of plugins, generated from their option declarations. */
+final class PluginDocs {
+
+  private PluginDocs() { }
+
+  /** One line per plugin: name, aliases, what it does. */
+  static String list(PluginRegistry registry) {
+    int w = 0;
+    for (Plugin<?> p : registry.all()) {
+      w = Math.max(w, p.name().length());
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Plugin<?> p : registry.all()) {
+      sb.append(String.format("%-" + (w + 2) + "s%s", p.name(), p.doc()));
+      if (!p.aliases().isEmpty()) {
+        sb.append(" (also: ").append(String.join(", ", p.aliases())).append(')');
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** A plugin's options as an aligned table for the terminal. */
+  static String describe(Plugin<?> p) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(p.name()).append(" — ").append(p.doc()).append('\n');
+    if (!p.aliases().isEmpty()) {
+      sb.append("aliases: ").append(String.join(", ", p.aliases())).append('\n');
+    }
+    List<OptionSpec> specs = OptionSpec.of(p.optionsType());
+    if (specs.isEmpty()) {
+      return sb.append("\nno options\n").toString();
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"OPTION", "TYPE", "DEFAULT", "DESCRIPTION"});
+    for (OptionSpec s : specs) {
+      String key = s.key() + (s.aliases().isEmpty() ? "" : " (" + String.join(", ", s.aliases()) + ")");
+      rows.add(new String[] {key, s.typeName(), defaultText(s), s.doc()});
+    }
+    int[] w = new int[3];
+    for (String[] r : rows) {
+      for (int i = 0; i < 3; i++) {
+        w[i] = Math.max(w[i], r[i].length());
+      }
+    }
+    sb.append('\n');
+    for (String[] r : rows) {
+      sb.append(String.format("  %-" + w[0] + "s  %-" + w[1] + "s  %-" + w[2] + "s  %s%n", r[0], r[1], r[2], r[3]));
+    }
+    return sb.toString();
+  }
+
+  /** Every plugin as Markdown, the README's plugin reference. */
+  static String markdown(PluginRegistry registry) {
+    StringBuilder sb = new StringBuilder();
+    for (Plugin<?> p : registry.all()) {
+      sb.append("### `").append(p.name()).append("`\n\n").append(p.doc()).append('\n');
+      if (!p.aliases().isEmpty()) {
+        sb.append("Also called: ").append(String.join(", ", p.aliases().stream().map(a -> "`" + a + "`").toList()))
+            .append(".\n");
+      }
+      sb.append('\n');
+      List<OptionSpec> specs = OptionSpec.of(p.optionsType());
+      if (specs.isEmpty()) {
+        sb.append("No options.\n\n");
+        continue;
+      }
+      sb.append("| option | type | default | description |\n|---|---|---|---|\n");
+      for (OptionSpec s : specs) {
+        String key = "`" + s.key() + "`" + (s.aliases().isEmpty() ? ""
+            : " (" + String.join(", ", s.aliases().stream().map(a -> "`" + a + "`").toList()) + ")");
+        String d = defaultText(s);
+        sb.append("| ").append(key).append(" | ").append(s.typeName().replace("|", "\\|")).append(" | ")
+            .append(d.isEmpty() ? "" : "`" + d + "`").append(" | ").append(s.doc().replace("|", "\\|"))
+            .append(" |\n");
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String defaultText(OptionSpec s) {
+    if (s.required()) {
+      return "required";
+    }
+    return s.defaultText();
+  }
+}

@@ -1,0 +1,257 @@
+package io.swak.core.config;
+
+import io.swak.api.Plugin;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * Reads a config file: a YAML list of {@code - task:} entries (and at most one {@code - agent:}
+ * entry), each task an ordered list of steps. Step options may be nested under the step name or
+ * stand beside it. Every problem in the file is collected and thrown together.
+ */
+public final class ConfigLoader {
+
+  private final PluginRegistry registry;
+  private final Map<String, String> env;
+
+  public ConfigLoader(PluginRegistry registry, Map<String, String> env) {
+    this.registry = registry;
+    this.env = env;
+  }
+
+  public AgentConfig load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw single(file.toString(), "no such file");
+    } catch (IOException e) {
+      throw single(file.toString(), "cannot read: " + e.getMessage());
+    }
+    return parse(file.toString(), text);
+  }
+
+  /** Parses config text; {@code label} names it in messages. */
+  public AgentConfig parse(String label, String text) throws ConfigException {
+    return new Parse(label).run(text);
+  }
+
+  private static ConfigException single(String file, String message) {
+    return new ConfigException(List.of(new ConfigProblem(file, 0, 0, "", message)));
+  }
+
+  /** State of one parse: where we are, and what went wrong so far. */
+  private final class Parse {
+    final String file;
+    final List<ConfigProblem> problems = new ArrayList<>();
+    final OptionBinder binder;
+    String where = "";
+
+    Parse(String file) {
+      this.file = file;
+      this.binder = new OptionBinder(env, Map.of(StepConfig.class, (node, p) -> nested(node)));
+    }
+
+    /** A step nested in another step's options (failover's outputs and last). */
+    StepConfig nested(Node node) {
+      String outer = where;
+      StepConfig s = step(node, outer + " ›", null);
+      where = outer;
+      return s;
+    }
+
+    void problem(Node at, String message) {
+      Mark m = at == null ? null : at.getStartMark().orElse(null);
+      problems.add(new ConfigProblem(file, m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1,
+          where, message));
+    }
+
+    AgentConfig run(String text) throws ConfigException {
+      Node root;
+      try {
+        LoadSettings settings = LoadSettings.builder().setLabel(file).build();
+        Optional<Node> n = new Compose(settings).composeString(text);
+        if (n.isEmpty()) {
+          throw single(file, "the file is empty: write a list of `- task:` entries (see examples/)");
+        }
+        root = n.get();
+      } catch (MarkedYamlEngineException e) {
+        Mark m = e.getProblemMark().orElse(e.getContextMark().orElse(null));
+        throw new ConfigException(List.of(new ConfigProblem(file, m == null ? 0 : m.getLine() + 1,
+            m == null ? 0 : m.getColumn() + 1, "", YamlErrors.explain(e, text))));
+      } catch (YamlEngineException e) {
+        throw single(file, "not valid YAML: " + e.getMessage());
+      }
+      if (!(root instanceof SequenceNode seq)) {
+        problem(root, "the config must be a list of `- task:` entries, e.g.\n"
+            + "- task:\n  - in.FakeData: {type: people}\n  - out.Stdout");
+        throw new ConfigException(problems);
+      }
+      AgentOptions agent = null;
+      List<TaskConfig> tasks = new ArrayList<>();
+      for (Node entry : seq.getValue()) {
+        where = "";
+        if (!(entry instanceof MappingNode m) || m.getValue().isEmpty()) {
+          problem(entry, "expected `task:` or `agent:`, got " + OptionBinder.describe(entry));
+          continue;
+        }
+        String kind = OptionBinder.keyText(m.getValue().get(0).getKeyNode());
+        switch (kind.toLowerCase(Locale.ROOT)) {
+          case "task" -> {
+            TaskConfig t = task(tasks.size() + 1, m);
+            if (t != null) {
+              tasks.add(t);
+            } else {
+              tasks.add(new TaskConfig(tasks.size() + 1, "", List.of()));
+            }
+          }
+          case "agent" -> {
+            if (agent != null) {
+              problem(m, "only one `agent:` entry is allowed");
+            }
+            agent = agentOptions(m);
+          }
+          default -> problem(m.getValue().get(0).getKeyNode(), "unknown entry `" + kind + "`"
+              + Suggest.didYouMean(kind, List.of("task", "agent")) + " The config is a list of `task:` and `agent:` entries");
+        }
+      }
+      if (tasks.isEmpty() && problems.isEmpty()) {
+        where = "";
+        problem(root, "no `- task:` entry: there is nothing to run");
+      }
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+      return new AgentConfig(file, agent == null ? AgentOptions.defaults() : agent, List.copyOf(tasks));
+    }
+
+    AgentOptions agentOptions(MappingNode m) {
+      where = "agent";
+      Node v = m.getValue().get(0).getValueNode();
+      List<NodeTuple> opts = new ArrayList<>();
+      if (v instanceof MappingNode vm) {
+        opts.addAll(vm.getValue());
+      } else if (!OptionBinder.isNull(v)) {
+        problem(v, "expected agent settings (log_level, data_dir, …), got " + OptionBinder.describe(v));
+      }
+      opts.addAll(m.getValue().subList(1, m.getValue().size()));
+      AgentOptions a = binder.bind(AgentOptions.class, opts, m, this::problem);
+      return a == null ? AgentOptions.defaults() : a;
+    }
+
+    TaskConfig task(int number, MappingNode m) {
+      where = "task " + number;
+      Node stepsNode = m.getValue().get(0).getValueNode();
+      String name = "";
+      for (NodeTuple extra : m.getValue().subList(1, m.getValue().size())) {
+        String k = OptionBinder.keyText(extra.getKeyNode());
+        if (k.equalsIgnoreCase("name") && extra.getValueNode() instanceof ScalarNode s) {
+          name = s.getValue();
+        } else {
+          problem(extra.getKeyNode(), "unknown task setting `" + k + "`: a task takes its list of steps and an "
+              + "optional `name`. If this is a step option, indent it under its step");
+        }
+      }
+      if (!(stepsNode instanceof SequenceNode steps) || steps.getValue().isEmpty()) {
+        problem(stepsNode, "a task is a list of steps starting with an input, e.g. `- in.FakeData: {type: people}`");
+        return null;
+      }
+      List<StepConfig> out = new ArrayList<>();
+      int i = 0;
+      for (Node s : steps.getValue()) {
+        i++;
+        String taskWhere = "task " + number;
+        StepConfig sc = step(s, taskWhere + ", step " + i, i == 1);
+        where = taskWhere;
+        if (sc != null) {
+          out.add(sc);
+        }
+      }
+      return new TaskConfig(number, name, List.copyOf(out));
+    }
+
+    /**
+     * One step: a bare name ({@code - out.Stdout}), a name with nested options, or a name followed by
+     * options beside it ({@code - in.MySQLTail:} then {@code ip:} at the same indentation).
+     * {@code first}: true for a task's first step (must be an input), false after it, null for a
+     * step nested in another (any output).
+     */
+    StepConfig step(Node node, String label, Boolean first) {
+      where = label;
+      Node nameNode;
+      List<NodeTuple> opts = new ArrayList<>();
+      if (node instanceof ScalarNode s) {
+        nameNode = s;
+      } else if (node instanceof MappingNode m && !m.getValue().isEmpty()) {
+        NodeTuple head = m.getValue().get(0);
+        nameNode = head.getKeyNode();
+        Node v = head.getValueNode();
+        if (v instanceof MappingNode vm) {
+          opts.addAll(vm.getValue());
+        } else if (!OptionBinder.isNull(v)) {
+          problem(v, "expected the options of `" + OptionBinder.keyText(nameNode) + "` as a map (key: value), got "
+              + OptionBinder.describe(v));
+          return null;
+        }
+        opts.addAll(m.getValue().subList(1, m.getValue().size()));
+      } else {
+        problem(node, "expected a step such as `out.Stdout` or `in.FileTail: {path: …}`, got "
+            + OptionBinder.describe(node));
+        return null;
+      }
+      String name = OptionBinder.keyText(nameNode);
+      Plugin<?> plugin = registry.find(name);
+      if (plugin == null) {
+        problem(nameNode, "unknown plugin `" + name + "`" + Suggest.didYouMean(name, registry.names())
+            + " (`swak plugins` lists them all)");
+        return null;
+      }
+      where = label + " (" + plugin.name() + ")";
+      if (Boolean.TRUE.equals(first) && !plugin.isInput()) {
+        problem(nameNode, "a task starts with an input (in.*), not `" + plugin.name() + "`");
+        return null;
+      }
+      if (!Boolean.TRUE.equals(first) && plugin.isInput()) {
+        problem(nameNode, "`" + plugin.name() + "` is an input: it can only be the first step of a task");
+        return null;
+      }
+      Record options = bindChecked(plugin, opts, node);
+      if (options == null) {
+        return null;
+      }
+      Mark m = nameNode.getStartMark().orElse(null);
+      return new StepConfig(plugin, options, name, where, m == null ? 0 : m.getLine() + 1,
+          m == null ? 0 : m.getColumn() + 1);
+    }
+
+    private <O extends Record> O bindChecked(Plugin<O> plugin, List<NodeTuple> opts, Node node) {
+      O o = binder.bind(plugin.optionsType(), opts, node, this::problem);
+      if (o != null) {
+        String err = plugin.validate(o);
+        if (err != null) {
+          problem(node, err);
+          return null;
+        }
+      }
+      return o;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.swak.core.config;
+
+import io.swak.api.Plugin;
+import io.swak.api.Step;
+
+/**
+ * A step as configured: its plugin, bound options and where it stands in the file.
+ *
+ * @param written the name as written in the file ({@code out.stdout})
+ * @param where e.g. {@code task 1, step 2 (out.Stdout)}, for messages
+ */
+public record StepConfig(Plugin<?> plugin, Record options, String written, String where, int line, int column) {
+
+  /** A new step instance from the bound options. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public Step create() throws Exception {
+    return ((Plugin) plugin).create(options);
+  }
+
+  /** The plugin's canonical name. */
+  public String name() {
+    return plugin.name();
+  }
+}

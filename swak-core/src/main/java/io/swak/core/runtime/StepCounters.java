@@ -1,0 +1,67 @@
+package io.swak.core.runtime;
+
+import io.swak.api.StepMetrics;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The counters of one step, read by status and metrics. */
+public final class StepCounters implements StepMetrics {
+
+  final LongAdder eventsIn = new LongAdder();
+  final LongAdder eventsOut = new LongAdder();
+  final LongAdder bytesOut = new LongAdder();
+  final LongAdder dropped = new LongAdder();
+  final LongAdder errors = new LongAdder();
+  final LongAdder retries = new LongAdder();
+  private final Map<String, LongAdder> custom = new ConcurrentHashMap<>();
+
+  @Override
+  public void eventsIn(long n) {
+    eventsIn.add(n);
+  }
+
+  @Override
+  public void eventsOut(long n) {
+    eventsOut.add(n);
+  }
+
+  @Override
+  public void bytesOut(long n) {
+    bytesOut.add(n);
+  }
+
+  @Override
+  public void dropped(long n) {
+    dropped.add(n);
+  }
+
+  @Override
+  public void errors(long n) {
+    errors.add(n);
+  }
+
+  @Override
+  public void retries(long n) {
+    retries.add(n);
+  }
+
+  @Override
+  public void count(String name, long n) {
+    custom.computeIfAbsent(name, k -> new LongAdder()).add(n);
+  }
+
+  /** Every counter by name, for status output. */
+  public Map<String, Long> snapshot() {
+    Map<String, Long> m = new TreeMap<>();
+    m.put("events_in", eventsIn.sum());
+    m.put("events_out", eventsOut.sum());
+    m.put("bytes_out", bytesOut.sum());
+    m.put("dropped", dropped.sum());
+    m.put("errors", errors.sum());
+    m.put("retries", retries.sum());
+    custom.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
+  }
+}

@@ -1,0 +1,231 @@
+package io.swak.core.runtime;
+
+import io.swak.api.Batch;
+import io.swak.api.Input;
+import io.swak.api.Output;
+import io.swak.api.Processor;
+import io.swak.api.Stage;
+import io.swak.api.Stage.Emitter;
+import io.swak.api.Step;
+import io.swak.core.config.StepConfig;
+import io.swak.core.config.TaskConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running task: one thread that polls the input and runs each batch through the following steps.
+ * A step that fails at start or throws out of the loop restarts the task after a backoff; a
+ * processor that fails on a batch drops that batch with a counter and a log line; outputs retry.
+ * Nothing here stops other tasks.
+ */
+public final class Task {
+
+  private static final Logger LOG = LoggerFactory.getLogger("swak.task");
+  static final Duration POLL_WAIT = Duration.ofMillis(200);
+
+  private final TaskConfig config;
+  private final Path dataDir;
+  private final Clock clock;
+  private final StopSignal stop = new StopSignal();
+  private final List<StepCounters> counters = new ArrayList<>();
+  private final RetryPolicy restartPolicy;
+  private volatile Thread thread;
+  private volatile String state = "created";
+
+  public Task(TaskConfig config, Path dataDir, Clock clock, RetryPolicy restartPolicy) {
+    this.config = config;
+    this.dataDir = dataDir;
+    this.clock = clock;
+    this.restartPolicy = restartPolicy;
+    for (int i = 0; i < config.steps().size(); i++) {
+      counters.add(new StepCounters());
+    }
+  }
+
+  public TaskConfig config() {
+    return config;
+  }
+
+  /** created, starting, running, restarting, stopping, stopped. */
+  public String state() {
+    return state;
+  }
+
+  /** Counters of each step, in step order. */
+  public List<StepCounters> counters() {
+    return counters;
+  }
+
+  /** Starts the task on its own thread. */
+  public void start() {
+    Thread t = new Thread(this::run, "swak-" + config.label().replace(' ', '-'));
+    thread = t;
+    t.start();
+  }
+
+  /** Asks the task to stop; returns at once. */
+  public void stop() {
+    stop.raise();
+  }
+
+  /** Waits for the task thread to end; false if it did not within {@code timeout}. */
+  public boolean join(Duration timeout) throws InterruptedException {
+    Thread t = thread;
+    if (t == null) {
+      return true;
+    }
+    t.join(Math.max(1, timeout.toMillis()));
+    return !t.isAlive();
+  }
+
+  /** Runs the task on the calling thread until it is stopped (for {@code swak test}). */
+  public void run() {
+    int attempt = 0;
+    while (!stop.raised()) {
+      List<Step> steps = new ArrayList<>();
+      try {
+        state = attempt == 0 ? "starting" : "restarting";
+        Input input = (Input) open(steps);
+        Emitter chain = chain(steps);
+        state = "running";
+        attempt = 0;
+        loop(input, chain);
+      } catch (TaskStoppedException e) {
+        // stopping
+      } catch (StepFailure f) {
+        attempt++;
+        Duration wait = restartPolicy.delay(attempt);
+        LOG.error("{}: {} — restarting the task in {} ms", f.where, Tasks.message(f.getCause()), wait.toMillis());
+        LOG.debug("{}: failure detail", f.where, f.getCause());
+        close(steps);
+        if (!stop.sleep(wait)) {
+          break;
+        }
+        continue;
+      }
+      state = "stopping";
+      close(steps);
+      break;
+    }
+    state = "stopped";
+  }
+
+  private Step open(List<Step> steps) {
+    for (int i = 0; i < config.steps().size(); i++) {
+      StepConfig sc = config.steps().get(i);
+      Step s;
+      try {
+        s = sc.create();
+        if (s instanceof Output o) {
+          s = new RetryingOutput(o, sc.where(), RetryPolicy.DEFAULT);
+        }
+        s.start(new StepRuntime(config.label(), sc.name(), dataDir, clock, stop, counters.get(i)));
+      } catch (TaskStoppedException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new StepFailure(sc.where() + " could not start", e);
+      }
+      steps.add(s);
+    }
+    return steps.get(0);
+  }
+
+  private Emitter chain(List<Step> steps) {
+    int n = steps.size();
+    Emitter[] emitters = new Emitter[n + 1];
+    StepCounters last = counters.get(n - 1);
+    emitters[n] = b -> {
+      last.eventsOut(b.count());
+      b.ack().done();
+    };
+    for (int i = n - 1; i >= 1; i--) {
+      Stage stage = (Stage) steps.get(i);
+      Emitter next = emitters[i + 1];
+      StepCounters prev = counters.get(i - 1);
+      StepCounters mine = counters.get(i);
+      StepConfig sc = config.steps().get(i);
+      emitters[i] = b -> {
+        prev.eventsOut(b.count());
+        mine.eventsIn(b.count());
+        try {
+          stage.accept(b, next);
+        } catch (TaskStoppedException | StepFailure e) {
+          throw e;
+        } catch (Exception e) {
+          if (stage instanceof Processor) {
+            // a batch a processor cannot handle must not block the task forever: count, log, move on
+            mine.errors(1);
+            mine.dropped(b.count());
+            LOG.error("{}: dropped {} events: {}", sc.where(), b.count(), Tasks.message(e));
+            b.ack().done();
+          } else {
+            throw new StepFailure(sc.where(), e);
+          }
+        }
+      };
+    }
+    return emitters[1];
+  }
+
+  private void loop(Input input, Emitter chain) throws StepFailure {
+    StepCounters first = counters.get(0);
+    String where = config.steps().get(0).where();
+    while (!stop.raised()) {
+      Batch b;
+      try {
+        b = input.poll(POLL_WAIT);
+      } catch (TaskStoppedException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new StepFailure(where, e);
+      }
+      if (b == null) {
+        continue;
+      }
+      first.eventsIn(b.count());
+      try {
+        chain.emit(b);
+      } catch (TaskStoppedException | StepFailure e) {
+        throw e;
+      } catch (Exception e) {
+        throw new StepFailure(config.label(), e);
+      }
+    }
+  }
+
+  /** Closes the stages in order, so buffers flush into outputs that are still open, then the input. */
+  private void close(List<Step> steps) {
+    for (int i = 1; i < steps.size(); i++) {
+      closeQuietly(steps.get(i), config.steps().get(i).where());
+    }
+    if (!steps.isEmpty()) {
+      closeQuietly(steps.get(0), config.steps().get(0).where());
+    }
+  }
+
+  private static void closeQuietly(Step s, String where) {
+    try {
+      s.close();
+    } catch (TaskStoppedException e) {
+      LOG.warn("{}: stopped before it finished closing", where);
+    } catch (Exception e) {
+      LOG.error("{}: error while closing: {}", where, Tasks.message(e));
+    }
+  }
+
+  /** A failure attributed to a step. */
+  static final class StepFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String where;
+
+    StepFailure(String where, Throwable cause) {
+      super(where, cause);
+      this.where = where;
+    }
+  }
+}
