@@ -77,6 +77,7 @@ final class OptionBinder {
       }
     }
     Map<OptionSpec, Node> given = new LinkedHashMap<>();
+    java.util.Set<String> suggested = new java.util.HashSet<>();
     boolean ok = true;
     for (NodeTuple t : values) {
       String key = keyText(t.getKeyNode());
@@ -86,8 +87,9 @@ final class OptionBinder {
         List<String> all = new ArrayList<>(names);
         specs.forEach(x -> all.addAll(x.aliases()));
         String hint = Suggest.didYouMean(key, all);
+        suggested.addAll(Suggest.close(key, all));
         problems.add(t.getKeyNode(), "unknown option `" + key + "`" + hint
-            + (names.isEmpty() ? " (this step takes no options)" : " Options: " + String.join(", ", names)));
+            + (names.isEmpty() ? " (this step takes no options)" : " (options: " + String.join(", ", names) + ")"));
         ok = false;
       } else if (given.containsKey(s)) {
         problems.add(t.getKeyNode(), "option `" + s.key() + "` is given twice");
@@ -105,6 +107,11 @@ final class OptionBinder {
         if (n != null && !isNull(n)) {
           args[i] = convert(t, n, problems);
         } else if (s.required()) {
+          if (suggested.contains(s.key())) {
+            // already reported as the likely misspelling of this option: one message, not two
+            ok = false;
+            continue;
+          }
           problems.add(n != null ? n : owner, "missing required option `" + s.key() + "`: " + s.doc());
           ok = false;
         } else if (s.hasDefault()) {
@@ -194,7 +201,7 @@ final class OptionBinder {
       }
       return out;
     }
-    if (raw.isRecord()) {
+    if (raw.isRecord() && raw != DataSize.class) {
       if (!(n instanceof MappingNode m)) {
         throw new Bad(n, "expected a map of options, got " + describe(n));
       }
@@ -310,8 +317,7 @@ final class OptionBinder {
           }
           names.add(name);
         }
-        throw new Bad(at, "'" + text + "' is not allowed" + Suggest.didYouMean(s, names)
-            + " Allowed: " + String.join(", ", names));
+        throw new Bad(at, "'" + text + "' is not one of: " + String.join(", ", names) + Suggest.didYouMean(s, names));
       }
       if (c == Object.class) {
         return text;
