@@ -62,7 +62,7 @@ final class PluginDocs {
   static String markdown(PluginRegistry registry) {
     StringBuilder sb = new StringBuilder();
     for (Plugin<?> p : registry.all()) {
-      sb.append("### `").append(p.name()).append("`\n\n").append(p.doc()).append('\n');
+      sb.append("### `").append(p.name()).append("`\n\n").append(md(p.doc())).append('\n');
       if (!p.aliases().isEmpty()) {
         sb.append("Also called: ").append(String.join(", ", p.aliases().stream().map(a -> "`" + a + "`").toList()))
             .append(".\n");
@@ -79,12 +79,17 @@ final class PluginDocs {
             : " (" + String.join(", ", s.aliases().stream().map(a -> "`" + a + "`").toList()) + ")");
         String d = defaultText(s);
         sb.append("| ").append(key).append(" | ").append(s.typeName().replace("|", "\\|")).append(" | ")
-            .append(d.isEmpty() ? "" : "`" + d + "`").append(" | ").append(s.doc().replace("|", "\\|"))
+            .append(d.isEmpty() ? "" : "`" + d + "`").append(" | ").append(md(s.doc()))
             .append(" |\n");
       }
       sb.append('\n');
     }
     return sb.toString();
+  }
+
+  /** Text safe in a Markdown table cell: no raw pipes or angle brackets. */
+  private static String md(String s) {
+    return s.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   private static String defaultText(OptionSpec s) {

@@ -44,6 +44,9 @@ final class OptionBinder {
 
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
+  /** Placeholders that steps fill in at run time; they are not environment variables. */
+  private static final java.util.Set<String> RUNTIME_PLACEHOLDERS = java.util.Set.of("tag", "hostname");
+
   private final Map<String, String> env;
   private final Map<Class<?>, Converter> converters;
 
@@ -363,6 +366,9 @@ final class OptionBinder {
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
       String val = env.get(m.group(1));
+      if (val == null && m.group(2) == null && RUNTIME_PLACEHOLDERS.contains(m.group(1))) {
+        val = m.group(); // filled in by the step at run time, e.g. out.File's ${tag}
+      }
       if (val == null || (val.isEmpty() && m.group(2) != null)) {
         if (m.group(2) == null) {
           throw new Bad(s, "environment variable " + m.group(1) + " is not set (write ${" + m.group(1)
