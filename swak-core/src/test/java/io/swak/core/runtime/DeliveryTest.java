@@ -96,4 +96,20 @@ class DeliveryTest {
     TestSource.state(id + "-bad").failOnStart = false; // the cause goes away: the task recovers on its own
     await().atMost(Duration.ofSeconds(20)).until(() -> TestSink.state(id + "-bad").received.size() == 10);
   }
+
+  @Test
+  void aProcessorThatFailsOnABatchDropsOnlyThatBatchWithACount() throws Exception {
+    agent = Pipelines.start(dir, """
+        - task:
+          - in.TestSource: {name: %1$s, batch: 10, total: 100}
+          - test.Exploder: {bad: 55}
+          - out.TestSink: {name: %1$s}
+        """.formatted(id));
+    TestSink.State sink = TestSink.state(id);
+    await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(id).window.committed() == 100);
+    assertThat(sink.seqs()).hasSize(90).doesNotContain(51L, 55L, 60L).contains(50L, 61L);
+    var counters = agent.tasks().get(0).counters().get(1).snapshot();
+    assertThat(counters.get("dropped")).isEqualTo(10);
+    assertThat(counters.get("errors")).isEqualTo(1);
+  }
 }

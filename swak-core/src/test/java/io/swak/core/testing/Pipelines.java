@@ -18,6 +18,7 @@ public final class Pipelines {
     PluginRegistry r = PluginRegistry.builtIn();
     r.register(new TestSource.P());
     r.register(new TestSink.P());
+    r.register(new Exploder.P());
     return r;
   }
 
