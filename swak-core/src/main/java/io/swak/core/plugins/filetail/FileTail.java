@@ -117,7 +117,7 @@ final class FileTail implements Input {
     long deadline = System.nanoTime() + maxWait.toNanos();
     while (!context.stopping()) {
       nowNanos = System.nanoTime();
-      rescanDue |= watcher.poll(0, this::examine);
+      rescanDue |= watcher.poll(0, changes);
       housekeeping();
       FollowedFile f;
       while ((f = ready.pollFirst()) != null) {
@@ -140,13 +140,43 @@ final class FileTail implements Input {
         return null;
       }
       if (wait > 0) {
-        rescanDue |= watcher.poll(wait, this::examine);
+        rescanDue |= watcher.poll(wait, changes);
       }
     }
     return null;
   }
 
   // ---- noticing files -------------------------------------------------------------------------
+
+  private final Watcher.Changes changes = new Watcher.Changes() {
+    @Override
+    public void changed(Path path) {
+      examine(path);
+    }
+
+    @Override
+    public void renamedOut(Path from, Path to) {
+      FileIdentity.Stat st;
+      try {
+        st = FileIdentity.stat(to);
+      } catch (IOException e) {
+        return;
+      }
+      if (!st.regular() || byId.containsKey(st.id())) {
+        return;
+      }
+      // created and rotated away before we looked: it was never read, so it is drained from its start
+      FollowedFile f = newFile(to, st.id(), tagFor(from));
+      byId.put(f.id, f);
+      f.rotated = true;
+      f.rotatedAtNanos = nowNanos;
+      draining.add(f);
+      queue(f);
+      context.metrics().count("files_found", 1);
+      context.metrics().count("rotations", 1);
+      LOG.debug("{} was rotated to {} before it was read: reading it", from, to);
+    }
+  };
 
   /** Something happened at {@code p}: look at what is there now and what we follow under that name. */
   private void examine(Path p) {
@@ -167,7 +197,7 @@ final class FileTail implements Input {
       return;
     }
     if (known != null && known.id.equals(st.id())) {
-      if (st.size() != known.splitter.readPosition() || truncatedInPlace(known)) {
+      if (truncatedInPlace(known) || st.size() != known.splitter.readPosition()) {
         queue(known);
       }
       return;
@@ -199,7 +229,7 @@ final class FileTail implements Input {
     if (!watcher.matches(p)) {
       return;
     }
-    FollowedFile f = newFile(p, st.id());
+    FollowedFile f = newFile(p, st.id(), tagFor(p));
     f.atFirstStart = initialScan && checkpoints.firstStart();
     byPath.put(p, f);
     byId.put(f.id, f);
@@ -207,7 +237,7 @@ final class FileTail implements Input {
     context.metrics().count("files_found", 1);
   }
 
-  private FollowedFile newFile(Path p, FileIdentity id) {
+  private FollowedFile newFile(Path p, FileIdentity id, String tag) {
     LineSplitter splitter = new LineSplitter(newline, cr, (int) Math.min(Integer.MAX_VALUE - 16,
         options.maxLineSize().bytes()), options.longLines() == FileTailPlugin.LongLines.TRUNCATE,
         options.passThrough());
@@ -222,7 +252,7 @@ final class FileTail implements Input {
     } catch (IOException e) {
       LOG.debug("cannot resolve symlink {}: {}", p, e.toString());
     }
-    FollowedFile f = new FollowedFile(id, p, tagFor(p), p.toString().getBytes(StandardCharsets.UTF_8), splitter, ml);
+    FollowedFile f = new FollowedFile(id, p, tag, p.toString().getBytes(StandardCharsets.UTF_8), splitter, ml);
     if (!real.equals(p)) {
       byPath.put(real, f);
     }
@@ -299,7 +329,7 @@ final class FileTail implements Input {
         continue;
       }
       Checkpoints.Saved s = e.getValue();
-      FollowedFile f = s.path().isEmpty() ? null : newFile(Path.of(s.path()), id);
+      FollowedFile f = s.path().isEmpty() ? null : newFile(Path.of(s.path()), id, tagFor(Path.of(s.path())));
       if (f != null && relocate(f)) {
         byId.put(id, f);
         f.rotated = true;
@@ -446,7 +476,9 @@ final class FileTail implements Input {
     }
     f.channel = ch;
     open.put(f, Boolean.TRUE);
-    if (!f.positioned) {
+    if (f.positioned) {
+      truncatedInPlace(f); // it may have been copytruncated while closed
+    } else {
       try {
         position(f);
       } catch (IOException e) {

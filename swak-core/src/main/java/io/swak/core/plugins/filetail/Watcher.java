@@ -42,6 +42,13 @@ final class Watcher implements AutoCloseable {
   interface Changes {
     /** Something happened to the file at {@code path}: created, written, renamed or deleted. */
     void changed(Path path);
+
+    /**
+     * A file matching the globs was renamed to a name outside them ({@code from} deleted and {@code to}
+     * created by one rename). Several rotations can happen before we look: the file now at {@code to}
+     * may be one we never saw under its old name.
+     */
+    void renamedOut(Path from, Path to);
   }
 
   /** One glob: the directory where its first wildcard starts, a matcher and how deep it can reach. */
@@ -225,20 +232,25 @@ final class Watcher implements AutoCloseable {
       key.cancel();
       return;
     }
+    Path deletedMatch = null; // inotify reports a rename as MOVED_FROM then MOVED_TO: DELETE, CREATE here
     for (WatchEvent<?> ev : key.pollEvents()) {
       if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
         rescanNeeded = true;
+        deletedMatch = null;
         continue;
       }
       Path child = dir.resolve((Path) ev.context());
-      if (matches(child)) {
-        changes.changed(child);
-      } else {
-        changes.changed(child); // a followed file may live here under a name outside the glob (rotated)
-        if (ev.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(child)) {
+      boolean match = matches(child);
+      // also for names outside the glob: a followed file may live there now (rotated)
+      changes.changed(child);
+      if (!match && ev.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
+        if (deletedMatch != null) {
+          changes.renamedOut(deletedMatch, child);
+        } else if (Files.isDirectory(child)) {
           rescanNeeded = true;
         }
       }
+      deletedMatch = match && ev.kind() == StandardWatchEventKinds.ENTRY_DELETE ? child : null;
     }
     if (!key.reset()) {
       // the directory is gone or was renamed: forget the watch, scan again
