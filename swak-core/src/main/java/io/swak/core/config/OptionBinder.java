@@ -194,7 +194,7 @@ final class OptionBinder {
       }
       return out;
     }
-    if (raw.isRecord()) {
+    if (raw.isRecord() && raw != DataSize.class) { // DataSize is a record but written as one scalar
       if (!(n instanceof MappingNode m)) {
         throw new Bad(n, "expected a map of options, got " + describe(n));
       }
