@@ -231,6 +231,7 @@ final class FileTail implements Input {
     }
     FollowedFile f = newFile(p, st.id(), tagFor(p));
     f.atFirstStart = initialScan && checkpoints.firstStart();
+    f.sizeAtScan = st.size();
     byPath.put(p, f);
     byId.put(f.id, f);
     queue(f);
@@ -543,7 +544,7 @@ final class FileTail implements Input {
         savedOffset = s.offset();
       }
     } else if (f.atFirstStart && !options.readFromHead()) {
-      start = size;
+      start = Math.min(size, f.sizeAtScan); // the end as it was when we started: later lines are new
     }
     f.splitter.reset(start);
     f.window.reset(start);

@@ -28,6 +28,8 @@ final class FollowedFile {
   boolean positioned;
   /** Found by the first scan of a first start: read_from_head decides where it starts. */
   boolean atFirstStart;
+  /** Size when the first scan found it: where "from the end" starts. */
+  long sizeAtScan;
 
   boolean rotated;
   long rotatedAtNanos;

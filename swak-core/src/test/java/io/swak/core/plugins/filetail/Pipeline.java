@@ -45,6 +45,10 @@ final class Pipeline implements AutoCloseable {
     AgentConfig c = new ConfigLoader(PluginRegistry.builtIn(), Map.of("tag", "${tag}")).parse("test.yml", yaml);
     agent = new Agent(c, data, Clock.systemUTC());
     agent.start();
+    // the first scan decides read_from_head; files written before it would count as already there
+    Agent a = agent;
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        .until(() -> a.tasks().stream().allMatch(t -> t.state().equals("running")));
     return this;
   }
 
