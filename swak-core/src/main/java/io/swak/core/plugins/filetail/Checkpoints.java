@@ -172,7 +172,7 @@ final class Checkpoints implements AutoCloseable {
         lock.unlock();
       }
       if (!closing) {
-        saveChanged(Long.MAX_VALUE);
+        saveChanged(Long.MAX_VALUE, true);
       }
     }
   }
@@ -181,18 +181,18 @@ final class Checkpoints implements AutoCloseable {
    * Saves every checkpoint whose acknowledged offset (or fingerprint, or path) changed, until
    * {@code deadlineNanos}. Returns how many changed ones are left unsaved.
    */
-  int saveChanged(long deadlineNanos) {
+  int saveChanged(long deadlineNanos, boolean yieldToClose) {
     List<Entry> todo = new ArrayList<>(entries.values());
     int left = 0;
     int saved = 0;
     for (Entry e : todo) {
-      if (System.nanoTime() - deadlineNanos > 0) {
-        left++;
-        continue;
-      }
       synchronized (e) {
         long committed = e.window.committed();
         if (e.forgotten || (committed == e.savedOffset && !e.changed)) {
+          continue;
+        }
+        if (System.nanoTime() - deadlineNanos > 0 || (yieldToClose && closing)) {
+          left++;
           continue;
         }
         e.changed = false;
@@ -295,7 +295,7 @@ final class Checkpoints implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    int left = saveChanged(System.nanoTime() + budgetNanos);
+    int left = saveChanged(System.nanoTime() + budgetNanos, false);
     if (left > 0) {
       LOG.warn("{} checkpoints in {} could not be saved in time; their newest lines will be read again", left, dir);
     }
