@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -47,6 +48,8 @@ final class Checkpoints implements AutoCloseable {
     volatile Fingerprint fingerprint;
     volatile String path;
     volatile boolean changed = true;
+    /** In the saver's set of entries to look at. */
+    volatile boolean active;
     private long savedOffset = -1;
     private boolean forgotten;
 
@@ -61,6 +64,8 @@ final class Checkpoints implements AutoCloseable {
   private final Path dir;
   private final long intervalNanos;
   private final Map<FileIdentity, Entry> entries = new ConcurrentHashMap<>();
+  /** Entries that may need a save: idle files cost the saver nothing (10,000 files watched, few written). */
+  private final Set<Entry> active = ConcurrentHashMap.newKeySet();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private FileChannel lockChannel;
@@ -135,7 +140,16 @@ final class Checkpoints implements AutoCloseable {
     e.savedOffset = savedOffset;
     e.changed = savedOffset < 0;
     entries.put(id, e);
+    touch(e);
     return e;
+  }
+
+  /** Tells the saver to look at {@code e}: a batch was registered in its window, or its fingerprint or path changed. */
+  void touch(Entry e) {
+    if (!e.active) {
+      e.active = true;
+      active.add(e);
+    }
   }
 
   /** Stops tracking a file that is no longer followed and deletes its checkpoint. */
@@ -143,6 +157,7 @@ final class Checkpoints implements AutoCloseable {
     synchronized (e) {
       e.forgotten = true;
       entries.remove(e.id, e);
+      active.remove(e);
       delete(e.id);
     }
   }
@@ -182,13 +197,14 @@ final class Checkpoints implements AutoCloseable {
    * {@code deadlineNanos}. Returns how many changed ones are left unsaved.
    */
   int saveChanged(long deadlineNanos, boolean yieldToClose) {
-    List<Entry> todo = new ArrayList<>(entries.values());
+    List<Entry> todo = new ArrayList<>(active);
     int left = 0;
     int saved = 0;
     for (Entry e : todo) {
       synchronized (e) {
         long committed = e.window.committed();
         if (e.forgotten || (committed == e.savedOffset && !e.changed)) {
+          settle(e);
           continue;
         }
         if (System.nanoTime() - deadlineNanos > 0 || (yieldToClose && closing)) {
@@ -199,6 +215,7 @@ final class Checkpoints implements AutoCloseable {
         try {
           write(e.id, committed, e.fingerprint, e.path);
           e.savedOffset = committed;
+          settle(e);
           saved++;
           lastError = null;
         } catch (IOException ex) {
@@ -225,6 +242,15 @@ final class Checkpoints implements AutoCloseable {
       }
     }
     return left;
+  }
+
+  /** Drops a saved entry from the active set unless more is in flight; the order makes a racing touch safe. */
+  private void settle(Entry e) {
+    active.remove(e);
+    e.active = false;
+    if (!e.forgotten && (e.window.inFlight() > 0 || e.window.committed() != e.savedOffset || e.changed)) {
+      touch(e);
+    }
   }
 
   private void write(FileIdentity id, long offset, Fingerprint fp, String path) throws IOException {

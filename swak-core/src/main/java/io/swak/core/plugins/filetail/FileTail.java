@@ -197,7 +197,8 @@ final class FileTail implements Input {
       return;
     }
     if (known != null && known.id.equals(st.id())) {
-      if (truncatedInPlace(known) || st.size() != known.splitter.readPosition()) {
+      if (st.size() != known.splitter.readPosition()) {
+        truncatedInPlace(known); // grew: or was it truncated and written again?
         queue(known);
       }
       return;
@@ -217,6 +218,7 @@ final class FileTail implements Input {
         if (same.checkpoint != null) {
           same.checkpoint.path = p.toString();
           same.checkpoint.changed = true;
+          checkpoints.touch(same.checkpoint);
         }
         if (same.rotated) {
           same.rotated = false;
@@ -553,6 +555,7 @@ final class FileTail implements Input {
     f.checkpoint = checkpoints.track(f.id, f.window, f.fingerprint, f.path.toString(), savedOffset);
     if (s != null && !s.fingerprint().equals(f.fingerprint)) {
       f.checkpoint.changed = true;
+      checkpoints.touch(f.checkpoint);
     }
     f.positioned = true;
   }
@@ -586,6 +589,7 @@ final class FileTail implements Input {
     f.fingerprint = Fingerprint.of(f.channel, size);
     f.checkpoint.fingerprint = f.fingerprint;
     f.checkpoint.changed = true;
+    checkpoints.touch(f.checkpoint);
   }
 
   /** Reads one block of {@code f}; returns its lines as a batch, or null when it had none. */
@@ -642,6 +646,7 @@ final class FileTail implements Input {
       f.fingerprint = Fingerprint.of(ch, size);
       f.checkpoint.fingerprint = f.fingerprint;
       f.checkpoint.changed = true;
+      checkpoints.touch(f.checkpoint);
     }
     reportLongLines(f);
     if (f.multiline != null && f.multiline.holding()) {
@@ -654,9 +659,11 @@ final class FileTail implements Input {
     if (builder.count() > 0) {
       b = builder.build(f.tag, f.window.add(end));
       f.lastEndAdded = end;
+      checkpoints.touch(f.checkpoint);
     } else if (end > f.lastEndAdded) {
       f.window.add(end).done(); // only skipped lines: move the checkpoint past them
       f.lastEndAdded = end;
+      checkpoints.touch(f.checkpoint);
     }
     if (progressed && size > f.splitter.readPosition()) {
       queue(f); // more is waiting: back of the queue, so other files get their turn

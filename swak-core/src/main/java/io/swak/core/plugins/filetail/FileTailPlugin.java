@@ -51,8 +51,9 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       @Option(value = "How long a rotated or deleted file stays open after its last new line (it is always read to "
           + "its end first).", defaultValue = "5s")
       Duration rotateWait,
-      @Option(value = "How often the globs are scanned again, in addition to file system notifications.",
-          defaultValue = "10s")
+      @Option(value = "How often the globs are scanned again. File system notifications report new and changed "
+          + "files at once; the scan is the safety net (and the only way on file systems without notifications, "
+          + "e.g. NFS: lower it there).", defaultValue = "60s")
       Duration refreshInterval,
       @Option(value = "Most files held open at once; others are reopened when they change.", defaultValue = "1024")
       int maxOpenFiles,
