@@ -267,7 +267,7 @@ final class FileTail implements Input {
     if (t.indexOf('*') < 0) {
       return t;
     }
-    String s = p.toString();
+    String s = p.toString().replace('\\', '/');
     while (s.startsWith("/")) {
       s = s.substring(1);
     }

@@ -1,5 +1,6 @@
 package io.swak.core.plugins.filetail;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystem;
@@ -16,6 +17,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -77,8 +79,15 @@ final class Watcher implements AutoCloseable {
     this.watch = fs.newWatchService();
   }
 
+  /** The pattern as an absolute path with {@code /} separators (globs cannot go through Path.of on Windows). */
   private static String absolute(String p) {
-    return p.startsWith("/") ? p : Path.of("").toAbsolutePath() + "/" + p;
+    String s = File.separatorChar == '\\' ? p.replace('\\', '/') : p;
+    boolean abs = s.startsWith("/") || s.matches("^[A-Za-z]:/.*");
+    if (abs) {
+      return s;
+    }
+    String cwd = Path.of("").toAbsolutePath().toString().replace(File.separatorChar, '/');
+    return cwd + (cwd.endsWith("/") ? "" : "/") + s;
   }
 
   private static Glob glob(FileSystem fs, String pattern) {
@@ -100,14 +109,9 @@ final class Watcher implements AutoCloseable {
       String quoted = file.toString().replaceAll("([*?\\[\\]{}\\\\])", "\\\\$1");
       return new Glob(parent, fs.getPathMatcher("glob:" + quoted), 1);
     }
-    StringBuilder base = new StringBuilder("/");
-    for (int i = 0; i < first; i++) {
-      if (!seg[i].isEmpty()) {
-        base.append(seg[i]).append('/');
-      }
-    }
+    String base = String.join("/", Arrays.copyOfRange(seg, 0, first));
     int depth = deep ? Integer.MAX_VALUE : seg.length - first;
-    return new Glob(Path.of(base.toString()).normalize(), fs.getPathMatcher("glob:" + abs), depth);
+    return new Glob(Path.of(base.isEmpty() ? "/" : base + "/").normalize(), fs.getPathMatcher("glob:" + abs), depth);
   }
 
   private static boolean hasWildcard(String s) {

@@ -32,13 +32,13 @@ class FileTailBehaviourTest {
   @Test
   void convertsCp949ShiftJisAndUtf16leToUtf8(@TempDir Path root) throws Exception {
     Map<String, String> text = Map.of(
-        "cp949", "안녕하세요, 세계 — 로그 한 줄",
+        "cp949", "안녕하세요, 세계 - 로그 한 줄, 똠방각하", // 똠 exists only in Windows' 949 (UHC)
         "shift_jis", "こんにちは世界、ログの一行です",
         "utf-16le", "Grüße, 世界 and ☃ in UTF-16");
     for (Map.Entry<String, String> e : text.entrySet()) {
       try (Pipeline p = new Pipeline(root.resolve(e.getKey()))) {
         Path f = p.logs.resolve("x.log");
-        Charset cs = Charset.forName(e.getKey());
+        Charset cs = Charset.forName(e.getKey().equals("cp949") ? "x-windows-949" : e.getKey());
         append(f, "first " + e.getValue() + "\r\nsecond " + e.getValue() + "\n", cs);
         p.start("      path: " + f + "\n      read_from_head: true\n      encoding: " + e.getKey() + "\n");
         append(f, "third " + e.getValue() + "\n", cs);
@@ -154,6 +154,23 @@ class FileTailBehaviourTest {
       p.awaitLines(1, Duration.ofSeconds(3));
       p.stop();
       assertThat(p.lines()).containsExactly("hello");
+    }
+  }
+
+  @Test
+  void aSymlinkIsFollowedToItsTarget(@TempDir Path root) throws Exception {
+    try (Pipeline p = new Pipeline(root)) {
+      Path elsewhere = Files.createDirectories(root.resolve("elsewhere"));
+      Path real = elsewhere.resolve("real.log");
+      append(real, "before\n");
+      Files.createSymbolicLink(p.logs.resolve("link.log"), real);
+      p.start("      path: " + p.logs + "/*.log\n      read_from_head: true\n      refresh_interval: 1h\n"
+          + "      tag: t\n");
+      p.awaitLines(1, Duration.ofSeconds(10));
+      append(real, "after\n"); // reported in the target's directory, which is watched too
+      p.awaitLines(2, Duration.ofSeconds(5));
+      p.stop();
+      assertThat(p.lines()).containsExactly("before", "after");
     }
   }
 
