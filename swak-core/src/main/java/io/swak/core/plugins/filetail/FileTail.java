@@ -181,6 +181,9 @@ final class FileTail implements Input {
   /** Something happened at {@code p}: look at what is there now and what we follow under that name. */
   private void examine(Path p) {
     FollowedFile known = byPath.get(p);
+    if (known == null && draining.isEmpty() && !watcher.matches(p)) {
+      return; // another program's file in a watched directory: not even a stat
+    }
     FileIdentity.Stat st;
     try {
       st = FileIdentity.stat(p);
