@@ -23,6 +23,20 @@ final class FrameSplitter extends ByteToMessageDecoder {
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     while (in.isReadable()) {
+      int first = in.getUnsignedByte(in.readerIndex());
+      if (first == ' ' || first == '\n' || first == '\r' || first == '\t') {
+        in.skipBytes(1); // between JSON messages; never the start of a msgpack message
+        continue;
+      }
+      if (JsonFrames.startsJson(first)) {
+        int end = JsonFrames.valueEnd(in, in.readerIndex(), in.writerIndex(), maxFrame);
+        if (end == FrameScanner.INCOMPLETE) {
+          return;
+        }
+        ByteBuf json = in.readSlice(end - in.readerIndex());
+        out.add(io.netty.buffer.Unpooled.wrappedBuffer(JsonFrames.toMsgpack(json)));
+        continue;
+      }
       int end = FrameScanner.valueEnd(in, in.readerIndex(), in.writerIndex(), maxFrame);
       if (end == FrameScanner.INCOMPLETE) {
         return;
