@@ -194,7 +194,7 @@ final class OptionBinder {
       }
       return out;
     }
-    if (raw.isRecord()) {
+    if (raw.isRecord() && raw != DataSize.class) {
       if (!(n instanceof MappingNode m)) {
         throw new Bad(n, "expected a map of options, got " + describe(n));
       }
