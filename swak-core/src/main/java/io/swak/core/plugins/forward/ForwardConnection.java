@@ -210,11 +210,11 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
     if (c instanceof ForwardProtocolException) {
       shared.metrics().count("protocol_errors", 1);
       LOG.warn("in.Forward: closing the connection from {}: {}", peer(), c.getMessage());
-    } else if (c instanceof IOException) {
-      LOG.debug("in.Forward: connection from {} failed: {}", peer(), c.toString());
     } else if (c instanceof javax.net.ssl.SSLException || c.getCause() instanceof javax.net.ssl.SSLException) {
       shared.metrics().count("tls_errors", 1);
       LOG.warn("in.Forward: TLS failed with {}: {}", peer(), c.getMessage());
+    } else if (c instanceof IOException) {
+      LOG.debug("in.Forward: connection from {} failed: {}", peer(), c.toString());
     } else {
       shared.metrics().count("protocol_errors", 1);
       LOG.warn("in.Forward: closing the connection from {}: {}", peer(), c.toString());
