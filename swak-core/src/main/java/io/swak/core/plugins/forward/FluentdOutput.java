@@ -100,7 +100,7 @@ final class FluentdOutput implements Output {
             sendQuietly(l, ForwardEncoder.message(o.drainLogTag(), context.clock().millis() * 1_000_000L,
                 Map.of("drain", b.count())));
           }
-          if (!o.keepalive()) {
+          if (!o.keepalive() || !l.serverKeepsAlive) {
             disconnect();
           }
           return;

@@ -159,6 +159,14 @@ final class ForwardDecoder {
     }
     int base = blob.readerIndex();
     int len = blob.readableBytes();
+    // a blob was not cut by the frame scanner: check its nesting the same way before decoding it
+    for (int pos = base; pos < base + len; ) {
+      int end = FrameScanner.valueEnd(blob, pos, base + len, len);
+      if (end == FrameScanner.INCOMPLETE) {
+        throw new ForwardProtocolException("entries blob ends inside an entry");
+      }
+      pos = end;
+    }
     try (MessageUnpacker in = MessagePack.newDefaultUnpacker(blob.nioBuffer(base, len))) {
       return entries(blob, base, len, in, 0, Integer.MAX_VALUE, true);
     }

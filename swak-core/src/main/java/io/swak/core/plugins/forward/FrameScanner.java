@@ -12,6 +12,12 @@ final class FrameScanner {
   /** Returned while the value is not complete yet. */
   static final int INCOMPLETE = -1;
 
+  /**
+   * Deepest nesting accepted. Records are decoded recursively downstream; a hostile frame of a million
+   * nested arrays must fail here, not overflow a stack there.
+   */
+  static final int MAX_DEPTH = 100;
+
   private FrameScanner() { }
 
   /**
@@ -23,12 +29,19 @@ final class FrameScanner {
   static int valueEnd(ByteBuf buf, int from, int to, long maxBytes) {
     long pending = 1;
     long pos = from;
+    long[] left = new long[MAX_DEPTH + 1];
+    int depth = 0;
+    left[0] = 1;
     while (pending > 0) {
+      while (left[depth] == 0) {
+        depth--;
+      }
       if (pos >= to) {
         return INCOMPLETE;
       }
       int b = buf.getUnsignedByte((int) pos);
       pending--;
+      left[depth]--;
       long skip;
       long children = 0;
       long header = 1;
@@ -94,6 +107,12 @@ final class FrameScanner {
       }
       pos += header + skip;
       pending += children;
+      if (children > 0) {
+        if (depth == MAX_DEPTH) {
+          throw new ForwardProtocolException("values nested deeper than " + MAX_DEPTH + " levels");
+        }
+        left[++depth] = children;
+      }
       // every pending value takes at least one byte: a frame that cannot fit is refused early
       if (pos - from + pending > maxBytes) {
         throw new ForwardProtocolException.TooLarge(maxBytes);

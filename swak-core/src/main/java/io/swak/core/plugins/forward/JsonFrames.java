@@ -47,7 +47,9 @@ final class JsonFrames {
       } else if (b == '"') {
         inString = true;
       } else if (b == '[' || b == '{') {
-        depth++;
+        if (++depth > FrameScanner.MAX_DEPTH) {
+          throw new ForwardProtocolException("JSON nested deeper than " + FrameScanner.MAX_DEPTH + " levels");
+        }
       } else if (b == ']' || b == '}') {
         depth--;
         if (depth == 0) {

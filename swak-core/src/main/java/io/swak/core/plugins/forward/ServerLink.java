@@ -35,6 +35,8 @@ final class ServerLink implements Closeable {
   private final ScheduledExecutorService watchdog;
   final long expiresAtNanos;
   long lastUsedNanos;
+  /** False when the server's HELO said it closes connections after each message. */
+  boolean serverKeepsAlive = true;
   private byte[] buf = new byte[256];
   private int filled;
 
@@ -96,6 +98,7 @@ final class ServerLink implements Closeable {
     String pass = o.password() == null ? "" : o.password();
     write(Handshake.ping(helo, selfHostname, salt, o.sharedKey(), user, pass), o.sendTimeout());
     flush(o.sendTimeout());
+    serverKeepsAlive = helo.keepalive();
     String problem = Handshake.checkPong(readFrame(timeout), helo, salt, o.sharedKey());
     if (problem != null) {
       throw new AuthFailure(problem);

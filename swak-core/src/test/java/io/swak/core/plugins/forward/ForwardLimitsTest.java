@@ -116,6 +116,38 @@ class ForwardLimitsTest {
   }
 
   @Test
+  void deeplyNestedValuesAreRefusedNotRecursedInto() throws Exception {
+    server = Steps.server(ctx, "");
+    // [tag, [[time, {"a": [[[[...]]]]}]]] nested 100000 deep, in msgpack and in JSON
+    MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
+    p.packArrayHeader(2);
+    p.packString("app.deep");
+    p.packArrayHeader(1);
+    p.packArrayHeader(2);
+    p.packLong(1);
+    p.packMapHeader(1);
+    p.packString("a");
+    for (int i = 0; i < 100_000; i++) {
+      p.packArrayHeader(1);
+    }
+    p.packNil();
+    String json = "[\"app.deep\", [[1, {\"a\": " + "[".repeat(100_000) + "]".repeat(100_000) + "}]]]";
+    for (byte[] bytes : new byte[][] {p.toByteArray(), json.getBytes(java.nio.charset.StandardCharsets.UTF_8)}) {
+      try (Socket s = new Socket("127.0.0.1", server.port())) {
+        s.getOutputStream().write(bytes);
+        assertThat(closedByServer(s)).isTrue();
+      }
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> ctx.count("protocol_errors") == 2);
+    // records nested a sane depth pass
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.getOutputStream().write(("[\"app.ok\", [[1, {\"a\": " + "[".repeat(50) + "]".repeat(50) + "}]]]")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(pollOne().count()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void maxConnections() throws Exception {
     server = Steps.server(ctx, "max_connections: 1");
     try (Socket first = new Socket("127.0.0.1", server.port())) {
