@@ -2,6 +2,8 @@ package io.swak.core.plugins.forward;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.swak.api.EntryReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,10 +36,11 @@ final class ForwardDecoder {
   ForwardRequest decode(ByteBuf frame) {
     if (!frame.hasArray()) {
       // msgpack-core reaches into direct buffers through JDK internals that Java 17 closes: decode from the heap
-      frame = io.netty.buffer.Unpooled.wrappedBuffer(io.netty.buffer.ByteBufUtil.getBytes(frame));
+      frame = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(frame));
     }
     int base = frame.readerIndex();
     int len = frame.readableBytes();
+    long[] stack = new long[FrameScanner.MAX_DEPTH + 1];
     try (MessageUnpacker in = MessagePack.newDefaultUnpacker(frame.nioBuffer(base, len))) {
       if (in.getNextFormat().getValueType() != ValueType.ARRAY) {
         throw new ForwardProtocolException("a message must be an array, got " + in.getNextFormat().getValueType());
@@ -54,35 +57,34 @@ final class ForwardDecoder {
       MessageFormat f = in.getNextFormat();
       switch (f.getValueType()) {
         case ARRAY -> {
+          checkEnd(n, 3, "Forward");
           int count = in.unpackArrayHeader();
           int start = (int) in.getTotalReadBytes();
-          Entries e = entries(frame, base, len, in, start, count, false);
-          Options o = n >= 3 ? options(frame, base, in) : Options.NONE;
-          checkEnd(n, 3, "Forward");
+          Entries e = entries(frame, base, len, start, count, false, stack);
+          Options o = n >= 3 ? optionsAt(frame, base, len, e.end) : Options.NONE;
           return new ForwardRequest("Forward", tag, e.data, e.length, e.count, o.chunk, o.map);
         }
         case STRING, BINARY -> {
-          int blobLen = f.getValueType() == ValueType.STRING ? in.unpackRawStringHeader() : in.unpackBinaryHeader();
-          int start = (int) in.getTotalReadBytes();
-          if ((long) start + blobLen > len) {
+          checkEnd(n, 3, "PackedForward");
+          int at = (int) in.getTotalReadBytes();
+          long[] blobHeader = blobHeader(frame, base + at, len - at);
+          int start = at + (int) blobHeader[0];
+          long blobLen = blobHeader[1];
+          if (start + blobLen > len) {
             throw new ForwardProtocolException("entries blob of " + blobLen + " bytes runs past the message end");
           }
-          skipBytes(in, blobLen);
-          Options o = n >= 3 ? options(frame, base, in) : Options.NONE;
-          checkEnd(n, 3, "PackedForward");
-          ByteBuf blob = frame.slice(base + start, blobLen);
-          boolean gzip = "gzip".equals(o.map.get("compressed"));
-          if (gzip) {
-            byte[] plain = gunzip(blob);
-            ByteBuf p = io.netty.buffer.Unpooled.wrappedBuffer(plain);
-            Entries e = blobEntries(p);
+          Options o = n >= 3 ? optionsAt(frame, base, len, (int) (start + blobLen)) : Options.NONE;
+          ByteBuf blob = frame.slice(base + start, (int) blobLen);
+          Object c = o.map.get("compressed");
+          if ("gzip".equals(c)) {
+            ByteBuf plain = Unpooled.wrappedBuffer(gunzip(blob));
+            Entries e = entries(plain, 0, plain.readableBytes(), 0, Integer.MAX_VALUE, true, stack);
             return new ForwardRequest("CompressedPackedForward", tag, e.data, e.length, e.count, o.chunk, o.map);
           }
-          Object c = o.map.get("compressed");
           if (c != null && !"text".equals(c)) {
             throw new ForwardProtocolException("unsupported compression '" + c + "': in.Forward accepts gzip");
           }
-          Entries e = blobEntries(blob);
+          Entries e = entries(frame, base + start, (int) blobLen, 0, Integer.MAX_VALUE, true, stack);
           return new ForwardRequest("PackedForward", tag, e.data, e.length, e.count, o.chunk, o.map);
         }
         case EXTENSION, INTEGER, FLOAT -> {
@@ -92,12 +94,8 @@ final class ForwardDecoder {
           }
           long t = EntryReader.readTime(in);
           int recStart = (int) in.getTotalReadBytes();
-          if (in.getNextFormat().getValueType() != ValueType.MAP) {
-            throw new ForwardProtocolException("record must be a map, got " + in.getNextFormat().getValueType());
-          }
-          in.skipValue();
-          int recEnd = (int) in.getTotalReadBytes();
-          Options o = n == 4 ? options(frame, base, in) : Options.NONE;
+          int recEnd = recordEnd(frame, base, len, recStart, 0, stack);
+          Options o = n == 4 ? optionsAt(frame, base, len, recEnd) : Options.NONE;
           byte[] out = new byte[11 + recEnd - recStart];
           out[0] = (byte) 0x92;
           writeEventTime(out, 1, t);
@@ -118,18 +116,46 @@ final class ForwardDecoder {
     }
   }
 
-  private static void skipBytes(MessageUnpacker in, int n) throws IOException {
-    // readPayload would copy; skipping goes through the buffer without allocating the blob
-    int left = n;
-    byte[] scratch = null;
-    while (left > 0) {
-      int k = Math.min(left, 8192);
-      if (scratch == null) {
-        scratch = new byte[Math.min(n, 8192)];
-      }
-      in.readPayload(scratch, 0, k);
-      left -= k;
+  /** {header length, payload length} of the str or bin value at {@code at}, read from its bytes. */
+  private static long[] blobHeader(ByteBuf buf, int at, int avail) {
+    int b = buf.getUnsignedByte(at);
+    int h;
+    long n;
+    if (b >= 0xa0 && b <= 0xbf) {
+      return new long[] {1, b & 0x1f};
     }
+    switch (b) {
+      case 0xc4, 0xd9 -> h = 2;
+      case 0xc5, 0xda -> h = 3;
+      case 0xc6, 0xdb -> h = 5;
+      default -> throw new ForwardProtocolException(String.format("byte 0x%02x starts no str or bin", b));
+    }
+    if (avail < h) {
+      throw new ForwardProtocolException("entries blob header runs past the message end");
+    }
+    n = switch (h) {
+      case 2 -> buf.getUnsignedByte(at + 1);
+      case 3 -> buf.getUnsignedShort(at + 1);
+      default -> buf.getUnsignedInt(at + 1);
+    };
+    return new long[] {h, n};
+  }
+
+  /** End of the record (a map) at {@code pos}, checked for depth; positions relative to {@code base}. */
+  private static int recordEnd(ByteBuf buf, int base, int limit, int pos, int entry, long[] stack) {
+    if (pos >= limit) {
+      throw new ForwardProtocolException("entry " + entry + " ends before its record");
+    }
+    int b = buf.getUnsignedByte(base + pos);
+    if (!(b >= 0x80 && b <= 0x8f || b == 0xde || b == 0xdf)) {
+      throw new ForwardProtocolException(String.format("entry %d: record must be a map, got a value starting "
+          + "with 0x%02x", entry, b));
+    }
+    int end = FrameScanner.valueEnd(buf, base + pos, base + limit, limit, stack);
+    if (end == FrameScanner.INCOMPLETE) {
+      throw new ForwardProtocolException("entry " + entry + " is cut short");
+    }
+    return end - base;
   }
 
   private byte[] gunzip(ByteBuf blob) {
@@ -152,98 +178,77 @@ final class ForwardDecoder {
     }
   }
 
-  /** Entries of a PackedForward blob: a stream of entries to its end. */
-  private Entries blobEntries(ByteBuf blob) throws IOException {
-    if (!blob.hasArray()) {
-      blob = io.netty.buffer.Unpooled.wrappedBuffer(io.netty.buffer.ByteBufUtil.getBytes(blob));
-    }
-    int base = blob.readerIndex();
-    int len = blob.readableBytes();
-    // a blob was not cut by the frame scanner: check its nesting the same way before decoding it
-    for (int pos = base; pos < base + len; ) {
-      int end = FrameScanner.valueEnd(blob, pos, base + len, len);
-      if (end == FrameScanner.INCOMPLETE) {
-        throw new ForwardProtocolException("entries blob ends inside an entry");
-      }
-      pos = end;
-    }
-    try (MessageUnpacker in = MessagePack.newDefaultUnpacker(blob.nioBuffer(base, len))) {
-      return entries(blob, base, len, in, 0, Integer.MAX_VALUE, true);
-    }
-  }
-
-  private record Entries(byte[] data, int length, int count) { }
+  private record Entries(byte[] data, int length, int count, int end) { }
 
   /**
-   * Walks {@code max} entries (or to {@code endLimit}) from {@code start}; copies them as they are when all are
-   * in the batch form, otherwise re-encodes them.
+   * Walks {@code max} entries (or all to {@code limit} when {@code toEnd}) from {@code start}, positions
+   * relative to {@code base}. Entries in the batch form ({@code [EventTime, map]}) are only scanned and
+   * copied as they are; any other form is decoded and re-encoded.
    */
-  private static Entries entries(ByteBuf buf, int base, int limit, MessageUnpacker in, int start, int max,
-      boolean toEnd) throws IOException {
+  private static Entries entries(ByteBuf buf, int base, int limit, int start, int max, boolean toEnd,
+      long[] stack) throws IOException {
     ByteArrayOutputStream rewritten = null;
-    int canonicalFrom = start;
+    int pos = start;
     int count = 0;
     byte[] time = new byte[10];
-    while (toEnd ? in.getTotalReadBytes() < limit : count < max) {
-      int entryStart = (int) in.getTotalReadBytes();
-      boolean canonical = entryStart + 11 <= limit
-          && buf.getUnsignedByte(base + entryStart) == 0x92
-          && buf.getUnsignedByte(base + entryStart + 1) == 0xd7
-          && buf.getByte(base + entryStart + 2) == 0;
-      if (in.getNextFormat().getValueType() != ValueType.ARRAY) {
-        throw new ForwardProtocolException("entry " + count + " must be [time, record], got "
-            + in.getNextFormat().getValueType());
+    while (toEnd ? pos < limit : count < max) {
+      if (pos >= limit) {
+        throw new ForwardProtocolException("the message ends after " + count + " of " + max + " entries");
       }
-      int n = in.unpackArrayHeader();
-      if (n != 2) {
-        throw new ForwardProtocolException("entry " + count + " must be [time, record], got an array of " + n);
-      }
-      long t;
-      if (in.getNextFormat().getValueType() == ValueType.ARRAY) {
-        int m = in.unpackArrayHeader();
-        if (m < 1) {
-          throw new ForwardProtocolException("entry " + count + " has an empty [time, metadata] array");
+      int entryStart = pos;
+      if (pos + 12 <= limit && buf.getUnsignedByte(base + pos) == 0x92 && buf.getUnsignedByte(base + pos + 1) == 0xd7
+          && buf.getByte(base + pos + 2) == 0) {
+        pos = recordEnd(buf, base, limit, pos + 11, count, stack);
+        if (rewritten != null) {
+          copy(buf, base + entryStart, pos - entryStart, rewritten);
         }
-        t = EntryReader.readTime(in);
-        for (int i = 1; i < m; i++) {
-          in.skipValue();
-        }
-        canonical = false;
       } else {
-        t = EntryReader.readTime(in);
-      }
-      int recStart = (int) in.getTotalReadBytes();
-      if (in.getNextFormat().getValueType() != ValueType.MAP) {
-        throw new ForwardProtocolException("entry " + count + ": record must be a map, got "
-            + in.getNextFormat().getValueType());
-      }
-      in.skipValue();
-      int recEnd = (int) in.getTotalReadBytes();
-      if (!canonical) {
+        long t;
+        int recStart;
+        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(buf.nioBuffer(base + pos, limit - pos))) {
+          if (in.getNextFormat().getValueType() != ValueType.ARRAY) {
+            throw new ForwardProtocolException("entry " + count + " must be [time, record], got "
+                + in.getNextFormat().getValueType());
+          }
+          int n = in.unpackArrayHeader();
+          if (n != 2) {
+            throw new ForwardProtocolException("entry " + count + " must be [time, record], got an array of " + n);
+          }
+          if (in.getNextFormat().getValueType() == ValueType.ARRAY) {
+            // Fluent Bit: [[time, metadata], record]
+            int m = in.unpackArrayHeader();
+            if (m < 1) {
+              throw new ForwardProtocolException("entry " + count + " has an empty [time, metadata] array");
+            }
+            t = EntryReader.readTime(in);
+            for (int i = 1; i < m; i++) {
+              in.skipValue();
+            }
+          } else {
+            t = EntryReader.readTime(in);
+          }
+          recStart = pos + (int) in.getTotalReadBytes();
+        }
+        int recEnd = recordEnd(buf, base, limit, recStart, count, stack);
         if (rewritten == null) {
-          rewritten = new ByteArrayOutputStream(Math.max(64, (recEnd - start) * 2));
-          copy(buf, base + canonicalFrom, entryStart - canonicalFrom, rewritten);
+          rewritten = new ByteArrayOutputStream(Math.max(64, (limit - start) + (limit - start) / 4));
+          copy(buf, base + start, entryStart - start, rewritten);
         }
         rewritten.write(0x92);
         writeEventTime(time, 0, t);
         rewritten.write(time, 0, 10);
         copy(buf, base + recStart, recEnd - recStart, rewritten);
-      } else if (rewritten != null) {
-        copy(buf, base + entryStart, recEnd - entryStart, rewritten);
+        pos = recEnd;
       }
       count++;
     }
-    int end = (int) in.getTotalReadBytes();
-    if (toEnd && end != limit) {
-      throw new ForwardProtocolException("entries blob ends inside an entry");
-    }
     if (rewritten != null) {
       byte[] d = rewritten.toByteArray();
-      return new Entries(d, d.length, count);
+      return new Entries(d, d.length, count, pos);
     }
-    byte[] d = new byte[end - start];
+    byte[] d = new byte[pos - start];
     buf.getBytes(base + start, d);
-    return new Entries(d, d.length, count);
+    return new Entries(d, d.length, count, pos);
   }
 
   private static void copy(ByteBuf buf, int from, int len, ByteArrayOutputStream out) {
@@ -270,6 +275,15 @@ final class ForwardDecoder {
 
   private record Options(byte[] chunk, Map<String, Object> map) {
     static final Options NONE = new Options(null, Map.of());
+  }
+
+  private static Options optionsAt(ByteBuf frame, int base, int len, int pos) throws IOException {
+    if (pos >= len) {
+      throw new ForwardProtocolException("the message ends before its options");
+    }
+    try (MessageUnpacker in = MessagePack.newDefaultUnpacker(frame.nioBuffer(base + pos, len - pos))) {
+      return options(frame, base + pos, in);
+    }
   }
 
   private static Options options(ByteBuf frame, int base, MessageUnpacker in) throws IOException {

@@ -27,9 +27,13 @@ final class FrameScanner {
    *     longer than {@code maxBytes}
    */
   static int valueEnd(ByteBuf buf, int from, int to, long maxBytes) {
+    return valueEnd(buf, from, to, maxBytes, new long[MAX_DEPTH + 1]);
+  }
+
+  /** As {@link #valueEnd(ByteBuf, int, int, long)}, with a reusable stack of {@code MAX_DEPTH + 1} counters. */
+  static int valueEnd(ByteBuf buf, int from, int to, long maxBytes, long[] left) {
     long pending = 1;
     long pos = from;
-    long[] left = new long[MAX_DEPTH + 1];
     int depth = 0;
     left[0] = 1;
     while (pending > 0) {

@@ -13,6 +13,7 @@ import java.util.List;
 final class FrameSplitter extends ByteToMessageDecoder {
 
   private final long maxFrame;
+  private final long[] scanStack = new long[FrameScanner.MAX_DEPTH + 1];
   /** Bytes left in the connection when it closed mid-frame; read by the connection handler. */
   int truncatedBytes;
 
@@ -37,7 +38,7 @@ final class FrameSplitter extends ByteToMessageDecoder {
         out.add(io.netty.buffer.Unpooled.wrappedBuffer(JsonFrames.toMsgpack(json)));
         continue;
       }
-      int end = FrameScanner.valueEnd(in, in.readerIndex(), in.writerIndex(), maxFrame);
+      int end = FrameScanner.valueEnd(in, in.readerIndex(), in.writerIndex(), maxFrame, scanStack);
       if (end == FrameScanner.INCOMPLETE) {
         return;
       }
