@@ -125,6 +125,9 @@ public final class FluentdPlugin extends Plugin<FluentdPlugin.Options> {
       if (!tls && (caFile != null || certFile != null || tlsInsecure)) {
         throw new IllegalArgumentException("`ca_file`, `cert_file`, `key_file` and `tls_insecure` need `tls: true`");
       }
+      if (json && compress == Compress.GZIP) {
+        throw new IllegalArgumentException("`json: true` sends text; it cannot be combined with `compress: gzip`");
+      }
       if (messageKey == null || messageKey.isEmpty()) {
         throw new IllegalArgumentException("option `message_key` must not be empty");
       }

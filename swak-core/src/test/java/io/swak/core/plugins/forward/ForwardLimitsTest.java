@@ -148,6 +148,23 @@ class ForwardLimitsTest {
   }
 
   @Test
+  void onlyListedClientsWhenAnonymousSourcesAreRefused() throws Exception {
+    server = Steps.server(ctx, "allow_anonymous_source: false, clients: [127.0.0.2]");
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      assertThat(closedByServer(s)).isTrue();
+    }
+    assertThat(ctx.count("refused_connections")).isEqualTo(1);
+    server.close();
+    server = Steps.server(ctx, "allow_anonymous_source: false, clients: [127.0.0.1], add_tag_prefix: relay");
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.getOutputStream().write(WireMessages.encode(batch(2, 5), WireMessages.Mode.FORWARD, null));
+      Batch b = pollOne();
+      assertThat(b.count()).isEqualTo(2);
+      assertThat(b.tag()).isEqualTo("relay.app.limit");
+    }
+  }
+
+  @Test
   void maxConnections() throws Exception {
     server = Steps.server(ctx, "max_connections: 1");
     try (Socket first = new Socket("127.0.0.1", server.port())) {

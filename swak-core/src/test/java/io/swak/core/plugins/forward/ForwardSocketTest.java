@@ -417,5 +417,14 @@ class ForwardSocketTest {
     assertThat(in.port()).isEqualTo(24224);
     assertThatThrownBy(() -> Steps.parse("- task:\n  - in.Forward: {}\n  - out.Fluentd: {}\n"))
         .hasMessageContaining("needs a server");
+    assertThatThrownBy(() -> Steps.parse("- task:\n  - in.Forward: {}\n  - out.Fluentd: {ip: 10.0.0.1, "
+        + "json: true, compress: gzip}\n")).hasMessageContaining("cannot be combined");
+    assertThatThrownBy(() -> Steps.parse("- task:\n  - in.Forward: {users: [{username: a, password: b}]}\n"
+        + "  - out.Null\n")).hasMessageContaining("needs `shared_key`");
+    // a servers list may use the seed's `ip` too
+    var list = Steps.parse("- task:\n  - in.Forward: {}\n  - out.Fluentd: {servers: [{ip: 10.0.0.1}, "
+        + "{host: 10.0.0.2, port: 24225, standby: true}]}\n");
+    var lo = (FluentdPlugin.Options) list.tasks().get(0).steps().get(1).options();
+    assertThat(lo.servers()).extracting(FluentdPlugin.Server::host).containsExactly("10.0.0.1", "10.0.0.2");
   }
 }
