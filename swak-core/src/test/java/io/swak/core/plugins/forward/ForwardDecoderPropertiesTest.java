@@ -23,7 +23,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Random, corrupted and truncated frames never escape the connection that sent them. */
-class ForwardDecoderProperties {
+class ForwardDecoderPropertiesTest {
 
   record Pipeline(EmbeddedChannel channel, BatchQueue queue, TestContext ctx) {
     List<Batch> drain() throws InterruptedException {
