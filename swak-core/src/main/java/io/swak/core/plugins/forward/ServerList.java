@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The servers of an out.Fluentd and which of them are up. Batches go to the regular servers by
- * smooth weighted round-robin; standby servers (and a secondary list) only while no regular server is
+ * smooth weighted round-robin, starting at a random one; standby servers (and a secondary list) only while no regular server is
  * up. A failed server is down until its reconnect wait passes or a heartbeat answers; each failure
  * grows the wait up to a maximum.
  */
@@ -45,6 +45,8 @@ final class ServerList {
   }
 
   private final List<Node> nodes;
+  /** The nodes in a random rotation: equal weights then start at a random server, so agents spread out. */
+  private final List<Node> order;
   private final long waitMin;
   private final long waitMax;
   private final double rate;
@@ -54,6 +56,9 @@ final class ServerList {
       throw new IllegalArgumentException("no servers");
     }
     this.nodes = List.copyOf(nodes);
+    List<Node> rotated = new ArrayList<>(nodes);
+    java.util.Collections.rotate(rotated, java.util.concurrent.ThreadLocalRandom.current().nextInt(nodes.size()));
+    this.order = List.copyOf(rotated);
     this.waitMin = waitMin.toNanos();
     this.waitMax = Math.max(waitMin.toNanos(), waitMax.toNanos());
     this.rate = rate;
@@ -140,7 +145,7 @@ final class ServerList {
   private Node weighted(boolean standby, long nowNanos) {
     int total = 0;
     Node best = null;
-    for (Node n : nodes) {
+    for (Node n : order) {
       if (!available(n, nowNanos) || n.standby != standby || n.weight == 0 && !standby) {
         continue;
       }
