@@ -313,6 +313,48 @@ class ForwardSocketTest {
   }
 
   @Test
+  void serverThatStopsReadingHitsTheSendTimeout() throws Exception {
+    try (ServerSocket stuck = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      CountDownLatch accepted = new CountDownLatch(1);
+      Thread t = new Thread(() -> {
+        try (Socket sock = stuck.accept()) {
+          accepted.countDown();
+          sock.getInputStream().read(); // one byte, then never read again
+          new CountDownLatch(1).await(30, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // test over
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      FluentdOutput c = client("host: 127.0.0.1, port: " + stuck.getLocalPort() + ", heartbeat_type: none, "
+          + "send_timeout: 500ms");
+      Batch big = batch("app.big", 300_000, Ack.NONE); // ~15 MB: more than the socket buffers hold
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> c.write(big)).isInstanceOf(java.io.IOException.class);
+      assertThat(accepted.await(1, TimeUnit.SECONDS)).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+      assertThat(c.isDown("127.0.0.1", stuck.getLocalPort())).isTrue();
+    }
+  }
+
+  @Test
+  void keepaliveTimeReconnects() throws Exception {
+    ForwardInput s = server("");
+    FluentdOutput c = client("host: 127.0.0.1, port: " + s.port() + ", heartbeat_type: none, "
+        + "keepalive_time: 100ms");
+    c.write(batch("app.k", 1, Ack.NONE));
+    c.write(batch("app.k", 1, Ack.NONE));
+    assertThat(clientCtx.count("connects")).isEqualTo(1);
+    // after about keepalive_time the next batch opens a new connection
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      c.write(batch("app.k", 1, Ack.NONE));
+      return clientCtx.count("connects") >= 2;
+    });
+    take(s, 3);
+  }
+
+  @Test
   void serverThatResetsMidChunk() throws Exception {
     try (ServerSocket rude = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
       Thread t = new Thread(() -> {
