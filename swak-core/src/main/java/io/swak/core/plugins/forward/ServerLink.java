@@ -120,21 +120,37 @@ final class ServerLink implements Closeable {
   }
 
   void write(byte[] b, int off, int len, Duration sendTimeout) throws IOException {
-    ScheduledFuture<?> guard = watchdog.schedule(this::closeQuietly, sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> guard = watchdog.schedule(this::sendTimedOut, sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
     try {
       out.write(b, off, len);
+    } catch (IOException e) {
+      throw timedOut ? timeout(sendTimeout) : e;
     } finally {
       guard.cancel(false);
     }
   }
 
   void flush(Duration sendTimeout) throws IOException {
-    ScheduledFuture<?> guard = watchdog.schedule(this::closeQuietly, sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> guard = watchdog.schedule(this::sendTimedOut, sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
     try {
       out.flush();
+    } catch (IOException e) {
+      throw timedOut ? timeout(sendTimeout) : e;
     } finally {
       guard.cancel(false);
     }
+  }
+
+  private volatile boolean timedOut;
+
+  private void sendTimedOut() {
+    timedOut = true;
+    closeQuietly();
+  }
+
+  private static SocketTimeoutException timeout(Duration sendTimeout) {
+    return new SocketTimeoutException("the server did not take the data within send_timeout ("
+        + sendTimeout.toMillis() + " ms)");
   }
 
   /** Reads one msgpack value sent by the server, waiting at most {@code timeout}. */
