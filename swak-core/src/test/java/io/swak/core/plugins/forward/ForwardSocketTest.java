@@ -247,6 +247,12 @@ class ForwardSocketTest {
         .hasMessageContaining("cannot connect");
     client("host: localhost, tls_insecure: true, " + base).write(batch("app.tls", 1, Ack.NONE));
     take(s, 1);
+    // a plaintext client is refused by the TLS server, counted, and delivers nothing
+    assertThatThrownBy(() -> client("host: 127.0.0.1, heartbeat_type: none, require_ack_response: true, "
+        + "ack_response_timeout: 2s, port: " + s.port()).write(batch("app.plain", 1, Ack.NONE)))
+        .isInstanceOf(java.io.IOException.class);
+    await().atMost(Duration.ofSeconds(5)).until(() -> serverCtx.count("tls_errors") >= 1);
+    assertThat(receivers.get(s).received()).isZero();
 
     // a server whose certificate names another host fails hostname verification, unless it is turned off
     ForwardInput other = server("tls: true, cert_file: " + dir.resolve("other.crt") + ", key_file: "
