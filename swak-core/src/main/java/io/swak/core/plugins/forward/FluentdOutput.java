@@ -173,7 +173,7 @@ final class FluentdOutput implements Output {
   }
 
   private void awaitAck(ServerLink l, String chunk) throws IOException {
-    byte[] reply = l.readFrame(o.ackResponseTimeout());
+    byte[] reply = l.readFrame(o.ackResponseTimeout(), context::stopping);
     String acked = null;
     try (MessageUnpacker in = MessagePack.newDefaultUnpacker(reply)) {
       if (in.getNextFormat().getValueType() == ValueType.MAP) {

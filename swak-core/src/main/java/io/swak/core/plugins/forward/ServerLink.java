@@ -155,11 +155,20 @@ final class ServerLink implements Closeable {
 
   /** Reads one msgpack value sent by the server, waiting at most {@code timeout}. */
   byte[] readFrame(Duration timeout) throws IOException {
-    socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+    return readFrame(timeout, () -> false);
+  }
+
+  /** As {@link #readFrame(Duration)}, giving up early (checked every 200 ms) once {@code cancelled} says so. */
+  byte[] readFrame(Duration timeout, java.util.function.BooleanSupplier cancelled) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (filled > 0) {
-        int end = FrameScanner.valueEnd(Unpooled.wrappedBuffer(buf, 0, filled), 0, filled, MAX_REPLY);
+        int end;
+        try {
+          end = FrameScanner.valueEnd(Unpooled.wrappedBuffer(buf, 0, filled), 0, filled, MAX_REPLY);
+        } catch (ForwardProtocolException e) {
+          throw new IOException("unreadable reply from the server: " + e.getMessage());
+        }
         if (end != FrameScanner.INCOMPLETE) {
           byte[] frame = Arrays.copyOf(buf, end);
           System.arraycopy(buf, end, buf, 0, filled - end);
@@ -167,17 +176,22 @@ final class ServerLink implements Closeable {
           return frame;
         }
       }
-      if (System.nanoTime() > deadline) {
+      if (System.nanoTime() >= deadline) {
         throw new SocketTimeoutException("no reply within " + timeout.toMillis() + " ms");
       }
       if (filled == buf.length) {
         buf = Arrays.copyOf(buf, buf.length * 2);
       }
+      if (cancelled.getAsBoolean()) {
+        throw new IOException("stopped while waiting for the server's reply");
+      }
+      long left = deadline - System.nanoTime();
+      socket.setSoTimeout((int) Math.max(1, Math.min(200, left / 1_000_000)));
       int r;
       try {
         r = in.read(buf, filled, buf.length - filled);
       } catch (SocketTimeoutException e) {
-        throw new SocketTimeoutException("no reply within " + timeout.toMillis() + " ms");
+        continue; // deadline and cancellation are checked at the top
       }
       if (r < 0) {
         throw new EOFException("the server closed the connection");

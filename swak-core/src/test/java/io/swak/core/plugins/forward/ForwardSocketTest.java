@@ -315,6 +315,20 @@ class ForwardSocketTest {
       assertThatThrownBy(() -> c.write(batch("app.n", 3, Ack.NONE))).hasMessageContaining("no reply within 300 ms");
       assertThat(gotData.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(clientCtx.count("resends")).isEqualTo(1);
+
+      // a task that stops does not wait out a long ack timeout
+      FluentdOutput patient = client("host: 127.0.0.1, port: " + silent.getLocalPort() + ", heartbeat_type: none, "
+          + "require_ack_response: true, ack_response_timeout: 60s");
+      CompletableFuture<Void> w = CompletableFuture.runAsync(() -> {
+        try {
+          patient.write(batch("app.n", 1, Ack.NONE));
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      await().atMost(Duration.ofSeconds(5)).until(() -> clientCtx.count("connects") >= 2);
+      clientCtx.stop();
+      assertThatThrownBy(() -> w.get(5, TimeUnit.SECONDS)).hasMessageContaining("stopped while waiting");
     }
   }
 
