@@ -275,13 +275,14 @@ class ForwardSocketTest {
     take(mutual, 2);
   }
 
-  @Test
-  void serverDownThenUp() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"transport", "udp"})
+  void serverDownThenUp(String heartbeat) throws Exception {
     int port;
     try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    FluentdOutput c = client("host: 127.0.0.1, port: " + port + ", heartbeat_type: transport, "
+    FluentdOutput c = client("host: 127.0.0.1, port: " + port + ", heartbeat_type: " + heartbeat + ", "
         + "heartbeat_interval: 100ms, reconnect_wait: 50ms, require_ack_response: true");
     assertThatThrownBy(() -> c.write(batch("app.d", 1, Ack.NONE))).hasMessageContaining("cannot connect");
     assertThat(c.isDown("127.0.0.1", port)).isTrue();
@@ -372,6 +373,34 @@ class ForwardSocketTest {
       return clientCtx.count("connects") >= 2;
     });
     take(s, 3);
+  }
+
+  @Test
+  void ackForAnotherChunkFailsTheWrite() throws Exception {
+    try (ServerSocket liar = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket sock = liar.accept()) {
+          // read the whole message, then acknowledge a chunk that was never sent
+          byte[] buf = new byte[1 << 16];
+          int n = 0;
+          io.netty.buffer.ByteBuf view;
+          do {
+            n += sock.getInputStream().read(buf, n, buf.length - n);
+            view = io.netty.buffer.Unpooled.wrappedBuffer(buf, 0, n);
+          } while (FrameScanner.valueEnd(view, 0, n, buf.length) == FrameScanner.INCOMPLETE);
+          sock.getOutputStream().write(ForwardRequest.ackReply(new byte[] {(byte) 0xa5, 'w', 'r', 'o', 'n', 'g'}));
+          sock.getInputStream().read();
+        } catch (Exception ignored) {
+          // test over
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      FluentdOutput c = client("host: 127.0.0.1, port: " + liar.getLocalPort() + ", heartbeat_type: none, "
+          + "require_ack_response: true");
+      assertThatThrownBy(() -> c.write(batch("app.l", 2, Ack.NONE))).hasMessageContaining("acknowledged chunk 'wrong'");
+      assertThat(clientCtx.count("acks")).isZero();
+    }
   }
 
   @Test
