@@ -58,10 +58,13 @@ final class ForwardDecoder {
       switch (f.getValueType()) {
         case ARRAY -> {
           checkEnd(n, 3, "Forward");
+          int at = (int) in.getTotalReadBytes();
+          int arrayEnd = FrameScanner.valueEnd(frame, base + at, base + len, len, stack) - base;
+          Options o = n >= 3 && arrayEnd > at ? optionsAt(frame, base, len, arrayEnd) : Options.NONE;
+          checkSignal(o);
           int count = in.unpackArrayHeader();
           int start = (int) in.getTotalReadBytes();
           Entries e = entries(frame, base, len, start, count, false, stack);
-          Options o = n >= 3 ? optionsAt(frame, base, len, e.end) : Options.NONE;
           return new ForwardRequest("Forward", tag, e.data, e.length, e.count, o.chunk, o.map);
         }
         case STRING, BINARY -> {
@@ -74,6 +77,7 @@ final class ForwardDecoder {
             throw new ForwardProtocolException("entries blob of " + blobLen + " bytes runs past the message end");
           }
           Options o = n >= 3 ? optionsAt(frame, base, len, (int) (start + blobLen)) : Options.NONE;
+          checkSignal(o);
           ByteBuf blob = frame.slice(base + start, (int) blobLen);
           Object c = o.map.get("compressed");
           if ("gzip".equals(c)) {
@@ -107,6 +111,15 @@ final class ForwardDecoder {
       }
     } catch (IOException | MessagePackException e) {
       throw new ForwardProtocolException("malformed message: " + e.getMessage(), e);
+    }
+  }
+
+  /** Fluent Bit marks metrics (1) and traces (2) with fluent_signal; their payload is no log entries. */
+  private static void checkSignal(Options o) {
+    Object signal = o.map.get("fluent_signal");
+    if (signal instanceof Long l && l != 0L) {
+      throw new ForwardProtocolException("fluent_signal " + l + (l == 1 ? " (metrics)" : l == 2 ? " (traces)" : "")
+          + ": in.Forward takes logs only; send Fluent Bit's metrics and traces elsewhere");
     }
   }
 

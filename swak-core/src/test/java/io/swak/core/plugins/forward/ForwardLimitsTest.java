@@ -165,6 +165,24 @@ class ForwardLimitsTest {
   }
 
   @Test
+  void fluentBitMetricsAreRefusedWithAClearReason() throws Exception {
+    server = Steps.server(ctx, "");
+    MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
+    p.packArrayHeader(3);
+    p.packString("metrics");
+    p.packBinaryHeader(3);
+    p.writePayload(new byte[] {1, 2, 3}); // a cmetrics blob, not log entries
+    p.packMapHeader(1);
+    p.packString("fluent_signal");
+    p.packInt(1);
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.getOutputStream().write(p.toByteArray());
+      assertThat(closedByServer(s)).isTrue();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> ctx.count("protocol_errors") == 1);
+  }
+
+  @Test
   void maxConnections() throws Exception {
     server = Steps.server(ctx, "max_connections: 1");
     try (Socket first = new Socket("127.0.0.1", server.port())) {
