@@ -74,6 +74,19 @@ final class ForwardInput implements Input {
 
   @Override
   public void start(StepContext ctx) throws Exception {
+    try {
+      listen(ctx);
+    } catch (Exception e) {
+      close(); // a failed start is not closed by the runtime: release the threads here
+      if (e instanceof java.net.BindException) {
+        throw new java.io.IOException("cannot listen on " + o.bind() + ":" + o.port() + ": " + e.getMessage()
+            + " (another process, or another in.Forward, uses the port)", e);
+      }
+      throw e;
+    }
+  }
+
+  private void listen(StepContext ctx) throws Exception {
     StepMetrics metrics = ctx.metrics();
     SslContext ssl = null;
     if (o.tls()) {

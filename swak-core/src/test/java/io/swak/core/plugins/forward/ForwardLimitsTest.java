@@ -1,6 +1,7 @@
 package io.swak.core.plugins.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.api.Ack;
@@ -180,6 +181,19 @@ class ForwardLimitsTest {
       assertThat(closedByServer(s)).isTrue();
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> ctx.count("protocol_errors") == 1);
+  }
+
+  @Test
+  void portInUseFailsTheStartClearlyAndLeaksNoThreads() throws Exception {
+    server = Steps.server(ctx, "");
+    long before = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("swak-forward")).count();
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> Steps.server(new TestContext(), server.port(), ""))
+          .hasMessageContaining("cannot listen on 127.0.0.1:" + server.port());
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("swak-forward")).count() <= before);
   }
 
   @Test
