@@ -1,0 +1,209 @@
+package io.swak.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The delivery path end to end with real processes: the packaged agent tails a file, buffers on disk
+ * and forwards with acks to a real Forward receiver. The agent is killed with SIGKILL while chunks are
+ * being flushed, ten times; the receiver is taken down while a large input arrives. Nothing is lost,
+ * and the agent's memory stays within a small heap.
+ */
+class DeliveryCrashTest {
+
+  private static final Pattern LINE = Pattern.compile("n=(\\d+) payload.*");
+
+  @TempDir
+  Path root;
+
+  @Test
+  void killMinusNineDuringFlushesTenTimesLosesNothing() throws Exception {
+    Path log = root.resolve("app.log");
+    Files.writeString(log, "");
+    try (Receiver receiver = new Receiver(root).start()) {
+      Path config = config(log, receiver.port, "type: file, flush_interval: 100ms, fsync: interval, fsync_interval: 50ms");
+      Process writer = java(CrashWriter.class.getName(), log.toString(), "200");
+      try {
+        for (int k = 0; k < 10; k++) {
+          Process agent = agent(config, "");
+          long before = highest(receiver.out);
+          await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+              .until(() -> highest(receiver.out) > before + 2000);
+          agent.destroyForcibly(); // SIGKILL in the middle of flushing: no shutdown hook runs
+          assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+      } finally {
+        writer.getOutputStream().close();
+      }
+      long total = done(writer);
+      Process agent = agent(config, "");
+      try {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+            .until(() -> highest(receiver.out) >= total - 1);
+      } finally {
+        agent.destroy();
+        agent.waitFor(20, TimeUnit.SECONDS);
+      }
+      int[] seen = count(receiver.out, total);
+      long missing = 0;
+      long repeats = 0;
+      for (int c : seen) {
+        missing += c == 0 ? 1 : 0;
+        repeats += Math.max(0, c - 1);
+      }
+      System.out.printf("delivery crash test: %d lines, 10 kills, %d repeats%n", total, repeats);
+      assertThat(missing).as("lines lost of %s", total).isZero();
+    }
+  }
+
+  @Test
+  void aLongOutageNeitherLosesDataNorGrowsMemory() throws Exception {
+    Path log = root.resolve("big.log");
+    long lines = 600_000; // ~66 MB: more than the agent's whole heap
+    try (OutputStream o = Files.newOutputStream(log)) {
+      StringBuilder sb = new StringBuilder();
+      for (long i = 0; i < lines; i++) {
+        sb.append("n=").append(i).append(" payload that makes the line about a hundred bytes long abcdefghijklmnop\n");
+        if (sb.length() > 1 << 20) {
+          o.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+          sb.setLength(0);
+        }
+      }
+      o.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    Receiver receiver = new Receiver(root); // not started: the server is down
+    Path config = config(log, receiver.port, "type: memory, total_limit: 4MiB");
+    Process agent = agent(config, "-Xmx48m");
+    try {
+      // the agent keeps trying; with the input paused behind a full 4 MiB buffer it stays alive in 48 MiB
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(root.resolve("agent.err"))
+          .contains("not delivered"));
+      await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
+      assertThat(agent.isAlive()).as("agent alive during the outage (it would exit on OutOfMemoryError)").isTrue();
+      assertThat(rssKiB(agent.pid())).as("resident memory during the outage").isLessThan(200 * 1024);
+      receiver.start();
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+          .until(() -> highest(receiver.out) >= lines - 1);
+      assertThat(agent.isAlive()).isTrue();
+      int[] seen = count(receiver.out, lines);
+      assertThat(java.util.Arrays.stream(seen).filter(c -> c == 0).count()).as("lines lost").isZero();
+    } finally {
+      agent.destroy();
+      agent.waitFor(20, TimeUnit.SECONDS);
+      receiver.close();
+    }
+  }
+
+  private Path config(Path log, int port, String buffer) throws IOException {
+    Path config = root.resolve("swak-" + System.nanoTime() + ".yml");
+    Files.writeString(config, """
+        - task:
+          - in.FileTail:
+              path: %s
+              pos_dir: %s
+              read_from_head: true
+          - buffer: {%s, path: "%s"}
+          - out.Fluentd:
+              host: 127.0.0.1
+              port: %d
+              require_ack_response: true
+              ack_response_timeout: 2s
+              heartbeat_type: none
+              reconnect_wait: 50ms
+              reconnect_wait_max: 500ms
+              retry_wait: 100ms
+              retry_max_wait: 500ms
+        """.formatted(log, root.resolve("pos"), buffer, root.resolve("buffer"), port));
+    return config;
+  }
+
+  private Process agent(Path config, String javaOpts) throws IOException {
+    Path launcher = Path.of("..", "bin", "swak").toAbsolutePath().normalize();
+    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", config.toString())
+        .redirectOutput(root.resolve("agent.out").toFile())
+        .redirectError(ProcessBuilder.Redirect.appendTo(root.resolve("agent.err").toFile()));
+    pb.environment().put("SWAK_DATA_DIR", root.resolve("data").toString());
+    pb.environment().put("SWAK_JAVA_OPTS", javaOpts);
+    return pb.start();
+  }
+
+  private static long rssKiB(long pid) throws IOException {
+    for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (l.startsWith("VmRSS:")) {
+        return Long.parseLong(l.replaceAll("\\D", ""));
+      }
+    }
+    return 0;
+  }
+
+  /** The highest line number received (lines arrive in order within the one file). */
+  private static long highest(Path out) throws IOException {
+    if (!Files.exists(out)) {
+      return -1;
+    }
+    long max = -1;
+    try (Stream<String> s = Files.lines(out, StandardCharsets.UTF_8)) {
+      for (String l : (Iterable<String>) s::iterator) {
+        Matcher m = LINE.matcher(l);
+        if (m.matches()) {
+          max = Math.max(max, Long.parseLong(m.group(1)));
+        }
+      }
+    }
+    return max;
+  }
+
+  private static int[] count(Path out, long total) throws IOException {
+    int[] seen = new int[(int) total];
+    try (Stream<String> s = Files.lines(out, StandardCharsets.UTF_8)) {
+      for (String l : (Iterable<String>) s::iterator) {
+        Matcher m = LINE.matcher(l);
+        if (m.matches() && Long.parseLong(m.group(1)) < total) {
+          seen[Integer.parseInt(m.group(1))]++;
+        }
+      }
+    }
+    return seen;
+  }
+
+  private static long done(Process writer) throws Exception {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      long total = -1;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith("done ")) {
+          total = Long.parseLong(line.substring(5));
+        }
+      }
+      assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      return total;
+    }
+  }
+
+  private static Process java(String main, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(main);
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+}
