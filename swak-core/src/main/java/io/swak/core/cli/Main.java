@@ -595,7 +595,7 @@ public final class Main implements Callable<Integer> {
       Path data = cfg.agent().resolvedDataDir(System.getenv()).toAbsolutePath();
       Path f = file();
       String text = switch (os()) {
-        case LINUX -> ServiceFiles.systemdUnit(launcher, conf, data, runAs);
+        case LINUX -> ServiceFiles.systemdUnit(launcher, conf, data, runAs, user);
         case MACOS -> ServiceFiles.launchdPlist("io.swak." + name, launcher, conf, data,
             cfg.agent().logFile() != null ? cfg.agent().logFile() : data.resolve("swak.out"));
         case WINDOWS -> ServiceFiles.winswXml(name, launcher, conf, data);

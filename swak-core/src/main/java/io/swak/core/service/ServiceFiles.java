@@ -25,9 +25,9 @@ public final class ServiceFiles {
 
   /**
    * A systemd unit running {@code launcher run config}; {@code user} null for the unit's default (root,
-   * or the user of a --user unit).
+   * or the user of a --user unit); {@code perUser} for a unit of the user's own systemd instance.
    */
-  public static String systemdUnit(Path launcher, Path config, Path dataDir, String user) {
+  public static String systemdUnit(Path launcher, Path config, Path dataDir, String user, boolean perUser) {
     StringBuilder b = new StringBuilder();
     b.append("# Written by `swak service install`; `swak service uninstall` removes it.\n");
     b.append("[Unit]\n");
@@ -52,7 +52,7 @@ public final class ServiceFiles {
     b.append("StartLimitIntervalSec=120\n");
     b.append("StartLimitBurst=5\n\n");
     b.append("[Install]\n");
-    b.append("WantedBy=").append(user == null ? "multi-user.target" : "default.target").append('\n');
+    b.append("WantedBy=").append(perUser ? "default.target" : "multi-user.target").append('\n');
     return b.toString();
   }
 
