@@ -192,9 +192,14 @@ public final class Daemon {
       return RUNNING;
     }
     Map<String, Object> s = st.get();
-    out.println("  worker: pid " + s.get("pid") + ", up " + human(Duration.ofMillis(
-        (long) (((Number) s.getOrDefault("uptime_seconds", 0)).doubleValue() * 1000))) + " at "
-        + s.get("written") + ", config " + s.get("config") + (s.get("http") != null ? ", http://" + s.get("http") : ""));
+    String up = "";
+    try {
+      up = ", up " + human(Duration.between(Instant.parse(String.valueOf(s.get("started"))), Instant.now()));
+    } catch (RuntimeException e) {
+      // an older status file without a start time
+    }
+    out.println("  worker: pid " + s.get("pid") + up + ", config " + s.get("config")
+        + (s.get("http") != null ? ", http://" + s.get("http") : "") + " (status of " + s.get("written") + ")");
     if (s.get("last_reload") != null) {
       out.println("  last reload: " + s.get("last_reload"));
     }
