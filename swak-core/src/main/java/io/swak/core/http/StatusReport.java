@@ -118,7 +118,10 @@ public final class StatusReport {
     return out;
   }
 
-  /** e.g. {@code task 1 (web): running, in 1200 events, out 1200 events / 88000 bytes, 0 errors, 2 retries}. */
+  /**
+   * e.g. {@code task 1 (web): running, in 1200 events, out 1200 events / 88000 bytes, 0 errors, 2 retries}:
+   * events into the first step, out of the last, bytes written by all outputs.
+   */
   public static String taskLine(String label, String state, List<Map<String, Long>> steps) {
     StringBuilder b = new StringBuilder(label).append(": ").append(state);
     if (!steps.isEmpty()) {
@@ -127,14 +130,16 @@ public final class StatusReport {
       long errors = 0;
       long retries = 0;
       long dropped = 0;
+      long bytes = 0;
       for (Map<String, Long> s : steps) {
+        bytes += s.getOrDefault("bytes_out", 0L);
         errors += s.getOrDefault("errors", 0L);
         retries += s.getOrDefault("retries", 0L);
         dropped += s.getOrDefault("dropped", 0L);
       }
       b.append(", in ").append(first.getOrDefault("events_in", 0L)).append(" events, out ")
           .append(last.getOrDefault("events_out", 0L)).append(" events / ")
-          .append(last.getOrDefault("bytes_out", 0L)).append(" bytes, ")
+          .append(bytes).append(" bytes, ")
           .append(errors).append(" errors, ").append(retries).append(" retries");
       if (dropped > 0) {
         b.append(", ").append(dropped).append(" dropped");

@@ -150,7 +150,7 @@ public final class Daemon {
     long t0 = System.nanoTime();
     long deadline = t0 + timeout.toNanos();
     // not our child, so onExit() would poll slowly: check every 50 ms
-    while (ph.get().isAlive() && System.nanoTime() < deadline) {
+    while (alive(c.pid()) && System.nanoTime() < deadline) {
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {
@@ -158,7 +158,7 @@ public final class Daemon {
         return 1;
       }
     }
-    if (ph.get().isAlive()) {
+    if (alive(c.pid())) {
       err.println("swak (pid " + c.pid() + ") is still running " + timeout.toSeconds() + " s after SIGTERM: it may "
           + "still be flushing buffers (see the log). `swak stop` again waits longer; `kill -KILL " + c.pid()
           + "` forces it (data not yet acknowledged is read again at the next start)");
@@ -166,6 +166,22 @@ public final class Daemon {
     }
     out.printf("swak stopped (pid %d, %.1f s)%n", c.pid(), (System.nanoTime() - t0) / 1e9);
     return 0;
+  }
+
+  /**
+   * Alive and not a zombie: the supervisor's parent is init (or a container's first process), which may
+   * reap it a while after it ended.
+   */
+  static boolean alive(long pid) {
+    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException | RuntimeException e) {
+      return true; // no /proc (macOS): trust isAlive
+    }
   }
 
   /** Prints whether the agent runs, its pids, uptime and a line per task; LSB exit codes. */
@@ -183,7 +199,13 @@ public final class Daemon {
       }
       default -> { }
     }
-    Optional<Instant> since = ProcessHandle.of(c.pid()).flatMap(h -> h.info().startInstant());
+    // the supervisor wrote the pid file as it started; more exact than the process start time from /proc
+    Optional<Instant> since;
+    try {
+      since = Optional.of(Files.getLastModifiedTime(pidFile.path()).toInstant());
+    } catch (IOException e) {
+      since = ProcessHandle.of(c.pid()).flatMap(h -> h.info().startInstant());
+    }
     out.println("swak is running: pid " + c.pid() + since.map(s -> ", up " + human(Duration.between(s, Instant.now())))
         .orElse(""));
     Optional<Map<String, Object>> st = readStatus();
