@@ -153,8 +153,8 @@ class DaemonIT {
     Swak.killGroup("TERM", sessionId);
     assertThat(session.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     session = null;
-    assertThat(ProcessHandle.of(supervisorPid).map(ProcessHandle::isAlive)).hasValue(true);
-    assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive)).hasValue(true);
+    assertThat(Swak.running(supervisorPid)).isTrue();
+    assertThat(Swak.running(worker)).isTrue();
     assertThat(workerPidOrZero()).isEqualTo(worker);
   }
 
@@ -265,8 +265,8 @@ class DaemonIT {
     long worker = workerPidOrZero();
     Swak.Result r = swak.run("stop", config.toString()).expect(0);
     assertThat(r.out()).contains("swak stopped (pid " + supervisorPid);
-    assertThat(ProcessHandle.of(supervisorPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-    assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(Swak.running(supervisorPid)).isFalse();
+    assertThat(Swak.running(worker)).isFalse();
     assertThat(pidFile).doesNotExist();
     assertThat(swak.run("status", config.toString()).expect(3).out()).contains("not running");
     assertThat(swak.run("stop", config.toString()).expect(0).out()).contains("not running");

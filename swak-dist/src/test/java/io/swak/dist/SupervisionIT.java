@@ -58,11 +58,10 @@ class SupervisionIT {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> Swak.lines(out).size() >= 200);
     Swak.kill("KILL", first);
-    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(first).isEmpty()
-        || !ProcessHandle.of(first).get().isAlive());
+    await().atMost(Duration.ofSeconds(10)).until(() -> !Swak.running(first));
 
     await().atMost(Duration.ofSeconds(30)).until(() -> workerPid(statusFile) != 0 && workerPid(statusFile) != first);
-    assertThat(ProcessHandle.of(supervisor).map(ProcessHandle::isAlive)).hasValue(true);
+    assertThat(Swak.running(supervisor)).isTrue();
     // the new worker starts over from what was durable (FakeData keeps no checkpoint: from the start), so every
     // record is there at least once and none is torn
     await().atMost(Duration.ofSeconds(30)).until(() -> new TreeSet<>(ids(out)).size() == 1500

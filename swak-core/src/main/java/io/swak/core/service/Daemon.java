@@ -96,7 +96,9 @@ public final class Daemon {
     if (l.verbose()) {
       cmd.add("-v");
     }
-    Process p = new ProcessBuilder(cmd).directory(l.dataDir().toFile())
+    // the working directory stays the one start ran in, as for `swak run`: relative paths in the config mean
+    // the same in both
+    Process p = new ProcessBuilder(cmd)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
         .redirectErrorStream(true).start();
@@ -150,7 +152,7 @@ public final class Daemon {
     long t0 = System.nanoTime();
     long deadline = t0 + timeout.toNanos();
     // not our child, so onExit() would poll slowly: check every 50 ms
-    while (alive(c.pid()) && System.nanoTime() < deadline) {
+    while (PidFile.running(c.pid()) && System.nanoTime() < deadline) {
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {
@@ -158,7 +160,7 @@ public final class Daemon {
         return 1;
       }
     }
-    if (alive(c.pid())) {
+    if (PidFile.running(c.pid())) {
       err.println("swak (pid " + c.pid() + ") is still running " + timeout.toSeconds() + " s after SIGTERM: it may "
           + "still be flushing buffers (see the log). `swak stop` again waits longer; `kill -KILL " + c.pid()
           + "` forces it (data not yet acknowledged is read again at the next start)");
@@ -166,22 +168,6 @@ public final class Daemon {
     }
     out.printf("swak stopped (pid %d, %.1f s)%n", c.pid(), (System.nanoTime() - t0) / 1e9);
     return 0;
-  }
-
-  /**
-   * Alive and not a zombie: the supervisor's parent is init (or a container's first process), which may
-   * reap it a while after it ended.
-   */
-  static boolean alive(long pid) {
-    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-      return false;
-    }
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-    } catch (IOException | RuntimeException e) {
-      return true; // no /proc (macOS): trust isAlive
-    }
   }
 
   /** Prints whether the agent runs, its pids, uptime and a line per task; LSB exit codes. */

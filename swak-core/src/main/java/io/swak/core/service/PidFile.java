@@ -58,7 +58,7 @@ public final class PidFile {
    */
   static boolean isSwak(long pid) {
     Optional<ProcessHandle> ph = ProcessHandle.of(pid);
-    if (ph.isEmpty() || !ph.get().isAlive()) {
+    if (ph.isEmpty() || !running(pid)) {
       return false;
     }
     Optional<String> cmd = ph.get().info().commandLine();
@@ -70,6 +70,25 @@ public final class PidFile {
       return cmd.get().contains("java");
     }
     return cmd.get().contains("io.swak.core.");
+  }
+
+  /**
+   * Alive and not a zombie: a supervisor's parent is init (or a container's first process), which may
+   * reap it a while after it ended.
+   */
+  static boolean running(long pid) {
+    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (NoSuchFileException e) {
+      return !Files.isDirectory(Path.of("/proc", "self")) && ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+          .orElse(false); // no /proc (macOS): trust isAlive
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
   }
 
   /**

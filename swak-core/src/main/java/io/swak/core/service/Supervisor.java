@@ -89,6 +89,7 @@ public final class Supervisor {
       return 1;
     }
     try {
+      deleteQuietly(statusFile);
       handleSignals();
       return superviseLoop();
     } finally {
@@ -123,7 +124,6 @@ public final class Supervisor {
       long started = System.nanoTime();
       Process p;
       try {
-        statusFile.delete();
         p = new ProcessBuilder(worker).redirectInput(ProcessBuilder.Redirect.from(devNull()))
             .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       } catch (IOException e) {
@@ -137,6 +137,7 @@ public final class Supervisor {
       int code = waitFor(p);
       boolean wasUp = statusFile.exists(); // the worker writes it once up, and removes it on a clean stop
       everUp |= wasUp;
+      deleteQuietly(statusFile); // that worker is gone: `swak status` must not show its last numbers as current
       Duration ran = Duration.ofNanos(System.nanoTime() - started);
       if (stopping.getCount() == 0) {
         log("INFO", "supervisor: worker (pid " + p.pid() + ") stopped with exit code " + code);
@@ -168,6 +169,14 @@ public final class Supervisor {
       } catch (InterruptedException e) {
         return 1;
       }
+    }
+  }
+
+  private static void deleteQuietly(StatusFile f) {
+    try {
+      f.delete();
+    } catch (IOException e) {
+      // the next worker replaces it
     }
   }
 
