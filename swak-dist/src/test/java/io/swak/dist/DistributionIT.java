@@ -52,6 +52,19 @@ class DistributionIT {
     return text;
   }
 
+  /**
+   * systemd's own check of a unit file: unknown keys, keys in the wrong section, commands that are not
+   * executable. It prints nothing for a good unit.
+   */
+  private static void systemdVerify(Path unit) throws IOException, InterruptedException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")),
+        "systemd-analyze is not installed");
+    Process p = new ProcessBuilder("systemd-analyze", "verify", unit.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).as("systemd-analyze verify %s", unit).isEmpty();
+  }
+
   @BeforeAll
   void unpack() throws Exception {
     Path tarball = target().resolve("swak-" + version() + ".tar.gz");
@@ -132,6 +145,7 @@ class DistributionIT {
     String unit = Files.readString(units.resolve("swak-test.service"));
     assertThat(unit).contains("ExecStart=" + home.resolve("bin/swak") + " run " + conf,
         "ExecReload=/bin/kill -HUP $MAINPID", "User=swak", "Restart=on-failure", "WantedBy=multi-user.target");
+    systemdVerify(units.resolve("swak-test.service"));
     swak.run("service", "uninstall", "--os", "linux", "--dir", units.toString(), "--name", "swak-test").expect(0);
     assertThat(units.resolve("swak-test.service")).doesNotExist();
 
@@ -159,6 +173,10 @@ class DistributionIT {
     assertThat(unit).contains("ExecStart=/opt/swak/bin/swak run /etc/swak/swak.yml",
         "ExecStartPre=/opt/swak/bin/swak validate /etc/swak/swak.yml", "ExecReload=/bin/kill -HUP $MAINPID",
         "User=swak", "Environment=SWAK_DATA_DIR=/var/lib/swak", "Restart=on-failure", "WantedBy=multi-user.target");
+    // checked by systemd, with the package's paths pointing into where it was unpacked
+    Path unitCopy = dir.resolve("swak.service");
+    Files.writeString(unitCopy, unit.replace("/opt/swak/", dir.resolve("root/opt/swak") + "/"));
+    systemdVerify(unitCopy);
     // the packaged launcher and config work from where the package puts them
     Swak packaged = new Swak(dir.resolve("root/opt/swak/bin/swak"), dir, Map.of());
     packaged.run("validate", dir.resolve("root/etc/swak/swak.yml").toString()).expect(0);

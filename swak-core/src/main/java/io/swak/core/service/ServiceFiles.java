@@ -33,7 +33,9 @@ public final class ServiceFiles {
     b.append("[Unit]\n");
     b.append("Description=Swak log and event collection agent (").append(config).append(")\n");
     b.append("Wants=network-online.target\n");
-    b.append("After=network-online.target\n\n");
+    b.append("After=network-online.target\n");
+    b.append("StartLimitIntervalSec=120\n");
+    b.append("StartLimitBurst=5\n\n");
     b.append("[Service]\n");
     b.append("Type=simple\n");
     if (user != null) {
@@ -49,8 +51,7 @@ public final class ServiceFiles {
     b.append("TimeoutStopSec=60\n");
     b.append("Restart=on-failure\n");
     b.append("RestartSec=2\n");
-    b.append("StartLimitIntervalSec=120\n");
-    b.append("StartLimitBurst=5\n\n");
+    b.append('\n');
     b.append("[Install]\n");
     b.append("WantedBy=").append(perUser ? "default.target" : "multi-user.target").append('\n');
     return b.toString();
