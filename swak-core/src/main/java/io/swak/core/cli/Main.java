@@ -171,6 +171,9 @@ public final class Main implements Callable<Integer> {
       StatusFile sf = statusFile == null ? null : new StatusFile(statusFile);
       ExecutorService control = Executors.newSingleThreadExecutor(r -> daemonThread(r, "swak-control"));
       onStopSignals(() -> { });
+      StatusServer http = null;
+      agent.start();
+      // after start: a reload swaps tasks, so it must not run before the first ones started
       onSignal("HUP", () -> control.execute(() -> reload(agent, registry, report, sf)));
       onSignal("USR1", () -> control.execute(() -> {
         log.info("SIGUSR1: status of {} task(s), up since {}", agent.tasks().size(), report.started());
@@ -180,8 +183,6 @@ public final class Main implements Callable<Integer> {
         boolean reopened = LogSetup.reopen();
         log.info("SIGUSR2: {}", reopened ? "log file reopened" : "logging to standard error; nothing to reopen");
       }));
-      StatusServer http = null;
-      agent.start();
       try {
         if (ao.http() != null) {
           http = StatusServer.start(ao.http().bind(), ao.http().port(), report, clock);

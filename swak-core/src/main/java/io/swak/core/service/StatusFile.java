@@ -37,9 +37,14 @@ public final class StatusFile {
 
   /** Replaces the file atomically, so a reader sees the old or the new status, never half of one. */
   public void write(byte[] json) throws IOException {
-    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-    Files.write(tmp, json);
-    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    // a temp file of its own per write: the periodic writer and a reload may write at the same time
+    Path tmp = Files.createTempFile(path.getParent(), path.getFileName().toString(), ".tmp");
+    try {
+      Files.write(tmp, json);
+      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   /** The parsed status (JSON is YAML, so the config parser reads it), or empty when there is none. */
