@@ -172,6 +172,15 @@ public final class Main implements Callable<Integer> {
       ExecutorService control = Executors.newSingleThreadExecutor(r -> daemonThread(r, "swak-control"));
       onStopSignals(() -> { });
       StatusServer http = null;
+      if (ao.http() != null) {
+        try {
+          // before the tasks: a taken port fails the start before any data moved
+          http = StatusServer.start(ao.http().bind(), ao.http().port(), report, clock);
+        } catch (IOException e) {
+          log.error("{}", e.getMessage());
+          return FAILED;
+        }
+      }
       agent.start();
       // after start: a reload swaps tasks, so it must not run before the first ones started
       onSignal("HUP", () -> control.execute(() -> reload(agent, registry, report, sf)));
@@ -183,15 +192,6 @@ public final class Main implements Callable<Integer> {
         boolean reopened = LogSetup.reopen();
         log.info("SIGUSR2: {}", reopened ? "log file reopened" : "logging to standard error; nothing to reopen");
       }));
-      try {
-        if (ao.http() != null) {
-          http = StatusServer.start(ao.http().bind(), ao.http().port(), report, clock);
-        }
-      } catch (IOException e) {
-        log.error("{}", e.getMessage());
-        agent.stop();
-        return FAILED;
-      }
       ScheduledExecutorService ticker = null;
       if (sf != null) {
         awaitTasksStarted(agent, Duration.ofSeconds(5));
@@ -223,6 +223,10 @@ public final class Main implements Callable<Integer> {
     /** HUP: load CONFIG again; a broken file is reported and changes nothing. */
     private void reload(Agent agent, PluginRegistry registry, StatusReport report, StatusFile sf) {
       Logger log = LoggerFactory.getLogger("swak");
+      if (stopRequested.getCount() == 0) {
+        log.info("SIGHUP ignored: stopping");
+        return;
+      }
       log.info("SIGHUP: reloading {}", config);
       String when = Instant.now().toString();
       AgentConfig next;
@@ -259,6 +263,8 @@ public final class Main implements Callable<Integer> {
         report.lastReload(when + " reloaded: " + r);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } catch (IllegalStateException e) {
+        log.info("SIGHUP ignored: {}", e.getMessage());
       }
       writeStatus(sf, report);
     }

@@ -27,6 +27,7 @@ public final class Agent {
   private final Clock clock;
   private volatile AgentConfig config;
   private volatile List<Task> tasks;
+  private boolean stopped;
 
   public Agent(AgentConfig config, Path dataDir, Clock clock) {
     this(config, dataDir, clock, config.tasks());
@@ -71,6 +72,7 @@ public final class Agent {
    * @return true if all tasks stopped in time
    */
   public synchronized boolean stop() throws InterruptedException {
+    stopped = true;
     return stopAll(tasks);
   }
 
@@ -106,6 +108,9 @@ public final class Agent {
    * checkpoints, so the replacement resumes where they stopped), then changed and new tasks start.
    */
   public synchronized ReloadResult reload(AgentConfig next) throws InterruptedException {
+    if (stopped) {
+      throw new IllegalStateException("the agent is stopping; not reloading");
+    }
     List<Task> old = new ArrayList<>(tasks);
     List<Task> keep = new ArrayList<>();
     List<TaskConfig> fresh = new ArrayList<>();
