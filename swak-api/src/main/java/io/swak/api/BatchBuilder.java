@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Map;
-import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePacker;
 
@@ -15,41 +14,43 @@ import org.msgpack.core.MessagePacker;
  */
 public final class BatchBuilder {
 
-  private final MessageBufferPacker out = MessagePack.newDefaultBufferPacker();
-  private final byte[] time = new byte[8];
+  private byte[] buf = new byte[1 << 12];
+  private int len;
   private int count;
+  /** For general records; it writes through {@link #sink} into {@link #buf} and is flushed after each use. */
+  private final MessagePacker packer = MessagePack.newDefaultPacker(new Sink());
 
   /** Appends an event with a record of any supported values. */
   public BatchBuilder add(long timeNanos, Map<String, ?> record) {
+    writeEntryHead(timeNanos);
     try {
-      out.packArrayHeader(2);
-      packTime(timeNanos);
-      packValue(out, record);
-      count++;
-      return this;
+      packValue(packer, record);
+      packer.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    count++;
+    return this;
   }
 
   /**
    * Appends an event whose record is one field, {@code key} → the UTF-8 bytes {@code value[off, off+len)}:
-   * the pass-through path for lines, which never builds a String.
+   * the pass-through path for lines, which never builds a String and writes the bytes directly.
    */
-  public BatchBuilder addMessage(long timeNanos, byte[] keyUtf8, byte[] value, int off, int len) {
-    try {
-      out.packArrayHeader(2);
-      packTime(timeNanos);
-      out.packMapHeader(1);
-      out.packRawStringHeader(keyUtf8.length);
-      out.writePayload(keyUtf8);
-      out.packRawStringHeader(len);
-      out.writePayload(value, off, len);
-      count++;
-      return this;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public BatchBuilder addMessage(long timeNanos, byte[] keyUtf8, byte[] value, int off, int length) {
+    ensure(32 + keyUtf8.length + length);
+    writeEntryHead(timeNanos);
+    byte[] b = buf;
+    int p = len;
+    b[p++] = (byte) 0x81; // fixmap 1
+    p = strHeader(b, p, keyUtf8.length);
+    System.arraycopy(keyUtf8, 0, b, p, keyUtf8.length);
+    p += keyUtf8.length;
+    p = strHeader(b, p, length);
+    System.arraycopy(value, off, b, p, length);
+    len = p + length;
+    count++;
+    return this;
   }
 
   /** Appends every entry of {@code batch} as bytes (used when merging batches into chunks). */
@@ -58,14 +59,12 @@ public final class BatchBuilder {
   }
 
   /** Appends {@code count} ready-encoded entries. */
-  public BatchBuilder addEntries(byte[] entries, int off, int len, int entryCount) {
-    try {
-      out.writePayload(entries, off, len);
-      count += entryCount;
-      return this;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public BatchBuilder addEntries(byte[] entries, int off, int length, int entryCount) {
+    ensure(length);
+    System.arraycopy(entries, off, buf, len, length);
+    len += length;
+    count += entryCount;
+    return this;
   }
 
   /** Events added since the last build. */
@@ -75,31 +74,78 @@ public final class BatchBuilder {
 
   /** Encoded bytes added since the last build. */
   public long sizeBytes() {
-    return out.getTotalWrittenBytes();
+    return len;
   }
 
   /** The batch of everything added so far; the builder is empty afterwards. */
   public Batch build(String tag, Ack ack) {
-    byte[] bytes = out.toByteArray();
-    Batch b = new Batch(tag, bytes, bytes.length, count, ack);
-    out.clear();
+    Batch b = new Batch(tag, java.util.Arrays.copyOf(buf, len), len, count, ack);
+    len = 0;
     count = 0;
     return b;
   }
 
-  private void packTime(long timeNanos) throws IOException {
+  /** {@code [fixarray 2][fixext8 type 0: uint32 seconds, uint32 nanoseconds]}: 11 bytes. */
+  private void writeEntryHead(long timeNanos) {
+    ensure(11);
     long sec = Math.floorDiv(timeNanos, 1_000_000_000L);
     long ns = Math.floorMod(timeNanos, 1_000_000_000L);
-    time[0] = (byte) (sec >>> 24);
-    time[1] = (byte) (sec >>> 16);
-    time[2] = (byte) (sec >>> 8);
-    time[3] = (byte) sec;
-    time[4] = (byte) (ns >>> 24);
-    time[5] = (byte) (ns >>> 16);
-    time[6] = (byte) (ns >>> 8);
-    time[7] = (byte) ns;
-    out.packExtensionTypeHeader((byte) 0, 8);
-    out.writePayload(time);
+    byte[] b = buf;
+    int p = len;
+    b[p] = (byte) 0x92;
+    b[p + 1] = (byte) 0xd7;
+    b[p + 2] = 0;
+    b[p + 3] = (byte) (sec >>> 24);
+    b[p + 4] = (byte) (sec >>> 16);
+    b[p + 5] = (byte) (sec >>> 8);
+    b[p + 6] = (byte) sec;
+    b[p + 7] = (byte) (ns >>> 24);
+    b[p + 8] = (byte) (ns >>> 16);
+    b[p + 9] = (byte) (ns >>> 8);
+    b[p + 10] = (byte) ns;
+    len = p + 11;
+  }
+
+  private static int strHeader(byte[] b, int p, int n) {
+    if (n < 32) {
+      b[p++] = (byte) (0xa0 | n);
+    } else if (n < 256) {
+      b[p++] = (byte) 0xd9;
+      b[p++] = (byte) n;
+    } else if (n < 65536) {
+      b[p++] = (byte) 0xda;
+      b[p++] = (byte) (n >>> 8);
+      b[p++] = (byte) n;
+    } else {
+      b[p++] = (byte) 0xdb;
+      b[p++] = (byte) (n >>> 24);
+      b[p++] = (byte) (n >>> 16);
+      b[p++] = (byte) (n >>> 8);
+      b[p++] = (byte) n;
+    }
+    return p;
+  }
+
+  private void ensure(int more) {
+    if (len + more > buf.length) {
+      buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+    }
+  }
+
+  /** Where the packer's bytes go: the end of {@link #buf}. */
+  private final class Sink extends java.io.OutputStream {
+    @Override
+    public void write(int b) {
+      ensure(1);
+      buf[len++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int n) {
+      ensure(n);
+      System.arraycopy(b, off, buf, len, n);
+      len += n;
+    }
   }
 
   /** Packs String, Number, Boolean, null, byte[], Collection, Map (and anything else as its toString). */

@@ -9,6 +9,12 @@ public interface Stage extends Step {
 
   void accept(Batch batch, Emitter next) throws Exception;
 
+  /**
+   * Called once before the first batch with the rest of the task, for stages that emit on their
+   * own threads (buffers deliver chunks left from the last run before any new batch arrives).
+   */
+  default void connect(Emitter next) { }
+
   /** The rest of the task after a stage. */
   @FunctionalInterface
   interface Emitter {

@@ -1,6 +1,7 @@
 package io.swak.core.cli;
 
 import io.swak.api.Plugin;
+import io.swak.core.config.DeliveryOptions;
 import io.swak.core.config.OptionSpec;
 import io.swak.core.config.PluginRegistry;
 import java.util.ArrayList;
@@ -35,7 +36,10 @@ final class PluginDocs {
     if (!p.aliases().isEmpty()) {
       sb.append("aliases: ").append(String.join(", ", p.aliases())).append('\n');
     }
-    List<OptionSpec> specs = OptionSpec.of(p.optionsType());
+    List<OptionSpec> specs = new ArrayList<>(OptionSpec.of(p.optionsType()));
+    if (p.name().regionMatches(true, 0, "out.", 0, 4)) {
+      specs.addAll(OptionSpec.of(DeliveryOptions.class));
+    }
     if (specs.isEmpty()) {
       return sb.append("\nno options\n").toString();
     }
@@ -61,8 +65,11 @@ final class PluginDocs {
   /** Every plugin as Markdown, the README's plugin reference. */
   static String markdown(PluginRegistry registry) {
     StringBuilder sb = new StringBuilder();
+    sb.append("### Options of every output (`out.*`)\n\n")
+        .append("Besides its own options, every `out.*` step takes these (how failed writes are retried):\n\n");
+    table(sb, OptionSpec.of(DeliveryOptions.class));
     for (Plugin<?> p : registry.all()) {
-      sb.append("### `").append(p.name()).append("`\n\n").append(p.doc()).append('\n');
+      sb.append("### `").append(p.name()).append("`\n\n").append(md(p.doc())).append('\n');
       if (!p.aliases().isEmpty()) {
         sb.append("Also called: ").append(String.join(", ", p.aliases().stream().map(a -> "`" + a + "`").toList()))
             .append(".\n");
@@ -73,18 +80,26 @@ final class PluginDocs {
         sb.append("No options.\n\n");
         continue;
       }
-      sb.append("| option | type | default | description |\n|---|---|---|---|\n");
-      for (OptionSpec s : specs) {
-        String key = "`" + s.key() + "`" + (s.aliases().isEmpty() ? ""
-            : " (" + String.join(", ", s.aliases().stream().map(a -> "`" + a + "`").toList()) + ")");
-        String d = defaultText(s);
-        sb.append("| ").append(key).append(" | ").append(s.typeName().replace("|", "\\|")).append(" | ")
-            .append(d.isEmpty() ? "" : "`" + d + "`").append(" | ").append(s.doc().replace("|", "\\|"))
-            .append(" |\n");
-      }
-      sb.append('\n');
+      table(sb, specs);
     }
     return sb.toString();
+  }
+
+  private static void table(StringBuilder sb, List<OptionSpec> specs) {
+    sb.append("| option | type | default | description |\n|---|---|---|---|\n");
+    for (OptionSpec s : specs) {
+      String key = "`" + s.key() + "`" + (s.aliases().isEmpty() ? ""
+          : " (" + String.join(", ", s.aliases().stream().map(a -> "`" + a + "`").toList()) + ")");
+      String d = defaultText(s);
+      sb.append("| ").append(key).append(" | ").append(s.typeName().replace("|", "\\|")).append(" | ")
+          .append(d.isEmpty() ? "" : "`" + d + "`").append(" | ").append(md(s.doc())).append(" |\n");
+    }
+    sb.append('\n');
+  }
+
+  /** Text safe in a Markdown table cell: no raw pipes or angle brackets. */
+  private static String md(String s) {
+    return s.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   private static String defaultText(OptionSpec s) {

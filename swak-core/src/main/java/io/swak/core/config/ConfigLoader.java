@@ -233,12 +233,21 @@ public final class ConfigLoader {
         problem(nameNode, "`" + plugin.name() + "` is an input: it can only be the first step of a task");
         return null;
       }
+      DeliveryOptions delivery = DeliveryOptions.defaults();
+      if (plugin.name().regionMatches(true, 0, "out.", 0, 4)) {
+        List<NodeTuple> common = new ArrayList<>();
+        opts.removeIf(t -> DeliveryOptions.KEYS.contains(OptionBinder.keyText(t.getKeyNode()).toLowerCase(Locale.ROOT))
+            && common.add(t));
+        if (!common.isEmpty()) {
+          delivery = binder.bind(DeliveryOptions.class, common, node, this::problem);
+        }
+      }
       Record options = bindChecked(plugin, opts, node);
-      if (options == null) {
+      if (options == null || delivery == null) {
         return null;
       }
       Mark m = nameNode.getStartMark().orElse(null);
-      return new StepConfig(plugin, options, name, where, m == null ? 0 : m.getLine() + 1,
+      return new StepConfig(plugin, options, delivery, name, where, m == null ? 0 : m.getLine() + 1,
           m == null ? 0 : m.getColumn() + 1);
     }
 

@@ -44,6 +44,9 @@ final class OptionBinder {
 
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
+  /** Placeholders that steps fill in at run time; they are not environment variables. */
+  private static final java.util.Set<String> RUNTIME_PLACEHOLDERS = java.util.Set.of("tag", "hostname");
+
   private final Map<String, String> env;
   private final Map<Class<?>, Converter> converters;
 
@@ -77,6 +80,7 @@ final class OptionBinder {
       }
     }
     Map<OptionSpec, Node> given = new LinkedHashMap<>();
+    java.util.Set<String> suggested = new java.util.HashSet<>();
     boolean ok = true;
     for (NodeTuple t : values) {
       String key = keyText(t.getKeyNode());
@@ -86,8 +90,9 @@ final class OptionBinder {
         List<String> all = new ArrayList<>(names);
         specs.forEach(x -> all.addAll(x.aliases()));
         String hint = Suggest.didYouMean(key, all);
+        suggested.addAll(Suggest.close(key, all));
         problems.add(t.getKeyNode(), "unknown option `" + key + "`" + hint
-            + (names.isEmpty() ? " (this step takes no options)" : " Options: " + String.join(", ", names)));
+            + (names.isEmpty() ? " (this step takes no options)" : " (options: " + String.join(", ", names) + ")"));
         ok = false;
       } else if (given.containsKey(s)) {
         problems.add(t.getKeyNode(), "option `" + s.key() + "` is given twice");
@@ -105,6 +110,11 @@ final class OptionBinder {
         if (n != null && !isNull(n)) {
           args[i] = convert(t, n, problems);
         } else if (s.required()) {
+          if (suggested.contains(s.key())) {
+            // already reported as the likely misspelling of this option: one message, not two
+            ok = false;
+            continue;
+          }
           problems.add(n != null ? n : owner, "missing required option `" + s.key() + "`: " + s.doc());
           ok = false;
         } else if (s.hasDefault()) {
@@ -194,7 +204,7 @@ final class OptionBinder {
       }
       return out;
     }
-    if (raw.isRecord()) {
+    if (raw.isRecord() && raw != DataSize.class) {
       if (!(n instanceof MappingNode m)) {
         throw new Bad(n, "expected a map of options, got " + describe(n));
       }
@@ -310,8 +320,7 @@ final class OptionBinder {
           }
           names.add(name);
         }
-        throw new Bad(at, "'" + text + "' is not allowed" + Suggest.didYouMean(s, names)
-            + " Allowed: " + String.join(", ", names));
+        throw new Bad(at, "'" + text + "' is not one of: " + String.join(", ", names) + Suggest.didYouMean(s, names));
       }
       if (c == Object.class) {
         return text;
@@ -357,6 +366,9 @@ final class OptionBinder {
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
       String val = env.get(m.group(1));
+      if (val == null && m.group(2) == null && RUNTIME_PLACEHOLDERS.contains(m.group(1))) {
+        val = m.group(); // filled in by the step at run time, e.g. out.File's ${tag}
+      }
       if (val == null || (val.isEmpty() && m.group(2) != null)) {
         if (m.group(2) == null) {
           throw new Bad(s, "environment variable " + m.group(1) + " is not set (write ${" + m.group(1)

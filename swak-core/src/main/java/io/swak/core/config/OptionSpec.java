@@ -107,11 +107,11 @@ public record OptionSpec(String key, List<String> aliases, RecordComponent compo
     if (c == Object.class) {
       return "any";
     }
+    if (c == StepConfig.class) {
+      return "step";
+    }
     if (c.isRecord()) {
       return "map";
-    }
-    if (c.getSimpleName().equals("StepConfig")) {
-      return "step";
     }
     return c.getSimpleName().toLowerCase(Locale.ROOT);
   }

@@ -8,8 +8,10 @@ import io.swak.api.Step;
  *
  * @param written the name as written in the file ({@code out.stdout})
  * @param where e.g. {@code task 1, step 2 (out.Stdout)}, for messages
+ * @param delivery retry and dead-letter options of an output step ({@code out.*}), else defaults
  */
-public record StepConfig(Plugin<?> plugin, Record options, String written, String where, int line, int column) {
+public record StepConfig(Plugin<?> plugin, Record options, DeliveryOptions delivery, String written, String where,
+                         int line, int column) {
 
   /** A new step instance from the bound options. */
   @SuppressWarnings({"unchecked", "rawtypes"})

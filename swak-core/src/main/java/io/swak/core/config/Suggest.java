@@ -19,7 +19,8 @@ final class Suggest {
     for (String c : candidates) {
       String lc = c.toLowerCase(Locale.ROOT);
       int d = distance(w, lc);
-      int limit = Math.max(2, Math.min(w.length(), lc.length()) / 3);
+      int shorter = Math.min(w.length(), lc.length());
+      int limit = shorter <= 3 ? 1 : Math.max(2, shorter / 3);
       if (d <= limit || (w.length() >= 3 && (lc.contains(w) || w.contains(lc)))) {
         hits.add(new Scored(c, d));
       }

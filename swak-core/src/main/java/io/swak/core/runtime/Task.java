@@ -122,7 +122,7 @@ public final class Task {
       try {
         s = sc.create();
         if (s instanceof Output o) {
-          s = new RetryingOutput(o, sc.where(), RetryPolicy.DEFAULT);
+          s = new RetryingOutput(o, sc.where(), sc.delivery());
         }
         s.start(new StepRuntime(config.label(), sc.name(), dataDir, clock, stop, counters.get(i)));
       } catch (TaskStoppedException e) {
@@ -149,6 +149,7 @@ public final class Task {
       StepCounters prev = counters.get(i - 1);
       StepCounters mine = counters.get(i);
       StepConfig sc = config.steps().get(i);
+      stage.connect(next);
       emitters[i] = b -> {
         prev.eventsOut(b.count());
         mine.eventsIn(b.count());
@@ -157,6 +158,9 @@ public final class Task {
         } catch (TaskStoppedException | StepFailure e) {
           throw e;
         } catch (Exception e) {
+          if (stop.raised()) {
+            throw new TaskStoppedException(); // a wait cut short by the stop, not a failure
+          }
           if (stage instanceof Processor) {
             // a batch a processor cannot handle must not block the task forever: count, log, move on
             mine.errors(1);
@@ -182,7 +186,7 @@ public final class Task {
       } catch (TaskStoppedException e) {
         throw e;
       } catch (Exception e) {
-        throw new StepFailure(where, e);
+        throw stopping(e, where);
       }
       if (b == null) {
         continue;
@@ -193,9 +197,14 @@ public final class Task {
       } catch (TaskStoppedException | StepFailure e) {
         throw e;
       } catch (Exception e) {
-        throw new StepFailure(config.label(), e);
+        throw stopping(e, config.label());
       }
     }
+  }
+
+  /** A failure, unless the task is stopping: then it is the stop cutting a wait short. */
+  private RuntimeException stopping(Exception e, String where) {
+    return stop.raised() ? new TaskStoppedException() : new StepFailure(where, e);
   }
 
   /** Closes the stages in order, so buffers flush into outputs that are still open, then the input. */

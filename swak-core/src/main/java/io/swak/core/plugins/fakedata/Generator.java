@@ -52,8 +52,25 @@ abstract class Generator {
         + (1 + random.nextInt(254));
   }
 
+  /** Formats the second of a time once, not once per line. */
+  static final class SecondClock {
+    private long second = Long.MIN_VALUE;
+    private String text;
+
+    String format(long timeNanos, DateTimeFormatter f) {
+      long sec = Math.floorDiv(timeNanos, 1_000_000_000L);
+      if (sec != second) {
+        second = sec;
+        text = ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(sec), ZoneOffset.UTC).format(f);
+      }
+      return text;
+    }
+  }
+
   /** Events that are one line of text in {@code message}, as a file input would produce them. */
   abstract static class Lines extends Generator {
+    final SecondClock clock = new SecondClock();
+
     Lines(Random random) {
       super(random);
     }
@@ -155,8 +172,7 @@ abstract class Generator {
 
     @Override
     String line(long timeNanos) {
-      String when = ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(timeNanos / 1_000_000_000L), ZoneOffset.UTC)
-          .format(CLF);
+      String when = clock.format(timeNanos, CLF);
       String line = ip() + " - - [" + when + "] \"" + pick(METHODS) + " " + pick(PATHS) + " HTTP/1.1\" "
           + pick(STATUS) + " " + random.nextInt(50_000) + " \"-\" \"" + pick(AGENTS) + "\"";
       return nginx ? line + " " + (random.nextInt(2000) / 1000.0) : line;
@@ -177,8 +193,7 @@ abstract class Generator {
 
     @Override
     String line(long timeNanos) {
-      String when = ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(timeNanos / 1_000_000_000L), ZoneOffset.UTC)
-          .format(TS);
+      String when = clock.format(timeNanos, TS);
       return "<" + (8 + random.nextInt(184)) + ">" + when + " host" + random.nextInt(10) + " " + pick(APPS) + "["
           + (100 + random.nextInt(30_000)) + "]: " + pick(TEXTS);
     }

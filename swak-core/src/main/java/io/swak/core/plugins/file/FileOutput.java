@@ -52,7 +52,14 @@ final class FileOutput implements Output {
       closeLeastRecent();
     }
     try {
-      format.write(batch, f.out);
+      if (f.gzip) {
+        // one gzip member per batch: readers (zcat) see complete data at any time, a crash tears at most one
+        GZIPOutputStream z = new GZIPOutputStream(f.unclosable, 1 << 16);
+        format.write(batch, z);
+        z.finish();
+      } else {
+        format.write(batch, f.out);
+      }
       f.out.flush();
     } catch (IOException e) {
       open.remove(path);
@@ -108,24 +115,34 @@ final class FileOutput implements Output {
   private static final class OpenFile {
     final FileChannel channel;
     final OutputStream out;
+    final OutputStream unclosable;
+    final boolean gzip;
     final Path path;
 
     OpenFile(Path path, boolean gzip) throws IOException {
       this.path = path;
+      this.gzip = gzip;
       Path dir = path.toAbsolutePath().getParent();
       if (dir != null) {
         Files.createDirectories(dir);
       }
       channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-      OutputStream o = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 18);
-      out = gzip ? new GZIPOutputStream(o, 1 << 16, true) : o;
+      out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 18);
+      unclosable = new java.io.FilterOutputStream(out) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+        }
+
+        @Override
+        public void close() {
+          // the file stays open for the next batch
+        }
+      };
     }
 
     void close() throws IOException {
       try {
-        if (out instanceof GZIPOutputStream g) {
-          g.finish();
-        }
         out.flush();
         channel.force(true);
       } finally {

@@ -20,7 +20,7 @@ public final class FilePlugin extends Plugin<FilePlugin.Options> {
       LineFormat.Kind format,
       @Option(value = "Field written by format raw.", defaultValue = "message")
       String messageKey,
-      @Option(value = "none or gzip (each open appends a gzip member; `zcat` reads them all).", defaultValue = "none")
+      @Option(value = "none or gzip (each batch is a complete gzip member, so `zcat` reads the file while it grows).", defaultValue = "none")
       Compress compress,
       @Option(value = "Rotate when a file reaches this size: it is renamed to <path>.1, .2, … and a new file begun. "
           + "0 = never.", defaultValue = "0")

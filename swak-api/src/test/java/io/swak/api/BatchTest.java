@@ -1,0 +1,82 @@
+package io.swak.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.msgpack.core.MessagePack;
+
+class BatchTest {
+
+  @Test
+  void recordsSurviveEncodingWithNanosecondTimes() {
+    Map<String, Object> rec = new LinkedHashMap<>();
+    rec.put("s", "한국어 ✓");
+    rec.put("i", -7L);
+    rec.put("big", 1234567890123L);
+    rec.put("d", 0.5);
+    rec.put("b", true);
+    rec.put("n", null);
+    rec.put("l", List.of(1L, "two"));
+    rec.put("m", Map.of("k", "v"));
+    long t = 1_704_164_645_123_456_789L;
+    Batch b = new BatchBuilder().add(t, rec).add(t + 1, Map.of("x", 1L)).build("app.test", Ack.NONE);
+
+    assertThat(b.count()).isEqualTo(2);
+    List<Event> events = b.events();
+    assertThat(events.get(0).timeNanos()).isEqualTo(t);
+    assertThat(events.get(0).record()).isEqualTo(rec);
+    assertThat(events.get(1)).isEqualTo(new Event("app.test", t + 1, Map.of("x", 1L)));
+  }
+
+  @Test
+  void messageFastPathEqualsTheGeneralEncoding() {
+    byte[] line = "GET / 200".getBytes(StandardCharsets.UTF_8);
+    Batch fast = new BatchBuilder().addMessage(5_000_000_001L, BatchBuilder.key("message"), line, 0, line.length)
+        .build("t", Ack.NONE);
+    Batch slow = new BatchBuilder().add(5_000_000_001L, Map.of("message", "GET / 200")).build("t", Ack.NONE);
+    assertThat(fast.data()).isEqualTo(slow.data());
+  }
+
+  @Test
+  void entriesUseEventTimeExtensionAsTheForwardProtocolDoes() {
+    Batch b = new BatchBuilder().add(1_000_000_002L, Map.of()).build("t", Ack.NONE);
+    // [fixarray 2][fixext8 type 0: sec=1, nsec=2][fixmap 0]
+    assertThat(b.data()).containsExactly(0x92, 0xd7, 0x00, 0, 0, 0, 1, 0, 0, 0, 2, 0x80);
+  }
+
+  @Test
+  void mergingBatchesKeepsEveryEntry() {
+    BatchBuilder bb = new BatchBuilder();
+    Batch a = bb.add(1, Map.of("a", 1L)).build("t", Ack.NONE);
+    Batch c = bb.add(2, Map.of("c", 2L)).add(3, Map.of("c", 3L)).build("t", Ack.NONE);
+    Batch merged = bb.addAll(a).addAll(c).build("t", Ack.NONE);
+    assertThat(merged.count()).isEqualTo(3);
+    assertThat(merged.events()).extracting(Event::timeNanos).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void fluentBitMetadataEntriesAndIntegerTimesDecode() throws Exception {
+    var p = MessagePack.newDefaultBufferPacker();
+    p.packArrayHeader(2).packArrayHeader(2).packExtensionTypeHeader((byte) 0, 8)
+        .writePayload(new byte[] {0, 0, 0, 9, 0, 0, 0, 1});
+    p.packMapHeader(0).packMapHeader(1).packString("k").packString("v");
+    p.packArrayHeader(2).packLong(10).packMapHeader(0);
+    byte[] bytes = p.toByteArray();
+    Batch b = new Batch("t", bytes, bytes.length, 2, Ack.NONE);
+    assertThat(b.events()).extracting(Event::timeNanos).containsExactly(9_000_000_001L, 10_000_000_000L);
+    assertThat(b.events().get(0).record()).isEqualTo(Map.of("k", "v"));
+  }
+
+  @Test
+  void garbageIsReportedNotSilentlyDecoded() {
+    byte[] junk = {(byte) 0x93, 1, 2, 3};
+    Batch b = new Batch("t", junk, junk.length, 1, Ack.NONE);
+    assertThatThrownBy(b::events).isInstanceOf(UncheckedIOException.class).hasMessageContaining("corrupt batch");
+  }
+}

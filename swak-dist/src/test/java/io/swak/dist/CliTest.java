@@ -1,0 +1,154 @@
+package io.swak.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: the real launcher in a subprocess. */
+class CliTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void seedExampleInTestModePrintsPeopleUntilSigint() throws Exception {
+    try (Launcher swak = Launcher.start(dir, Map.of(), "test", "examples/seed-fakedata.yml")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> swak.outLines().size() >= 2);
+      swak.signal("INT");
+      assertThat(swak.waitFor(Duration.ofSeconds(20))).isZero();
+      for (String line : swak.outLines()) {
+        JsonNode n = JSON.readTree(line);
+        assertThat(n.get("tag").asText()).isEqualTo("fake.people");
+        assertThat(n.get("record").get("name").asText()).isNotBlank();
+        assertThat(n.get("record").get("email").asText()).contains("@");
+      }
+      assertThat(swak.err()).contains("testing task 1").contains("SIGINT: stopping");
+    }
+  }
+
+  @Test
+  void testModeSaysThereIsNoSecondTask() throws Exception {
+    Launcher swak = Launcher.run(dir, "test", "examples/seed-fakedata.yml", "-t", "2");
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err()).contains("has 1 task; there is no task 2");
+  }
+
+  @Test
+  void testModeRunsTheChosenTask() throws Exception {
+    Path cfg = dir.resolve("two.yml");
+    Files.writeString(cfg, """
+        - task:
+          - in.FakeData: {type: people}
+          - out.Stdout
+          - sleep: {seconds: 1}
+        - task:
+          - in.FakeData: {type: apache, tag: web.access}
+          - out.Stdout: {format: raw}
+          - sleep: {ms: 200}
+        """);
+    try (Launcher swak = Launcher.start(dir, Map.of(), "test", cfg.toString(), "-t", "2")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> swak.outLines().size() >= 3);
+      swak.signal("TERM");
+      assertThat(swak.waitFor(Duration.ofSeconds(20))).isZero();
+      assertThat(swak.outLines()).allMatch(l -> l.matches("^\\d+\\.\\d+\\.\\d+\\.\\d+ - - \\[.*\\] \".*"));
+    }
+  }
+
+  @Test
+  void runStopsGracefullyOnSigtermWithExitZero() throws Exception {
+    Path cfg = dir.resolve("run.yml");
+    Path out = dir.resolve("out.log");
+    Files.writeString(cfg, """
+        - task:
+          - in.FakeData: {type: json, count: 100}
+          - out.File: {path: "${OUT}"}
+          - sleep: {ms: 50}
+        """);
+    try (Launcher swak = Launcher.start(dir, Map.of("OUT", out.toString()), "run", cfg.toString())) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(out) && Files.size(out) > 0);
+      swak.signal("TERM");
+      assertThat(swak.waitFor(Duration.ofSeconds(20))).isZero();
+      assertThat(swak.err()).contains("SIGTERM: stopping");
+      // every line written is whole: a stop never leaves half a batch
+      for (String line : Files.readAllLines(out)) {
+        assertThat(JSON.readTree(line).get("record").has("user_id")).isTrue();
+      }
+      assertThat(Files.readAllLines(out).size() % 100).isZero();
+    }
+  }
+
+  @Test
+  void validateAcceptsTheSeedExample() throws Exception {
+    Launcher swak = Launcher.run(dir, "validate", "examples/seed-fakedata.yml");
+    assertThat(swak.exitCode()).isZero();
+    assertThat(swak.out()).contains("valid (1 task, 3 steps)");
+  }
+
+  @Test
+  void validatePointsAtAMisspeltOptionAndSuggestsTheRightOne() throws Exception {
+    Path cfg = dir.resolve("pth.yml");
+    Files.writeString(cfg, """
+        - task:
+          - in.FakeData: {type: people}
+          - out.File:
+              pth: /tmp/out.log
+        """);
+    Launcher swak = Launcher.run(dir, "validate", cfg.toString());
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err()).contains(cfg + ":4:7: task 1, step 2 (out.File): unknown option `pth` — did you mean `path`?");
+    assertThat(swak.err()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void validateListsCloseNamesOfAnUnknownPlugin() throws Exception {
+    Path cfg = dir.resolve("typo.yml");
+    Files.writeString(cfg, "- task:\n  - in.FakeData\n  - out.Stdot\n");
+    Launcher swak = Launcher.run(dir, "validate", cfg.toString());
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err()).contains(":3:5:").contains("unknown plugin `out.Stdot` — did you mean `out.Stdout`?");
+  }
+
+  @Test
+  void validatePointsAtTheSeedsTrailingComma() throws Exception {
+    Path cfg = dir.resolve("seed-mysqltail-as-published.yml");
+    Files.copy(Path.of("src/test/resources/seed-mysqltail-as-published.yml"), cfg);
+    Launcher swak = Launcher.run(dir, "validate", cfg.toString());
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err()).contains(cfg + ":14:42: ").contains("remove the comma");
+  }
+
+  @Test
+  void validateReportsAMissingFileWithoutAStackTrace() throws Exception {
+    Launcher swak = Launcher.run(dir, "validate", "no-such.yml");
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err()).contains("no-such.yml: no such file").doesNotContain("\tat ");
+  }
+
+  @Test
+  void pluginsShowsOptionsOfOnePlugin() throws Exception {
+    Launcher swak = Launcher.run(dir, "plugins", "in.fakedata");
+    assertThat(swak.exitCode()).isZero();
+    assertThat(swak.out()).contains("in.FakeData").contains("count").contains("rate").contains("locale");
+    Launcher all = Launcher.run(dir, "plugins");
+    assertThat(all.out()).contains("in.FakeData").contains("out.Stdout").contains("out.File").contains("sleep");
+  }
+
+  @Test
+  void versionAndUsageErrors() throws Exception {
+    Launcher v = Launcher.run(dir, "version");
+    assertThat(v.exitCode()).isZero();
+    assertThat(v.out()).startsWith("swak ");
+    Launcher bad = Launcher.run(dir, "frobnicate");
+    assertThat(bad.exitCode()).isEqualTo(2);
+  }
+}
