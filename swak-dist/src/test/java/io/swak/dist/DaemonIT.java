@@ -79,8 +79,10 @@ class DaemonIT {
         + "  - out.File: {path: " + dir.resolve("steady.log") + ", format: record}\n  name: steady\n";
   }
 
+  /** Version 1 holds everything in a 5-minute buffer: only a graceful stop delivers it before then. */
   private String changing(int version) {
     return "- task:\n  - in.FakeData: {type: people, count: 10, total: 2000, seed: 1, rate: 400}\n"
+        + "  - out.TimedBuffer: {" + (version == 1 ? "minutes: 5" : "seconds: 1") + "}\n"
         + "  - out.File: {path: " + dir.resolve("changing-" + version + ".log") + ", format: record}\n"
         + "  name: changing\n";
   }
@@ -177,6 +179,7 @@ class DaemonIT {
   void reloadRestartsOnlyTheChangedTasks() throws Exception {
     assertThat(Swak.lines(dir.resolve("steady.log")).size()).as("the steady task must still be running at reload "
         + "for this test to mean anything").isLessThan(STEADY_TOTAL);
+    assertThat(Swak.lines(dir.resolve("changing-1.log"))).as("still in the buffer").isEmpty();
     writeConfig(config, List.of(steady(), changing(2), added()));
     Swak.Result r = swak.run("reload", config.toString()).expect(0);
     assertThat(r.out()).contains("reloaded: 1 unchanged, 1 restarted, 1 removed, 1 added");
@@ -187,7 +190,7 @@ class DaemonIT {
     // the unchanged task was never restarted: each of its events exactly once, none lost
     assertThat(ids(dir.resolve("steady.log"))).containsExactlyElementsOf(
         LongStream.rangeClosed(1, STEADY_TOTAL).boxed().toList());
-    // the changed task's old instance stopped gracefully: whole records, in order, from 1
+    // the changed task's old instance stopped gracefully, its buffer delivered: whole records, in order, from 1
     List<Long> before = ids(dir.resolve("changing-1.log"));
     assertThat(before).isNotEmpty().isEqualTo(LongStream.rangeClosed(1, before.size()).boxed().toList());
     assertThat(ids(dir.resolve("changing-2.log"))).hasSize(2000);
