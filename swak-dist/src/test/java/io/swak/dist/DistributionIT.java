@@ -145,6 +145,7 @@ class DistributionIT {
     String unit = Files.readString(units.resolve("swak-test.service"));
     assertThat(unit).contains("ExecStart=" + home.resolve("bin/swak") + " run " + conf,
         "ExecReload=/bin/kill -HUP $MAINPID", "User=swak", "Restart=on-failure", "WantedBy=multi-user.target");
+    assertThat(unit).as("SWAK_DATA_DIR is set for the test JVM").contains("Environment=SWAK_DATA_DIR=" + dir.resolve("data"));
     systemdVerify(units.resolve("swak-test.service"));
     swak.run("service", "uninstall", "--os", "linux", "--dir", units.toString(), "--name", "swak-test").expect(0);
     assertThat(units.resolve("swak-test.service")).doesNotExist();

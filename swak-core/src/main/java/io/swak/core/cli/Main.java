@@ -599,7 +599,10 @@ public final class Main implements Callable<Integer> {
       Path home = Path.of(System.getProperty("swak.home", ".")).toAbsolutePath().normalize();
       Path launcher = home.resolve(os() == ServiceFiles.Os.WINDOWS ? "bin/swak.cmd" : "bin/swak");
       Path conf = config.toAbsolutePath().normalize();
-      Path data = cfg.agent().resolvedDataDir(System.getenv()).toAbsolutePath();
+      // a system service does not belong in the installing user's home (sudo: /root): /var/lib/NAME
+      boolean ownDataDir = cfg.agent().dataDir() == null && System.getenv("SWAK_DATA_DIR") == null;
+      Path data = ownDataDir && !user && os() == ServiceFiles.Os.LINUX ? Path.of("/var/lib", name)
+          : cfg.agent().resolvedDataDir(System.getenv()).toAbsolutePath();
       Path f = file();
       String text = switch (os()) {
         case LINUX -> ServiceFiles.systemdUnit(launcher, conf, data, runAs, user);

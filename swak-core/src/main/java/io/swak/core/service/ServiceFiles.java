@@ -42,6 +42,10 @@ public final class ServiceFiles {
       b.append("User=").append(user).append('\n');
     }
     b.append("Environment=SWAK_DATA_DIR=").append(dataDir).append('\n');
+    if (!perUser && dataDir.startsWith("/var/lib/") && dataDir.getNameCount() == 3) {
+      b.append("# systemd creates it, owned by User=\n");
+      b.append("StateDirectory=").append(dataDir.getFileName()).append('\n');
+    }
     b.append("ExecStartPre=").append(launcher).append(" validate ").append(config).append('\n');
     b.append("ExecStart=").append(launcher).append(" run ").append(config).append('\n');
     b.append("# reload = check the new config, then SIGHUP: unchanged tasks keep running\n");
