@@ -77,6 +77,11 @@ public final class Supervisor {
   }
 
   int run() {
+    return run(true);
+  }
+
+  /** {@code signals} false leaves the JVM's handlers alone (tests run the loop inside their own JVM). */
+  int run(boolean signals) {
     long me = ProcessHandle.current().pid();
     try {
       Optional<Long> other = pidFile.claim(me);
@@ -90,7 +95,9 @@ public final class Supervisor {
     }
     try {
       deleteQuietly(statusFile);
-      handleSignals();
+      if (signals) {
+        handleSignals();
+      }
       return superviseLoop();
     } finally {
       pidFile.release(me);
