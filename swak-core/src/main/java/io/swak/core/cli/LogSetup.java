@@ -71,6 +71,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
     trigger.setContext(ctx);
     trigger.setMaxFileSize(new FileSize(maxBytes));
+    // logback checks the size at most once a minute by default: a burst could grow the file far past the limit
+    trigger.setCheckIncrement(ch.qos.logback.core.util.Duration.buildByMilliseconds(1000));
     trigger.start();
     fa.setRollingPolicy(rolling);
     fa.setTriggeringPolicy(trigger);
@@ -103,6 +105,20 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
       return fa.isStarted();
     }
     return false;
+  }
+
+  /** Back to standard error (tests). */
+  static void toStderr() {
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Appender<ILoggingEvent> file = root.getAppender("file");
+    if (file != null) {
+      root.detachAppender(file);
+      file.stop();
+    }
+    if (root.getAppender("stderr") == null) {
+      new LogSetup().configure(ctx);
+    }
   }
 
   /** Changes the level of every logger at run time. */
