@@ -42,6 +42,14 @@ final class OptionBinder {
     Object convert(Node node, Problems problems);
   }
 
+  /**
+   * Names that mean the Windows code page to users but an IBM one to Java: Java's "cp949" is IBM-949,
+   * which lacks the 8,822 extra Hangul of Windows' 949 (UHC), and "cp932" is IBM-942.
+   */
+  private static final Map<String, String> WINDOWS_CODE_PAGES = Map.of(
+      "cp949", "x-windows-949", "ms949", "x-windows-949", "uhc", "x-windows-949",
+      "cp932", "windows-31j", "ms932", "windows-31j");
+
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
   /** Placeholders that steps fill in at run time; they are not environment variables. */
@@ -204,7 +212,7 @@ final class OptionBinder {
       }
       return out;
     }
-    if (raw.isRecord() && raw != DataSize.class) {
+    if (raw.isRecord() && raw != DataSize.class) { // DataSize is a record but written as one scalar
       if (!(n instanceof MappingNode m)) {
         throw new Bad(n, "expected a map of options, got " + describe(n));
       }
@@ -296,7 +304,7 @@ final class OptionBinder {
       }
       if (c == Charset.class) {
         try {
-          return Charset.forName(s);
+          return Charset.forName(WINDOWS_CODE_PAGES.getOrDefault(s.toLowerCase(Locale.ROOT), s));
         } catch (IllegalArgumentException e) {
           throw new Bad(at, "unknown encoding '" + text
               + "': use a charset Java knows, e.g. utf-8, cp949, euc-kr, shift_jis, gbk, utf-16le");

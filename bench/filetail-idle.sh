@@ -1,0 +1,39 @@
+#!/bin/sh
+# Idle CPU of in.FileTail watching FILES files (default 10,000 in 10 directories): once every file is
+# read and checkpointed, CPU time of the agent over SECONDS (default 60) of no writes, from /proc.
+# Usage: [REFRESH=10s] bench/filetail-idle.sh [FILES] [SECONDS]   (build first: mvn -q -o -DskipTests package)
+set -eu
+FILES=${1:-10000}
+SECS=${2:-60}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${BENCH_DIR:-/tmp/swak-bench-idle}
+rm -rf "$WORK"; mkdir -p "$WORK/logs"
+i=0
+while [ $i -lt 10 ]; do mkdir -p "$WORK/logs/d$i"; i=$((i + 1)); done
+awk -v n="$FILES" -v d="$WORK/logs" 'BEGIN { for (i = 0; i < n; i++) { f = d "/d" (i % 10) "/f" i ".log"; print "line of file " i > f; close(f) } }'
+cat > "$WORK/idle.yml" <<YML
+- task:
+  - in.FileTail:
+      path: $WORK/logs/*/*.log
+      pos_dir: $WORK/pos
+      read_from_head: true
+      refresh_interval: ${REFRESH:-10s}
+  - out.Null
+YML
+SWAK_DATA_DIR=$WORK/data "$HERE/bin/swak" run "$WORK/idle.yml" 2> "$WORK/agent.err" &
+PID=$!
+trap 'kill -TERM $PID 2>/dev/null || true' EXIT
+# every file read and checkpointed (+ the "started" marker)
+while [ "$(ls "$WORK/pos" 2>/dev/null | grep -c '\.pos$' || true)" -lt "$FILES" ]; do sleep 0.5; done
+sleep 2
+TICKS=$(getconf CLK_TCK)
+cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+A=$(cpu)
+sleep "$SECS"
+B=$(cpu)
+THREADS=$(ls "/proc/$PID/task" | wc -l)
+FDS=$(ls "/proc/$PID/fd" | wc -l)
+RSS=$(awk '/VmRSS/ { print $2 }' "/proc/$PID/status")
+awk -v a="$A" -v b="$B" -v t="$TICKS" -v s="$SECS" -v f="$FILES" -v th="$THREADS" -v fd="$FDS" -v r="$RSS" 'BEGIN {
+  printf "%d files watched, idle %d s: %.2f CPU-s = %.3f%% of one core; %d threads, %d open fds, RSS %.0f MiB\n",
+    f, s, (b - a) / t, 100 * (b - a) / t / s, th, fd, r / 1024 }'

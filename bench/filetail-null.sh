@@ -1,0 +1,47 @@
+#!/bin/sh
+# in.FileTail -> out.Null on LINES lines of ~110 bytes: lines/s, CPU seconds per million lines, peak RSS.
+# Median of RUNS runs. Usage: bench/filetail-null.sh [LINES] [RUNS]   (build first: mvn -q -o -DskipTests package)
+# The agent reads the whole file; when its checkpoint reaches the end of the file every line has been
+# acknowledged by out.Null, and the agent is stopped with SIGTERM. Wall time includes JVM start.
+set -eu
+LINES=${1:-2000000}
+RUNS=${2:-3}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${BENCH_DIR:-/tmp/swak-bench-filetail}
+rm -rf "$WORK"; mkdir -p "$WORK"
+LOG=$WORK/input.log
+awk -v n="$LINES" 'BEGIN { for (i = 0; i < n; i++) printf "2026-11-21T12:00:00.000Z INFO  [worker-%02d] request id=%09d path=/api/v1/items status=200 took=%03dms\n", i % 16, i, i % 997 }' > "$LOG"
+SIZE=$(stat -c %s "$LOG")
+echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
+for run in $(seq 1 "$RUNS"); do
+  POS=$WORK/pos-$run
+  cat > "$WORK/null.yml" <<YML
+- task:
+  - in.FileTail:
+      path: $LOG
+      pos_dir: $POS
+      read_from_head: true
+  - out.Null
+YML
+  START=$(date +%s.%N)
+  SWAK_DATA_DIR=$WORK/data /usr/bin/time -v -o "$WORK/time-$run.txt" "$HERE/bin/swak" run "$WORK/null.yml" 2> "$WORK/agent-$run.err" &
+  TIMEPID=$!
+  # wait until the checkpoint says every byte was acknowledged
+  while :; do
+    OFF=$(cat "$POS"/*.pos 2>/dev/null | sed -n 's/^offset=//p' || true)
+    [ "${OFF:-0}" = "$SIZE" ] && break
+    sleep 0.05
+  done
+  END=$(date +%s.%N)
+  JPID=$(pgrep -P "$TIMEPID" java || true)
+  [ -n "$JPID" ] && kill -TERM "$JPID"
+  wait "$TIMEPID" || true
+  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/time-$run.txt")
+  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time-$run.txt")
+  awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" 'BEGIN {
+    printf "run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.2f s, CPU %.2f s)\n",
+      run, l / (e - s), c / (l / 1e6), r / 1024, e - s, c }' | tee -a "$WORK/results.txt"
+done
+echo "median of $RUNS:"
+med() { awk -v f="$1" '{ print $f }' "$WORK/results.txt" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+echo "  $(med 3) lines/s, $(med 5) CPU-s per million lines, peak RSS $(med 12) MiB"
