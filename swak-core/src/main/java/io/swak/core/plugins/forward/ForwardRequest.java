@@ -1,0 +1,35 @@
+package io.swak.core.plugins.forward;
+
+import io.swak.api.Ack;
+import io.swak.api.Batch;
+import java.util.Map;
+
+/**
+ * One event message received from a Forward client, whatever its mode: the tag, the entries in the
+ * {@link Batch} form ({@code [EventTime, record]} concatenated), and the options.
+ *
+ * @param mode Message, Forward, PackedForward or CompressedPackedForward
+ * @param entries encoded entries from 0 to {@code length}
+ * @param chunk the msgpack encoding of the {@code chunk} option as received (echoed byte for byte in
+ *     the ack), or null when the client wants no ack
+ * @param options the options map decoded, for logs and tests; empty when there were none
+ */
+record ForwardRequest(String mode, String tag, byte[] entries, int length, int count, byte[] chunk,
+    Map<String, Object> options) {
+
+  Batch toBatch(Ack ack) {
+    return new Batch(tag, entries, length, count, ack);
+  }
+
+  /** The reply {@code {"ack": chunk}}: a fixmap of one, key "ack", the chunk value as it came. */
+  static byte[] ackReply(byte[] chunk) {
+    byte[] out = new byte[5 + chunk.length];
+    out[0] = (byte) 0x81;
+    out[1] = (byte) 0xa3;
+    out[2] = 'a';
+    out[3] = 'c';
+    out[4] = 'k';
+    System.arraycopy(chunk, 0, out, 5, chunk.length);
+    return out;
+  }
+}

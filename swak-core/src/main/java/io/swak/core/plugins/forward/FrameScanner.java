@@ -1,0 +1,130 @@
+package io.swak.core.plugins.forward;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Finds where one msgpack value ends in a byte stream without decoding it, so the server can cut
+ * frames from TCP reads (a message may span reads, several may share one) and refuse a frame larger
+ * than the limit before buffering it. Iterative: nesting depth costs no stack.
+ */
+final class FrameScanner {
+
+  /** Returned while the value is not complete yet. */
+  static final int INCOMPLETE = -1;
+
+  /**
+   * Deepest nesting accepted. Records are decoded recursively downstream; a hostile frame of a million
+   * nested arrays must fail here, not overflow a stack there.
+   */
+  static final int MAX_DEPTH = 100;
+
+  private FrameScanner() { }
+
+  /**
+   * End index (exclusive) of the msgpack value starting at {@code from}, or {@link #INCOMPLETE}.
+   *
+   * @throws ForwardProtocolException on a byte that starts no msgpack value, or a value that would be
+   *     longer than {@code maxBytes}
+   */
+  static int valueEnd(ByteBuf buf, int from, int to, long maxBytes) {
+    return valueEnd(buf, from, to, maxBytes, new long[MAX_DEPTH + 1]);
+  }
+
+  /** As {@link #valueEnd(ByteBuf, int, int, long)}, with a reusable stack of {@code MAX_DEPTH + 1} counters. */
+  static int valueEnd(ByteBuf buf, int from, int to, long maxBytes, long[] left) {
+    long pending = 1;
+    long pos = from;
+    int depth = 0;
+    left[0] = 1;
+    while (pending > 0) {
+      while (left[depth] == 0) {
+        depth--;
+      }
+      if (pos >= to) {
+        return INCOMPLETE;
+      }
+      int b = buf.getUnsignedByte((int) pos);
+      pending--;
+      left[depth]--;
+      long skip;
+      long children = 0;
+      long header = 1;
+      if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+        skip = 0;
+      } else if (b >= 0x80 && b <= 0x8f) {
+        skip = 0;
+        children = 2L * (b & 0x0f);
+      } else if (b >= 0x90 && b <= 0x9f) {
+        skip = 0;
+        children = b & 0x0f;
+      } else if (b >= 0xa0 && b <= 0xbf) {
+        skip = b & 0x1f;
+      } else {
+        int lenBytes;
+        switch (b) {
+          case 0xc4, 0xd9 -> { lenBytes = 1; skip = -1; }
+          case 0xc5, 0xda -> { lenBytes = 2; skip = -1; }
+          case 0xc6, 0xdb -> { lenBytes = 4; skip = -1; }
+          case 0xc7 -> { lenBytes = 1; skip = -2; }
+          case 0xc8 -> { lenBytes = 2; skip = -2; }
+          case 0xc9 -> { lenBytes = 4; skip = -2; }
+          case 0xca -> { lenBytes = 0; skip = 4; }
+          case 0xcb -> { lenBytes = 0; skip = 8; }
+          case 0xcc, 0xd0 -> { lenBytes = 0; skip = 1; }
+          case 0xcd, 0xd1 -> { lenBytes = 0; skip = 2; }
+          case 0xce, 0xd2 -> { lenBytes = 0; skip = 4; }
+          case 0xcf, 0xd3 -> { lenBytes = 0; skip = 8; }
+          case 0xd4 -> { lenBytes = 0; skip = 2; }
+          case 0xd5 -> { lenBytes = 0; skip = 3; }
+          case 0xd6 -> { lenBytes = 0; skip = 5; }
+          case 0xd7 -> { lenBytes = 0; skip = 9; }
+          case 0xd8 -> { lenBytes = 0; skip = 17; }
+          case 0xdc -> { lenBytes = 2; skip = -3; }
+          case 0xdd -> { lenBytes = 4; skip = -3; }
+          case 0xde -> { lenBytes = 2; skip = -4; }
+          case 0xdf -> { lenBytes = 4; skip = -4; }
+          default -> throw new ForwardProtocolException(
+              String.format("byte 0x%02x at offset %d starts no msgpack value", b, pos - from));
+        }
+        if (lenBytes > 0) {
+          if (pos + 1 + lenBytes > to) {
+            return INCOMPLETE;
+          }
+          long n = switch (lenBytes) {
+            case 1 -> buf.getUnsignedByte((int) pos + 1);
+            case 2 -> buf.getUnsignedShort((int) pos + 1);
+            default -> buf.getUnsignedInt((int) pos + 1);
+          };
+          header = 1 + lenBytes;
+          if (skip == -1) {
+            skip = n;
+          } else if (skip == -2) {
+            skip = n + 1; // ext: type byte, then data
+          } else if (skip == -3) {
+            children = n;
+            skip = 0;
+          } else {
+            children = 2 * n;
+            skip = 0;
+          }
+        }
+      }
+      pos += header + skip;
+      pending += children;
+      if (children > 0) {
+        if (depth == MAX_DEPTH) {
+          throw new ForwardProtocolException("values nested deeper than " + MAX_DEPTH + " levels");
+        }
+        left[++depth] = children;
+      }
+      // every pending value takes at least one byte: a frame that cannot fit is refused early
+      if (pos - from + pending > maxBytes) {
+        throw new ForwardProtocolException.TooLarge(maxBytes);
+      }
+    }
+    if (pos > to) {
+      return INCOMPLETE;
+    }
+    return (int) pos;
+  }
+}

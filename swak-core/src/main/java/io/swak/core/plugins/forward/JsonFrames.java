@@ -1,0 +1,118 @@
+package io.swak.core.plugins.forward;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.swak.api.BatchBuilder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+
+/**
+ * Fluentd's in_forward also takes messages as JSON text (fluent-agent-lite -j, some loggers). A JSON
+ * message is cut from the stream by bracket depth, then converted to the msgpack message it stands for,
+ * so the rest of the server sees one format.
+ */
+final class JsonFrames {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private JsonFrames() { }
+
+  static boolean startsJson(int b) {
+    return b == '[' || b == '{';
+  }
+
+  /** End index of the JSON array/object starting at {@code from}, or {@link FrameScanner#INCOMPLETE}. */
+  static int valueEnd(ByteBuf buf, int from, int to, long maxBytes) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = from; i < to; i++) {
+      if (i - from >= maxBytes) {
+        throw new ForwardProtocolException.TooLarge(maxBytes);
+      }
+      byte b = buf.getByte(i);
+      if (inString) {
+        if (b == '\\') {
+          i++;
+        } else if (b == '"') {
+          inString = false;
+        }
+      } else if (b == '"') {
+        inString = true;
+      } else if (b == '[' || b == '{') {
+        if (++depth > FrameScanner.MAX_DEPTH) {
+          throw new ForwardProtocolException("JSON nested deeper than " + FrameScanner.MAX_DEPTH + " levels");
+        }
+      } else if (b == ']' || b == '}') {
+        depth--;
+        if (depth == 0) {
+          return i + 1;
+        }
+      }
+    }
+    if (to - from >= maxBytes) {
+      throw new ForwardProtocolException.TooLarge(maxBytes);
+    }
+    return FrameScanner.INCOMPLETE;
+  }
+
+  /** The msgpack encoding of the JSON value in {@code frame}. */
+  static byte[] toMsgpack(ByteBuf frame) {
+    try (JsonParser p = JSON.createParser((java.io.InputStream) new ByteBufInputStream(frame.duplicate()));
+        MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
+      p.nextToken();
+      BatchBuilder.packValue(out, read(p));
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new ForwardProtocolException("malformed JSON message: " + e.getMessage(), e);
+    }
+  }
+
+  private static Object read(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    switch (t) {
+      case START_ARRAY -> {
+        List<Object> l = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          l.add(read(p));
+        }
+        return l;
+      }
+      case START_OBJECT -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        while (p.nextToken() != JsonToken.END_OBJECT) {
+          String k = p.currentName();
+          p.nextToken();
+          m.put(k, read(p));
+        }
+        return m;
+      }
+      case VALUE_STRING -> {
+        return p.getText();
+      }
+      case VALUE_NUMBER_INT -> {
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : p.getLongValue();
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        return p.getDoubleValue();
+      }
+      case VALUE_TRUE -> {
+        return true;
+      }
+      case VALUE_FALSE -> {
+        return false;
+      }
+      case VALUE_NULL -> {
+        return null;
+      }
+      default -> throw new ForwardProtocolException("unexpected JSON token " + t);
+    }
+  }
+}

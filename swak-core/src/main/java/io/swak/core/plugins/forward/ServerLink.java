@@ -1,0 +1,235 @@
+package io.swak.core.plugins.forward;
+
+import io.netty.buffer.Unpooled;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One open connection of out.Fluentd to one server: TCP or TLS, the shared-key handshake, writes
+ * bounded by the send timeout (a watchdog closes the socket, since blocking writes have no timeout of
+ * their own) and reads of whole msgpack replies.
+ */
+final class ServerLink implements Closeable {
+
+  private static final int MAX_REPLY = 1 << 20;
+
+  final ServerList.Node node;
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private final ScheduledExecutorService watchdog;
+  final long expiresAtNanos;
+  long lastUsedNanos;
+  /** False when the server's HELO said it closes connections after each message. */
+  boolean serverKeepsAlive = true;
+  private byte[] buf = new byte[256];
+  private int filled;
+
+  private ServerLink(ServerList.Node node, Socket socket, ScheduledExecutorService watchdog, long expiresAtNanos)
+      throws IOException {
+    this.node = node;
+    this.socket = socket;
+    this.in = socket.getInputStream();
+    this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+    this.watchdog = watchdog;
+    this.expiresAtNanos = expiresAtNanos;
+  }
+
+  /** Connects, starts TLS and does the handshake, all within {@code connectTimeout}. */
+  static ServerLink open(ServerList.Node node, FluentdPlugin.Options o, SSLContext ssl, String selfHostname,
+      ScheduledExecutorService watchdog, long expiresAtNanos) throws IOException {
+    int timeout = (int) Math.max(1, o.connectTimeout().toMillis());
+    Socket s = new Socket();
+    try {
+      s.setTcpNoDelay(true);
+      s.setSendBufferSize(256 * 1024);
+      s.connect(new InetSocketAddress(node.host, node.port), timeout);
+      if (ssl != null) {
+        SSLSocket t = (SSLSocket) ssl.getSocketFactory().createSocket(s, node.host, node.port, true);
+        if (o.tlsVerifyHostname() && !o.tlsInsecure()) {
+          SSLParameters p = t.getSSLParameters();
+          p.setEndpointIdentificationAlgorithm("HTTPS");
+          t.setSSLParameters(p);
+        }
+        t.setSoTimeout(timeout);
+        t.startHandshake();
+        s = t;
+      }
+      ServerLink link = new ServerLink(node, s, watchdog, expiresAtNanos);
+      if (o.sharedKey() != null && !o.sharedKey().isEmpty()) {
+        link.handshake(o, selfHostname, Duration.ofMillis(timeout));
+      }
+      return link;
+    } catch (IOException | RuntimeException e) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // already failing
+      }
+      throw e;
+    }
+  }
+
+  private void handshake(FluentdPlugin.Options o, String selfHostname, Duration timeout) throws IOException {
+    Handshake.Helo helo;
+    try {
+      helo = Handshake.parseHelo(readFrame(timeout));
+    } catch (ForwardProtocolException e) {
+      throw new IOException(e.getMessage());
+    }
+    // printable salt, like Fluentd's, so captures and logs stay readable
+    byte[] salt = java.util.HexFormat.of().formatHex(Handshake.random(16)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    String user = o.username() == null ? "" : o.username();
+    String pass = o.password() == null ? "" : o.password();
+    write(Handshake.ping(helo, selfHostname, salt, o.sharedKey(), user, pass), o.sendTimeout());
+    flush(o.sendTimeout());
+    serverKeepsAlive = helo.keepalive();
+    String problem = Handshake.checkPong(readFrame(timeout), helo, salt, o.sharedKey());
+    if (problem != null) {
+      throw new AuthFailure(problem);
+    }
+  }
+
+  /** The server refused our credentials or proved not to hold our key. */
+  static final class AuthFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    AuthFailure(String message) {
+      super(message);
+    }
+  }
+
+  /** Writes under the send timeout: past it the socket is closed and the write fails. */
+  void write(byte[] b, Duration sendTimeout) throws IOException {
+    write(b, 0, b.length, sendTimeout);
+  }
+
+  void write(byte[] b, int off, int len, Duration sendTimeout) throws IOException {
+    ScheduledFuture<?> guard = watchdog.schedule(this::sendTimedOut, sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      out.write(b, off, len);
+    } catch (IOException e) {
+      throw timedOut ? timeout(sendTimeout) : e;
+    } finally {
+      guard.cancel(false);
+    }
+  }
+
+  void flush(Duration sendTimeout) throws IOException {
+    ScheduledFuture<?> guard = watchdog.schedule(this::sendTimedOut, sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      out.flush();
+    } catch (IOException e) {
+      throw timedOut ? timeout(sendTimeout) : e;
+    } finally {
+      guard.cancel(false);
+    }
+  }
+
+  private volatile boolean timedOut;
+
+  private void sendTimedOut() {
+    timedOut = true;
+    closeQuietly();
+  }
+
+  private static SocketTimeoutException timeout(Duration sendTimeout) {
+    return new SocketTimeoutException("the server did not take the data within send_timeout ("
+        + sendTimeout.toMillis() + " ms)");
+  }
+
+  /** Reads one msgpack value sent by the server, waiting at most {@code timeout}. */
+  byte[] readFrame(Duration timeout) throws IOException {
+    return readFrame(timeout, () -> false);
+  }
+
+  /** As {@link #readFrame(Duration)}, giving up early (checked every 200 ms) once {@code cancelled} says so. */
+  byte[] readFrame(Duration timeout, java.util.function.BooleanSupplier cancelled) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (filled > 0) {
+        int end;
+        try {
+          end = FrameScanner.valueEnd(Unpooled.wrappedBuffer(buf, 0, filled), 0, filled, MAX_REPLY);
+        } catch (ForwardProtocolException e) {
+          throw new IOException("unreadable reply from the server: " + e.getMessage());
+        }
+        if (end != FrameScanner.INCOMPLETE) {
+          byte[] frame = Arrays.copyOf(buf, end);
+          System.arraycopy(buf, end, buf, 0, filled - end);
+          filled -= end;
+          return frame;
+        }
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new SocketTimeoutException("no reply within " + timeout.toMillis() + " ms");
+      }
+      if (filled == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+      if (cancelled.getAsBoolean()) {
+        throw new IOException("stopped while waiting for the server's reply");
+      }
+      long left = deadline - System.nanoTime();
+      socket.setSoTimeout((int) Math.max(1, Math.min(200, left / 1_000_000)));
+      int r;
+      try {
+        r = in.read(buf, filled, buf.length - filled);
+      } catch (SocketTimeoutException e) {
+        continue; // deadline and cancellation are checked at the top
+      }
+      if (r < 0) {
+        throw new EOFException("the server closed the connection");
+      }
+      filled += r;
+    }
+  }
+
+  /**
+   * True when the server has closed a kept-alive connection: writing into it would "succeed" into the
+   * void. A 1 ms read tells EOF (or a stray byte) from silence.
+   */
+  boolean closedByPeer() {
+    try {
+      socket.setSoTimeout(1);
+      int r = in.read(buf, filled, Math.max(0, buf.length - filled));
+      if (r < 0) {
+        return true;
+      }
+      filled += r;
+      return false;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly();
+  }
+}

@@ -1,0 +1,70 @@
+package io.swak.core.plugins.forward;
+
+import io.swak.api.Batch;
+import io.swak.api.Step;
+import io.swak.core.config.AgentConfig;
+import io.swak.core.config.ConfigLoader;
+import io.swak.core.config.PluginRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Creates in.Forward / out.Fluentd steps from YAML options, as a config file would. */
+final class Steps {
+
+  private Steps() { }
+
+  static AgentConfig parse(String yaml) throws Exception {
+    return new ConfigLoader(PluginRegistry.builtIn(), Map.of()).parse("test.yml", yaml);
+  }
+
+  /** A started server on a free port of 127.0.0.1 with the given extra options (YAML flow map body). */
+  static ForwardInput server(TestContext ctx, String options) throws Exception {
+    return server(ctx, 0, options);
+  }
+
+  static ForwardInput server(TestContext ctx, int port, String options) throws Exception {
+    String yaml = "- task:\n  - in.Forward: {port: " + port + (options.isEmpty() ? "" : ", " + options) + "}\n"
+        + "  - out.Null\n";
+    ForwardInput in = (ForwardInput) parse(yaml).tasks().get(0).steps().get(0).create();
+    in.start(ctx);
+    return in;
+  }
+
+  static FluentdOutput client(TestContext ctx, String options) throws Exception {
+    String yaml = "- task:\n  - in.Forward: {}\n  - out.Fluentd: {" + options + "}\n";
+    FluentdOutput out = (FluentdOutput) parse(yaml).tasks().get(0).steps().get(1).create();
+    out.start(ctx);
+    return out;
+  }
+
+  /** Polls until {@code events} events arrived (acknowledging each batch), or fails after 10 s. */
+  static List<Batch> take(ForwardInput in, int events) throws Exception {
+    List<Batch> out = new ArrayList<>();
+    int n = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (n < events) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("only " + n + " of " + events + " events arrived");
+      }
+      Batch b = in.poll(Duration.ofMillis(100));
+      if (b != null) {
+        out.add(b);
+        n += b.count();
+        b.ack().done();
+      }
+    }
+    return out;
+  }
+
+  static void closeQuietly(Step s) {
+    if (s != null) {
+      try {
+        s.close();
+      } catch (Exception ignored) {
+        // test cleanup
+      }
+    }
+  }
+}
