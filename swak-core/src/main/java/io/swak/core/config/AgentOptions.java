@@ -1,8 +1,10 @@
 package io.swak.core.config;
 
+import io.swak.api.DataSize;
 import io.swak.api.Option;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /** Settings of the agent itself, from the optional {@code - agent:} entry of a config. */
 public record AgentOptions(
@@ -11,16 +13,61 @@ public record AgentOptions(
     @Option("Where checkpoints and disk buffers live. Default: $SWAK_DATA_DIR, else ~/.swak/data.")
     Path dataDir,
     @Option(value = "How long a stop waits for buffers to flush and steps to close.", defaultValue = "10s")
-    java.time.Duration shutdownTimeout) {
+    java.time.Duration shutdownTimeout,
+    @Option("The agent's own log file, rotated by size (SIGUSR2 reopens it for logrotate). Default: standard "
+        + "error; `swak start` then sends it to <data_dir>/swak.out.")
+    Path logFile,
+    @Option(value = "Size at which log_file is rotated to log_file.1 (… up to log_keep files).",
+        defaultValue = "10MiB")
+    DataSize logRotateSize,
+    @Option(value = "How many rotated log files to keep.", defaultValue = "5")
+    int logKeep,
+    @Option("Pid file of `swak start` (read by stop, status, reload). Default: <data_dir>/swak.pid.")
+    Path pidFile,
+    @Option("Status and metrics over HTTP: {bind: 127.0.0.1, port: 24230}. Off unless set.")
+    Http http) {
+
+  public AgentOptions {
+    if (logKeep < 1) {
+      throw new IllegalArgumentException("option `log_keep` must be at least 1, got " + logKeep);
+    }
+    if (logRotateSize != null && logRotateSize.bytes() < 1024) {
+      throw new IllegalArgumentException("option `log_rotate_size` must be at least 1KiB, got " + logRotateSize);
+    }
+  }
 
   /** Log levels, as written in configs. */
   public enum Level { ERROR, WARN, INFO, DEBUG, TRACE }
 
+  /** The HTTP status endpoint. */
+  public record Http(
+      @Option(value = "Address to listen on. Keep it on loopback unless a firewall protects the port.",
+          defaultValue = "127.0.0.1")
+      String bind,
+      @Option(value = "TCP port; 0 picks a free one (it is logged and written to the status file).",
+          required = true)
+      int port) {
+
+    public Http {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("option `port` must be 0 to 65535, got " + port);
+      }
+      if (bind == null || bind.isBlank()) {
+        throw new IllegalArgumentException("option `bind` is empty: use an address such as 127.0.0.1");
+      }
+    }
+  }
+
   /** The data directory to use, after defaults. */
-  public Path resolvedDataDir(java.util.Map<String, String> env) {
+  public Path resolvedDataDir(Map<String, String> env) {
     if (dataDir != null) {
       return dataDir;
     }
+    return defaultDataDir(env);
+  }
+
+  /** $SWAK_DATA_DIR, else ~/.swak/data. */
+  public static Path defaultDataDir(Map<String, String> env) {
     String e = env.get("SWAK_DATA_DIR");
     if (e != null && !e.isEmpty()) {
       return Path.of(e);
@@ -29,6 +76,6 @@ public record AgentOptions(
   }
 
   static AgentOptions defaults() {
-    return new AgentOptions(Level.INFO, null, Duration.ofSeconds(10));
+    return new AgentOptions(Level.INFO, null, Duration.ofSeconds(10), null, DataSize.parse("10MiB"), 5, null, null);
   }
 }

@@ -1,0 +1,162 @@
+package io.swak.core.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.swak.core.runtime.Agent;
+import io.swak.core.runtime.StepCounters;
+import io.swak.core.runtime.Task;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The state of a running agent as JSON (the HTTP API and the status file read by {@code swak status}) and
+ * as text lines (SIGUSR1, {@code swak status}).
+ */
+public final class StatusReport {
+
+  private static final JsonFactory JSON = JsonFactory.builder().build();
+  private static final String VERSION = readVersion();
+
+  private final Agent agent;
+  private final Instant started;
+  private volatile String httpAddress;
+  private volatile String lastReload;
+
+  public StatusReport(Agent agent, Instant started) {
+    this.agent = agent;
+    this.started = started;
+  }
+
+  public Agent agent() {
+    return agent;
+  }
+
+  public Instant started() {
+    return started;
+  }
+
+  /** host:port of the HTTP endpoint once it listens, for the status file. */
+  public void httpAddress(String address) {
+    this.httpAddress = address;
+  }
+
+  /** The outcome of the last reload, e.g. "2026-…Z reloaded: 1 unchanged, 1 restarted, …" or "… rejected: …". */
+  public void lastReload(String outcome) {
+    this.lastReload = outcome;
+  }
+
+  public static String version() {
+    return VERSION;
+  }
+
+  /** True when every task is running (a restarting or stopped task makes the agent unhealthy). */
+  public boolean healthy() {
+    return agent.tasks().stream().allMatch(t -> "running".equals(t.state()));
+  }
+
+  /** The status document of {@code GET /api/status}. */
+  public byte[] json(Instant now) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeStringField("version", VERSION);
+      g.writeNumberField("pid", ProcessHandle.current().pid());
+      g.writeStringField("started", started.toString());
+      g.writeStringField("written", now.toString());
+      g.writeNumberField("uptime_seconds", Duration.between(started, now).toMillis() / 1000.0);
+      g.writeStringField("config", agent.config().file());
+      if (httpAddress != null) {
+        g.writeStringField("http", httpAddress);
+      }
+      if (lastReload != null) {
+        g.writeStringField("last_reload", lastReload);
+      }
+      g.writeBooleanField("healthy", healthy());
+      g.writeArrayFieldStart("tasks");
+      for (Task t : agent.tasks()) {
+        g.writeStartObject();
+        g.writeStringField("task", t.config().label());
+        g.writeStringField("name", t.config().name());
+        g.writeStringField("state", t.state());
+        g.writeArrayFieldStart("steps");
+        List<StepCounters> cs = t.counters();
+        for (int i = 0; i < cs.size(); i++) {
+          g.writeStartObject();
+          g.writeNumberField("step", i + 1);
+          g.writeStringField("plugin", t.config().steps().get(i).name());
+          for (Map.Entry<String, Long> e : cs.get(i).snapshot().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+          }
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** One line per task: state and the counters of its first and last step. */
+  public List<String> lines() {
+    List<String> out = new ArrayList<>();
+    for (Task t : agent.tasks()) {
+      out.add(taskLine(t.config().label(), t.state(), t.counters().stream().map(StepCounters::snapshot).toList()));
+    }
+    return out;
+  }
+
+  /**
+   * e.g. {@code task 1 (web): running, in 1200 events, out 1200 events / 88000 bytes, 0 errors, 2 retries}:
+   * events into the first step, out of the last, bytes written by all outputs.
+   */
+  public static String taskLine(String label, String state, List<Map<String, Long>> steps) {
+    StringBuilder b = new StringBuilder(label).append(": ").append(state);
+    if (!steps.isEmpty()) {
+      Map<String, Long> first = steps.get(0);
+      Map<String, Long> last = steps.get(steps.size() - 1);
+      long errors = 0;
+      long retries = 0;
+      long dropped = 0;
+      long bytes = 0;
+      for (Map<String, Long> s : steps) {
+        bytes += s.getOrDefault("bytes_out", 0L);
+        errors += s.getOrDefault("errors", 0L);
+        retries += s.getOrDefault("retries", 0L);
+        dropped += s.getOrDefault("dropped", 0L);
+      }
+      b.append(", in ").append(first.getOrDefault("events_in", 0L)).append(" events, out ")
+          .append(last.getOrDefault("events_out", 0L)).append(" events / ")
+          .append(bytes).append(" bytes, ")
+          .append(errors).append(" errors, ").append(retries).append(" retries");
+      if (dropped > 0) {
+        b.append(", ").append(dropped).append(" dropped");
+      }
+    }
+    return b.toString();
+  }
+
+  private static String readVersion() {
+    try (InputStream in = StatusReport.class.getResourceAsStream("/io/swak/core/version.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}
