@@ -74,8 +74,12 @@ public final class Main implements Callable<Integer> {
   }
 
   static PluginRegistry registry() {
+    String dir = System.getProperty("swak.plugins.dir");
     String home = System.getProperty("swak.home");
-    return PluginRegistry.load(home == null ? null : Path.of(home, "plugins"));
+    if (dir == null && home != null) {
+      dir = Path.of(home, "plugins").toString();
+    }
+    return PluginRegistry.load(dir == null ? null : Path.of(dir));
   }
 
   /** Loads a config, printing every problem to standard error; null when it is invalid. */
