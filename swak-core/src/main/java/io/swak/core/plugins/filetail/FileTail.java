@@ -374,6 +374,8 @@ final class FileTail implements Input {
           examine(p); // gone or no longer matching
         }
       }
+      context.metrics().count("scans", 1);
+      LOG.debug("scanned {} file(s) in {} ms", found.size(), (System.nanoTime() - nowNanos) / 1_000_000);
     }
     if (nowNanos - nextTick >= 0) {
       nextTick = nowNanos + TICK_NANOS;

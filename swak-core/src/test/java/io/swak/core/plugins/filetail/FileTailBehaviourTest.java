@@ -158,6 +158,21 @@ class FileTailBehaviourTest {
   }
 
   @Test
+  void aBurstOfNewFilesOverflowsTheNotificationsAndTheRescanFindsThemAll(@TempDir Path root) throws Exception {
+    try (Pipeline p = new Pipeline(root)) {
+      p.start("      path: " + p.logs + "/*\n      exclude: ['*.skip']\n      refresh_interval: 1h\n      tag: t\n");
+      int files = 1500; // 6,000 events, far more than the watch service queues (512): OVERFLOW, then a scan
+      for (int i = 0; i < files; i++) {
+        Files.writeString(p.logs.resolve("burst-" + i + ".log"), "line " + i + "\n");
+        Files.writeString(p.logs.resolve("burst-" + i + ".skip"), "excluded " + i + "\n");
+      }
+      p.awaitLines(files, Duration.ofSeconds(30));
+      p.stop();
+      assertThat(p.lines()).hasSize(files).allMatch(l -> l.startsWith("line "));
+    }
+  }
+
+  @Test
   void aSymlinkIsFollowedToItsTarget(@TempDir Path root) throws Exception {
     try (Pipeline p = new Pipeline(root)) {
       Path elsewhere = Files.createDirectories(root.resolve("elsewhere"));
