@@ -183,7 +183,7 @@ final class Checkpoints implements AutoCloseable {
     while (!closing) {
       lock.lock();
       try {
-        wake.awaitNanos(intervalNanos / 10);
+        wake.awaitNanos(active.isEmpty() ? intervalNanos : intervalNanos / 10); // idle: once a second
       } catch (InterruptedException e) {
         return;
       } finally {
