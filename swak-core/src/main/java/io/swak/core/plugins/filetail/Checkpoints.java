@@ -151,7 +151,17 @@ final class Checkpoints implements AutoCloseable {
   void touch(Entry e) {
     if (!e.active) {
       e.active = true;
+      boolean wasIdle = active.isEmpty();
       active.add(e);
+      if (wasIdle) {
+        // the saver sleeps a whole second while nothing changes: wake it to its 100 ms pace
+        lock.lock();
+        try {
+          wake.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
     }
   }
 
