@@ -1,7 +1,7 @@
 #!/bin/sh
 # Idle CPU of in.FileTail watching FILES files (default 10,000 in 10 directories): once every file is
 # read and checkpointed, CPU time of the agent over SECONDS (default 60) of no writes, from /proc.
-# Usage: [REFRESH=10s] bench/filetail-idle.sh [FILES] [SECONDS]   (build first: mvn -q -o -DskipTests package)
+# Usage: [REFRESH=60s] bench/filetail-idle.sh [FILES] [SECONDS]   (build first: mvn -q -o -DskipTests package)
 set -eu
 FILES=${1:-10000}
 SECS=${2:-60}
@@ -17,7 +17,7 @@ cat > "$WORK/idle.yml" <<YML
       path: $WORK/logs/*/*.log
       pos_dir: $WORK/pos
       read_from_head: true
-      refresh_interval: ${REFRESH:-10s}
+      refresh_interval: ${REFRESH:-60s}
   - out.Null
 YML
 SWAK_DATA_DIR=$WORK/data "$HERE/bin/swak" run "$WORK/idle.yml" 2> "$WORK/agent.err" &
@@ -28,9 +28,14 @@ while [ "$(ls "$WORK/pos" 2>/dev/null | grep -c '\.pos$' || true)" -lt "$FILES" 
 sleep 2
 TICKS=$(getconf CLK_TCK)
 cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+threads() { for t in /proc/$PID/task/*; do echo "$(basename "$t") $(awk '{ print $14 + $15 }' "$t/stat") $(tr ' ' _ < "$t/comm")"; done | sort; }
+threads > "$WORK/threads-a"
 A=$(cpu)
 sleep "$SECS"
 B=$(cpu)
+threads > "$WORK/threads-b"
+echo "busiest threads (CPU ticks of 1/$(getconf CLK_TCK) s):"
+join "$WORK/threads-a" "$WORK/threads-b" | awk '{ d = $4 - $2; if (d > 0) print "  " d, $3 }' | sort -rn | head -5
 THREADS=$(ls "/proc/$PID/task" | wc -l)
 FDS=$(ls "/proc/$PID/fd" | wc -l)
 RSS=$(awk '/VmRSS/ { print $2 }' "/proc/$PID/status")

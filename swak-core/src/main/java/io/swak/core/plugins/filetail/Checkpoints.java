@@ -37,6 +37,8 @@ final class Checkpoints implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("swak.filetail");
   private static final String SUFFIX = ".pos";
   private static final String STARTED = "started";
+  /** Acknowledged bytes that make a checkpoint due before its second is over. */
+  static final long DUE_BYTES = 1L << 20;
 
   /** A checkpoint as read from disk. */
   record Saved(long offset, Fingerprint fingerprint, String path) { }
@@ -51,6 +53,7 @@ final class Checkpoints implements AutoCloseable {
     /** In the saver's set of entries to look at. */
     volatile boolean active;
     private long savedOffset = -1;
+    private long savedAtNanos;
     private boolean forgotten;
 
     Entry(FileIdentity id, AckWindow window, Fingerprint fingerprint, String path) {
@@ -148,7 +151,17 @@ final class Checkpoints implements AutoCloseable {
   void touch(Entry e) {
     if (!e.active) {
       e.active = true;
+      boolean wasIdle = active.isEmpty();
       active.add(e);
+      if (wasIdle) {
+        // the saver sleeps a whole second while nothing changes: wake it to its 100 ms pace
+        lock.lock();
+        try {
+          wake.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
     }
   }
 
@@ -180,7 +193,7 @@ final class Checkpoints implements AutoCloseable {
     while (!closing) {
       lock.lock();
       try {
-        wake.awaitNanos(intervalNanos);
+        wake.awaitNanos(active.isEmpty() ? intervalNanos : intervalNanos / 10); // idle: once a second
       } catch (InterruptedException e) {
         return;
       } finally {
@@ -200,11 +213,19 @@ final class Checkpoints implements AutoCloseable {
     List<Entry> todo = new ArrayList<>(active);
     int left = 0;
     int saved = 0;
+    long now = System.nanoTime();
     for (Entry e : todo) {
       synchronized (e) {
         long committed = e.window.committed();
         if (e.forgotten || (committed == e.savedOffset && !e.changed)) {
           settle(e);
+          continue;
+        }
+        // about once a second per file; sooner when much was acknowledged (a fast catch-up after a
+        // restart), so a crash soon after a start does not repeat everything read since
+        boolean due = !yieldToClose || e.savedOffset < 0 || now - e.savedAtNanos >= intervalNanos
+            || committed - e.savedOffset >= DUE_BYTES || committed < e.savedOffset;
+        if (!due) {
           continue;
         }
         if (System.nanoTime() - deadlineNanos > 0 || (yieldToClose && closing)) {
@@ -215,6 +236,7 @@ final class Checkpoints implements AutoCloseable {
         try {
           write(e.id, committed, e.fingerprint, e.path);
           e.savedOffset = committed;
+          e.savedAtNanos = now;
           settle(e);
           saved++;
           lastError = null;

@@ -200,8 +200,8 @@ final class FileTail implements Input {
       return;
     }
     if (known != null && known.id.equals(st.id())) {
-      if (st.size() != known.splitter.readPosition()) {
-        truncatedInPlace(known); // grew: or was it truncated and written again?
+      // same size or larger: it may still have been truncated and written again up to or past our position
+      if (truncatedInPlace(known) || st.size() != known.splitter.readPosition()) {
         queue(known);
       }
       return;
@@ -374,6 +374,8 @@ final class FileTail implements Input {
           examine(p); // gone or no longer matching
         }
       }
+      context.metrics().count("scans", 1);
+      LOG.debug("scanned {} file(s) in {} ms", found.size(), (System.nanoTime() - nowNanos) / 1_000_000);
     }
     if (nowNanos - nextTick >= 0) {
       nextTick = nowNanos + TICK_NANOS;
@@ -619,7 +621,13 @@ final class FileTail implements Input {
   private Batch readOpen(FollowedFile f) throws IOException {
     FileChannel ch = f.channel;
     long size = ch.size();
+    boolean continuing = f.continuing;
+    f.continuing = false;
     if (!f.rotated && size < f.splitter.readPosition()) {
+      truncated(f, size);
+    } else if (!f.rotated && !continuing && size > f.splitter.readPosition() && f.fingerprint.length() > 0
+        && !f.fingerprint.matches(ch)) {
+      // woken by new data: truncated and written past our position again since we last looked?
       truncated(f, size);
     }
     current = f;
@@ -669,6 +677,7 @@ final class FileTail implements Input {
       checkpoints.touch(f.checkpoint);
     }
     if (progressed && size > f.splitter.readPosition()) {
+      f.continuing = true;
       queue(f); // more is waiting: back of the queue, so other files get their turn
     }
     current = null;

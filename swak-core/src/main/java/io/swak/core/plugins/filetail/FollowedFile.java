@@ -40,6 +40,8 @@ final class FollowedFile {
   long lastEndAdded;
 
   boolean queued;
+  /** Queued again because a block did not reach the end: no new look at its first bytes needed. */
+  boolean continuing;
   boolean flushDue;
   boolean finalFlush;
   boolean finalFlushed;
