@@ -17,4 +17,10 @@ public interface StepMetrics {
 
   /** A named counter specific to the plugin, e.g. {@code rotations}. */
   void count(String name, long n);
+
+  /**
+   * A value that goes up and down (bytes buffered, servers up), read when status or metrics are
+   * asked for — from another thread, so {@code value} must be safe to call from any thread.
+   */
+  default void gauge(String name, java.util.function.LongSupplier value) { }
 }

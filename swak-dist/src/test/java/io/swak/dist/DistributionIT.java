@@ -105,6 +105,13 @@ class DistributionIT {
   void aPluginJarDroppedIntoPluginsIsLoadedAndRuns() throws Exception {
     Path jar = Path.of(System.getProperty("swak.sample.plugin"));
     assertThat(jar).exists();
+    // the default build ships the sample in plugins/: take it out to see the drop-in work from nothing
+    try (var old = Files.newDirectoryStream(home.resolve("plugins"), "*.jar")) {
+      for (Path p : old) {
+        Files.delete(p);
+      }
+    }
+    assertThat(swak.run("plugins").expect(0).out()).doesNotContain("out.MyLogParser");
     Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()));
     assertThat(swak.run("plugins").expect(0).out()).contains("out.MyLogParser", "in.MyLogLines");
     assertThat(swak.run("plugins", "out.MyLogParser").expect(0).out()).contains("on_mismatch", "keep_original");

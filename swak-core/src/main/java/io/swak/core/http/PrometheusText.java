@@ -78,6 +78,25 @@ final class PrometheusText {
       }
     }
 
+    Map<String, List<String>> gaugeSamples = new TreeMap<>();
+    for (Task t : tasks) {
+      List<StepCounters> cs = t.counters();
+      for (int i = 0; i < cs.size(); i++) {
+        String labels = "{task=\"" + escape(t.config().label()) + "\",step=\"" + (i + 1) + "\",plugin=\""
+            + escape(t.config().steps().get(i).name()) + "\"}";
+        for (Map.Entry<String, Long> e : cs.get(i).gauges().entrySet()) {
+          String name = "swak_" + sanitize(e.getKey());
+          gaugeSamples.computeIfAbsent(name, n -> new ArrayList<>()).add(name + labels + " " + e.getValue());
+        }
+      }
+    }
+    for (Map.Entry<String, List<String>> f : gaugeSamples.entrySet()) {
+      family(b, f.getKey(), "gauge", "Gauge `" + f.getKey().substring(5) + "` reported by the step.");
+      for (String line : f.getValue()) {
+        b.append(line).append('\n');
+      }
+    }
+
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     family(b, "swak_jvm_heap_used_bytes", "gauge", "Heap in use by the agent's JVM.");
     b.append("swak_jvm_heap_used_bytes ").append(heap.getUsed()).append('\n');

@@ -96,6 +96,9 @@ public final class StatusReport {
           for (Map.Entry<String, Long> e : cs.get(i).snapshot().entrySet()) {
             g.writeNumberField(e.getKey(), e.getValue());
           }
+          for (Map.Entry<String, Long> e : cs.get(i).gauges().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+          }
           g.writeEndObject();
         }
         g.writeEndArray();

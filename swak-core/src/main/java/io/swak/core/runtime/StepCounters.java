@@ -16,6 +16,7 @@ public final class StepCounters implements StepMetrics {
   final LongAdder errors = new LongAdder();
   final LongAdder retries = new LongAdder();
   private final Map<String, LongAdder> custom = new ConcurrentHashMap<>();
+  private final Map<String, java.util.function.LongSupplier> gauges = new ConcurrentHashMap<>();
 
   @Override
   public void eventsIn(long n) {
@@ -50,6 +51,24 @@ public final class StepCounters implements StepMetrics {
   @Override
   public void count(String name, long n) {
     custom.computeIfAbsent(name, k -> new LongAdder()).add(n);
+  }
+
+  @Override
+  public void gauge(String name, java.util.function.LongSupplier value) {
+    gauges.put(name, value);
+  }
+
+  /** Every gauge's current value by name. */
+  public Map<String, Long> gauges() {
+    Map<String, Long> m = new TreeMap<>();
+    gauges.forEach((k, v) -> {
+      try {
+        m.put(k, v.getAsLong());
+      } catch (RuntimeException e) {
+        // a gauge that cannot be read now is left out of this reading
+      }
+    });
+    return m;
   }
 
   /** Every counter by name, for status output. */

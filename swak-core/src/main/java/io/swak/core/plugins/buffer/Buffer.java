@@ -70,6 +70,17 @@ final class Buffer implements Stage {
       seq = recover();
     }
     lastSyncNanos = System.nanoTime();
+    ctx.metrics().gauge("buffer_bytes", () -> locked(() -> memoryBytes + diskBytes));
+    ctx.metrics().gauge("buffer_chunks", () -> locked(() -> (long) sealed.size() + open.size()));
+  }
+
+  private long locked(java.util.function.LongSupplier read) {
+    lock.lock();
+    try {
+      return read.getAsLong();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Replays what an earlier run left (file buffers) or discards it (spill of a memory buffer). */

@@ -149,9 +149,7 @@ final class Failover implements Stage {
       context.metrics().errors(1);
       return false;
     } catch (Exception e) {
-      if (context.stopping()) {
-        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-      }
+      // even while stopping: the last flush of a buffer still deserves the next output and `last`
       m.downUntilNanos = System.nanoTime() + options.recoverInterval().toNanos();
       context.metrics().errors(1);
       LOG.warn("{}: {} failed ({}); moving to the next output for {} s", context.taskName(), m.name,

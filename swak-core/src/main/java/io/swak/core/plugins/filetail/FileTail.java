@@ -108,9 +108,15 @@ final class FileTail implements Input {
     checkpoints.start();
     nextScan = nowNanos + options.refreshInterval().toNanos();
     nextTick = nowNanos + TICK_NANOS;
+    ctx.metrics().gauge("files_followed", () -> followed);
+    ctx.metrics().gauge("checkpoint_lag_bytes", () -> lagBytes);
     LOG.info("{}: following {} file(s) matching {}; checkpoints in {}", ctx.taskName(), byId.size(),
         String.join(", ", options.path()), posDir);
   }
+
+  private long nextGauge;
+  private volatile long lagBytes;
+  private volatile long followed;
 
   @Override
   public Batch poll(Duration maxWait) throws InterruptedException {
@@ -360,6 +366,16 @@ final class FileTail implements Input {
   // ---- periodic work ----------------------------------------------------------------------------
 
   private void housekeeping() {
+    if (nowNanos - nextGauge >= 0) {
+      // for status and metrics (read on other threads): refreshed here, on the task thread, once a second
+      nextGauge = nowNanos + 1_000_000_000L;
+      long lag = 0;
+      for (FollowedFile f : byId.values()) {
+        lag += Math.max(0, f.splitter.readPosition() - f.window.committed());
+      }
+      lagBytes = lag;
+      followed = byId.size();
+    }
     if (rescanDue || nowNanos - nextScan >= 0) {
       rescanDue = false;
       nextScan = nowNanos + options.refreshInterval().toNanos();

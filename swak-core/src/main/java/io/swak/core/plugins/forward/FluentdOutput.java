@@ -52,6 +52,7 @@ final class FluentdOutput implements Output {
   public void start(StepContext ctx) throws Exception {
     this.context = ctx;
     this.servers = ServerList.of(o);
+    ctx.metrics().gauge("servers_up", servers::upCount);
     this.ssl = o.tls() ? Tls.clientContext(o) : null;
     this.selfHostname = o.selfHostname() != null && !o.selfHostname().isEmpty() ? o.selfHostname() : hostname();
     this.timers = Executors.newScheduledThreadPool(2, r -> {

@@ -183,4 +183,9 @@ final class ServerList {
   synchronized boolean isDown(Node n) {
     return n.down;
   }
+
+  /** Servers not marked down, for the servers_up gauge. */
+  synchronized long upCount() {
+    return nodes.stream().filter(n -> !n.down).count();
+  }
 }

@@ -85,6 +85,9 @@ abstract class BufferContract {
     long emitted = src.emitted;
     // the input is held back: what it emitted fits the limit (plus the batch that waits for room)
     assertThat(emitted * 100).isLessThan(64 * 1024 + 2 * 100 * 100 + 16 * 1024);
+    // the gauge status and metrics show agrees: at most the limit plus one batch is held
+    assertThat(agent.tasks().get(0).counters().get(1).gauges().get("buffer_bytes"))
+        .isPositive().isLessThanOrEqualTo(64 * 1024 + 100 * 100);
     sink.failing = false;
     await().atMost(Duration.ofSeconds(30)).until(() -> src.emitted > emitted + 1000);
   }
