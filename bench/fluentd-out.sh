@@ -4,7 +4,8 @@
 # the receiver, Swak's CPU and the receiver's CPU (/usr/bin/time -v).
 # With INPUT=filetail (needs in.FileTail), Swak tails a file of EVENTS ~100-byte lines instead:
 # in.FileTail → out.Fluentd → FastReceiver.
-# Usage: [INPUT=filetail] bench/fluentd-out.sh [EVENTS] [BATCH] [ack]   (build first: mvn -q -DskipTests package)
+# With BUFFER=file or BUFFER=memory, a buffer step sits between the input and out.Fluentd.
+# Usage: [INPUT=filetail] [BUFFER=file|memory] bench/fluentd-out.sh [EVENTS] [BATCH] [ack]   (build first: mvn -q -DskipTests package)
 set -eu
 cd "$(dirname "$0")/.."
 EVENTS=${1:-2000000}
@@ -21,9 +22,16 @@ if [ "${INPUT:-forward}" = filetail ]; then
 else
   SOURCE="  - in.Forward: {port: $IN_PORT}"
 fi
+BUFFER_STEP=""
+if [ "${BUFFER:-none}" = file ]; then
+  BUFFER_STEP="  - buffer: {type: file, path: $TMP/buffer, fsync: interval, chunk_bytes: 4MiB, flush_interval: 200ms}"
+elif [ "${BUFFER:-none}" = memory ]; then
+  BUFFER_STEP="  - buffer: {type: memory, chunk_bytes: 4MiB, flush_interval: 200ms}"
+fi
 cat > "$TMP/relay.yml" <<YML
 - task:
 $SOURCE
+$BUFFER_STEP
   - out.Fluentd: {host: 127.0.0.1, port: $OUT_PORT, require_ack_response: $REQ, heartbeat_type: none}
 YML
 /usr/bin/time -v java -cp "$LIB/*" bench/FastReceiver.java "$OUT_PORT" "$EVENTS" > "$TMP/receiver.out" 2> "$TMP/receiver.time" &

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Swak benchmarks. Build once:  mvn -q -Pbench -DskipTests package
-# Then:  bench/run.sh SCENARIO [args]
-#   jmh [REGEX]        JMH micro-benchmarks of the hot paths (ns per line)
-#   fakedata-null [N]  in.FakeData -> out.Null in one agent process: events/s, CPU-s per million
-# Other scenarios (file-null, file-forward, file-file, forward-forward) are listed by `bench/run.sh help`.
+# Then:  bench/run.sh SCENARIO [args]     (bin/swak runs from swak-dist/target/lib, as users run it)
+#   jmh [REGEX]                   JMH micro-benchmarks of the hot paths (ns per line)
+#   fakedata-null [N]             in.FakeData -> out.Null inside one JVM: events/s, CPU-s per million
+#   file-null [LINES] [RUNS]      in.FileTail -> out.Null: lines/s, CPU-s per million, peak RSS (median)
+#   file-forward [LINES] [ack]    in.FileTail -> out.Fluentd -> bench/FastReceiver
+#   file-buffer-forward [LINES] [ack]  the same with a file buffer (fsync interval) in between
+#   forward-forward [EVENTS]      bench/ForwardSender -> in.Forward -> out.Fluentd -> FastReceiver (relay)
+#   forward-null [EVENTS]         ForwardSender -> in.Forward -> out.Null
+#   idle [FILES] [SECONDS]        CPU of in.FileTail watching FILES idle files
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -27,8 +32,14 @@ case $scenario in
     need_build
     exec java -Xmx256m -XX:+UseSerialGC -cp "$(classpath)" io.swak.bench.InProcess fakedata-null "${1:-2000000}"
     ;;
+  file-null) exec "$here/filetail-null.sh" "${1:-2000000}" "${2:-3}" ;;
+  file-forward) INPUT=filetail exec "$here/fluentd-out.sh" "${1:-2000000}" 1000 "${2:-}" ;;
+  file-buffer-forward) INPUT=filetail BUFFER=file exec "$here/fluentd-out.sh" "${1:-2000000}" 1000 "${2:-}" ;;
+  forward-forward) exec "$here/fluentd-out.sh" "${1:-2000000}" 1000 ;;
+  forward-null) exec "$here/forward-null.sh" "${1:-2000000}" ;;
+  idle) exec "$here/filetail-idle.sh" "${1:-10000}" "${2:-60}" ;;
   *)
-    sed -n '2,8p' "$0"
+    sed -n '2,15p' "$0"
     [ -d "$here/scenarios" ] && ls "$here/scenarios"
     exit 2
     ;;

@@ -85,6 +85,15 @@ final class PluginDocs {
     return sb.toString();
   }
 
+  /** The `- agent:` settings as Markdown, for the README. */
+  static String agentMarkdown() {
+    StringBuilder sb = new StringBuilder();
+    table(sb, OptionSpec.of(io.swak.core.config.AgentOptions.class));
+    sb.append("`http` takes:\n\n");
+    table(sb, OptionSpec.of(io.swak.core.config.AgentOptions.Http.class));
+    return sb.toString();
+  }
+
   private static void table(StringBuilder sb, List<OptionSpec> specs) {
     sb.append("| option | type | default | description |\n|---|---|---|---|\n");
     for (OptionSpec s : specs) {

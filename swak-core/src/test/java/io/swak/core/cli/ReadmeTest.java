@@ -20,16 +20,25 @@ class ReadmeTest {
 
   @Test
   void pluginReferenceMatchesTheDeclarations() throws Exception {
+    check(BEGIN, END, PluginDocs.markdown(PluginRegistry.builtIn()));
+  }
+
+  @Test
+  void agentSettingsMatchTheDeclarations() throws Exception {
+    check("<!-- agent:begin (generated from AgentOptions; do not edit) -->\n", "<!-- agent:end -->",
+        PluginDocs.agentMarkdown());
+  }
+
+  private static void check(String begin, String end, String generated) throws Exception {
     Path readme = Path.of("..", "README.md");
     String text = Files.readString(readme, StandardCharsets.UTF_8);
-    int b = text.indexOf(BEGIN);
-    int e = text.indexOf(END);
-    assertThat(b).as("README.md has the plugins:begin marker").isPositive();
-    assertThat(e).as("README.md has the plugins:end marker").isGreaterThan(b);
-    String generated = PluginDocs.markdown(PluginRegistry.builtIn());
-    String current = text.substring(b + BEGIN.length(), e);
+    int b = text.indexOf(begin);
+    int e = text.indexOf(end);
+    assertThat(b).as("README.md has the marker %s", begin).isPositive();
+    assertThat(e).as("README.md has the marker %s", end).isGreaterThan(b);
+    String current = text.substring(b + begin.length(), e);
     if (Boolean.getBoolean("swak.updateReadme") && !current.equals(generated)) {
-      Files.writeString(readme, text.substring(0, b + BEGIN.length()) + generated + text.substring(e),
+      Files.writeString(readme, text.substring(0, b + begin.length()) + generated + text.substring(e),
           StandardCharsets.UTF_8);
       return;
     }
