@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,10 +40,10 @@ class DeliveryCrashTest {
     Files.writeString(log, "");
     try (Receiver receiver = new Receiver(root).start()) {
       Path config = config(log, receiver.port, "type: file, flush_interval: 100ms, fsync: interval, fsync_interval: 50ms");
-      Process writer = java(CrashWriter.class.getName(), log.toString(), "200");
+      Process writer = Processes.java(CrashWriter.class.getName(), log.toString(), "200");
       try {
         for (int k = 0; k < 10; k++) {
-          Process agent = agent(config, "");
+          Process agent = Processes.agent(config, root, Map.of("SWAK_JAVA_OPTS", ""));
           long before = highest(receiver.out);
           await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
               .until(() -> highest(receiver.out) > before + 2000);
@@ -52,8 +53,8 @@ class DeliveryCrashTest {
       } finally {
         writer.getOutputStream().close();
       }
-      long total = done(writer);
-      Process agent = agent(config, "");
+      long total = Processes.done(writer);
+      Process agent = Processes.agent(config, root, Map.of("SWAK_JAVA_OPTS", ""));
       try {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
             .until(() -> highest(receiver.out) >= total - 1);
@@ -90,7 +91,7 @@ class DeliveryCrashTest {
     }
     Receiver receiver = new Receiver(root); // not started: the server is down
     Path config = config(log, receiver.port, "type: memory, total_limit: 4MiB");
-    Process agent = agent(config, "-Xmx48m");
+    Process agent = Processes.agent(config, root, Map.of("SWAK_JAVA_OPTS", "-Xmx48m"));
     try {
       // the agent keeps trying; with the input paused behind a full 4 MiB buffer it stays alive in 48 MiB
       await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(root.resolve("agent.err"))
@@ -134,15 +135,6 @@ class DeliveryCrashTest {
     return config;
   }
 
-  private Process agent(Path config, String javaOpts) throws IOException {
-    Path launcher = Path.of("..", "bin", "swak").toAbsolutePath().normalize();
-    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", config.toString())
-        .redirectOutput(root.resolve("agent.out").toFile())
-        .redirectError(ProcessBuilder.Redirect.appendTo(root.resolve("agent.err").toFile()));
-    pb.environment().put("SWAK_DATA_DIR", root.resolve("data").toString());
-    pb.environment().put("SWAK_JAVA_OPTS", javaOpts);
-    return pb.start();
-  }
 
   private static long rssKiB(long pid) throws IOException {
     for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -183,27 +175,5 @@ class DeliveryCrashTest {
     return seen;
   }
 
-  private static long done(Process writer) throws Exception {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      long total = -1;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("done ")) {
-          total = Long.parseLong(line.substring(5));
-        }
-      }
-      assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      return total;
-    }
-  }
 
-  private static Process java(String main, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(main);
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-  }
 }

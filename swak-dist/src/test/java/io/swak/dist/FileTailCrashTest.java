@@ -45,12 +45,12 @@ class FileTailCrashTest {
         + "      path: " + out + "\n"
         + "      format: raw\n");
     Files.writeString(log, "");
-    Process writer = java(CrashWriter.class.getName(), log.toString(), "200");
+    Process writer = Processes.java(CrashWriter.class.getName(), log.toString(), "200");
     long window = 0;
     int kills = 0;
     try {
       for (int k = 0; k < 10; k++) {
-        Process agent = agent(config, root);
+        Process agent = Processes.agent(config, root, java.util.Map.of());
         long before = distinct(out);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
             .until(() -> distinct(out) > before + 3000);
@@ -63,8 +63,8 @@ class FileTailCrashTest {
     } finally {
       writer.getOutputStream().close();
     }
-    long total = done(writer);
-    Process agent = agent(config, root);
+    long total = Processes.done(writer);
+    Process agent = Processes.agent(config, root, java.util.Map.of());
     try {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> distinct(out) >= total);
     } finally {
@@ -146,37 +146,6 @@ class FileTailCrashTest {
     return lines;
   }
 
-  private static long done(Process writer) throws Exception {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      long total = -1;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("done ")) {
-          total = Long.parseLong(line.substring(5));
-        }
-      }
-      assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(total).isPositive();
-      return total;
-    }
-  }
 
-  private static Process agent(Path config, Path root) throws IOException {
-    Path launcher = Path.of("..", "bin", "swak").toAbsolutePath().normalize();
-    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", config.toString())
-        .redirectOutput(root.resolve("agent.out").toFile())
-        .redirectError(ProcessBuilder.Redirect.appendTo(root.resolve("agent.err").toFile()));
-    pb.environment().put("SWAK_DATA_DIR", root.resolve("data").toString());
-    return pb.start();
-  }
 
-  private static Process java(String main, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(main);
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-  }
 }

@@ -15,7 +15,6 @@ import io.swak.core.service.Daemon;
 import io.swak.core.service.ServiceFiles;
 import io.swak.core.service.StatusFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -671,15 +669,7 @@ public final class Main implements Callable<Integer> {
   }
 
   static String version() {
-    try (InputStream in = Main.class.getResourceAsStream("/io/swak/core/version.properties")) {
-      Properties p = new Properties();
-      if (in != null) {
-        p.load(in);
-      }
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return StatusReport.version();
   }
 
   /** For {@code --version}. */

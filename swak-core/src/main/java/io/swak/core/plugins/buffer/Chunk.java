@@ -30,6 +30,7 @@ final class Chunk {
   final List<Ack> unsynced = new ArrayList<>();
   int events;
   long bytes;
+  private Batch built;
 
   private Chunk(String tag, long createdNanos, Path file, FileChannel channel, boolean holdsAcks) {
     this.tag = tag;
@@ -87,7 +88,10 @@ final class Chunk {
   /** The chunk's events as one batch whose ack runs {@code delivered}. */
   Batch toBatch(Ack delivered) throws IOException {
     if (!onDisk) {
-      return builder.build(tag, delivered);
+      if (built == null) {
+        built = builder.build(tag, delivered); // once: a delivery that failed is tried again with the same events
+      }
+      return built.withAck(delivered);
     }
     ChunkFile.Contents c = ChunkFile.read(file);
     if (c.problem() != null) {
