@@ -3,6 +3,7 @@ package io.swak.core.format;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.swak.api.Batch;
 import io.swak.api.EntryReader;
@@ -38,6 +39,9 @@ public final class LineFormat {
 
   private final Kind kind;
   private final byte[] messageKey;
+  private static final String RECORD_FIELD = "Z\",\"record\":";
+  private final char[] timeChars = new char[64];
+  private byte[] scratch = new byte[256];
   private long cachedSecond = Long.MIN_VALUE;
   private String cachedPrefix = "";
 
@@ -56,19 +60,20 @@ public final class LineFormat {
          EntryReader r = new EntryReader(batch.data(), 0, batch.length())) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       g.setRootValueSeparator(new SerializedString(""));
+      String head = kind == Kind.JSON ? "{\"tag\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(
+          batch.tag())) + "\",\"time\":\"" : null;
       while (r.hasNext()) {
         r.next();
         long t = r.timeNanos();
         MessageUnpacker in = r.unpacker();
         switch (kind) {
           case JSON -> {
-            g.writeStartObject();
-            g.writeStringField("tag", batch.tag());
-            g.writeFieldName("time");
-            g.writeString(isoTime(t));
-            g.writeFieldName("record");
+            // the envelope is written raw: per event only the time's fraction changes
+            g.writeRaw(head);
+            int n = isoTime(t);
+            g.writeRaw(timeChars, 0, n);
             copyValue(in, g);
-            g.writeEndObject();
+            g.writeRaw('}');
           }
           case TEXT -> {
             g.writeRaw(fluentTime(t));
@@ -123,7 +128,7 @@ public final class LineFormat {
   }
 
   /** Copies one msgpack value to JSON. */
-  static void copyValue(MessageUnpacker in, JsonGenerator g) throws IOException {
+  private void copyValue(MessageUnpacker in, JsonGenerator g) throws IOException {
     MessageFormat f = in.getNextFormat();
     switch (f.getValueType()) {
       case NIL -> {
@@ -141,8 +146,11 @@ public final class LineFormat {
       case FLOAT -> g.writeNumber(in.unpackDouble());
       case STRING -> {
         int len = in.unpackRawStringHeader();
-        byte[] b = in.readPayload(len);
-        g.writeUTF8String(b, 0, len);
+        if (len > scratch.length) {
+          scratch = new byte[Math.max(len, scratch.length * 2)];
+        }
+        in.readPayload(scratch, 0, len); // into a reused array: no allocation per string
+        g.writeUTF8String(scratch, 0, len);
       }
       case BINARY -> g.writeBinary(in.readPayload(in.unpackBinaryHeader()));
       case ARRAY -> {
@@ -175,10 +183,23 @@ public final class LineFormat {
     }
   }
 
-  private String isoTime(long nanos) {
+  /** Writes {@code 2026-01-02T03:04:05.123456789Z","record":} into {@link #timeChars}; returns its length. */
+  private int isoTime(long nanos) {
     long sec = Math.floorDiv(nanos, 1_000_000_000L);
     int ns = (int) Math.floorMod(nanos, 1_000_000_000L);
-    return secondPrefix(sec, ISO) + '.' + nineDigits(ns) + 'Z';
+    String prefix = secondPrefix(sec, ISO);
+    int p = prefix.length();
+    prefix.getChars(0, p, timeChars, 0);
+    timeChars[p++] = '.';
+    for (int i = 8; i >= 0; i--) {
+      timeChars[p + i] = (char) ('0' + ns % 10);
+      ns /= 10;
+    }
+    p += 9;
+    for (int i = 0; i < RECORD_FIELD.length(); i++) {
+      timeChars[p++] = RECORD_FIELD.charAt(i);
+    }
+    return p;
   }
 
   private String fluentTime(long nanos) {
