@@ -1,10 +1,5 @@
 package io.swak.core.format;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.core.io.SerializedString;
 import io.swak.api.Batch;
 import io.swak.api.EntryReader;
 import java.io.IOException;
@@ -33,14 +28,16 @@ public final class LineFormat {
   /** How each event becomes a line. */
   public enum Kind { JSON, TEXT, RAW, RECORD }
 
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  private static final byte[] HEAD_TAG = "{\"tag\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEAD_TIME = ",\"time\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RECORD_FIELD = "\",\"record\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ZONE = " +0000".getBytes(StandardCharsets.US_ASCII);
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
   private static final DateTimeFormatter FLUENT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
   private final Kind kind;
   private final byte[] messageKey;
-  private static final String RECORD_FIELD = "Z\",\"record\":";
-  private final char[] timeChars = new char[64];
+  private final JsonBytes json = new JsonBytes();
   private byte[] scratch = new byte[256];
   private long cachedSecond = Long.MIN_VALUE;
   private String cachedPrefix = "";
@@ -56,45 +53,52 @@ public final class LineFormat {
 
   /** Writes every event of {@code batch} as one line each. */
   public void write(Batch batch, OutputStream out) throws IOException {
-    try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8);
-         EntryReader r = new EntryReader(batch.data(), 0, batch.length())) {
-      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      g.setRootValueSeparator(new SerializedString(""));
-      String head = kind == Kind.JSON ? "{\"tag\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(
-          batch.tag())) + "\",\"time\":\"" : null;
+    JsonBytes j = json;
+    byte[] head = null;
+    if (kind == Kind.JSON) {
+      j.raw(HEAD_TAG);
+      j.string(batch.tag());
+      j.raw(HEAD_TIME);
+      head = java.util.Arrays.copyOf(j.buf, j.len); // {"tag":"…","time":" — the same for the whole batch
+      j.len = 0;
+    }
+    byte[] tagText = kind == Kind.TEXT ? (" " + batch.tag() + ": ").getBytes(StandardCharsets.UTF_8) : null;
+    try (EntryReader r = new EntryReader(batch.data(), 0, batch.length())) {
       while (r.hasNext()) {
         r.next();
         long t = r.timeNanos();
         MessageUnpacker in = r.unpacker();
         switch (kind) {
           case JSON -> {
-            // the envelope is written raw: per event only the time's fraction changes
-            g.writeRaw(head);
-            int n = isoTime(t);
-            g.writeRaw(timeChars, 0, n);
-            copyValue(in, g);
-            g.writeRaw('}');
+            j.raw(head);
+            isoTime(t, j);
+            j.raw(RECORD_FIELD);
+            copyValue(in, j);
+            j.raw((byte) '}');
           }
           case TEXT -> {
-            g.writeRaw(fluentTime(t));
-            g.writeRaw(' ');
-            g.writeRaw(batch.tag());
-            g.writeRaw(": ");
-            copyValue(in, g);
+            fluentTime(t, j);
+            j.raw(tagText);
+            copyValue(in, j);
           }
-          case RECORD -> copyValue(in, g);
-          case RAW -> writeMessage(batch, r.position(), in, g, out);
+          case RECORD -> copyValue(in, j);
+          case RAW -> writeMessage(batch, r.position(), in, j);
           default -> throw new IllegalStateException();
         }
-        g.writeRaw('\n');
+        j.raw((byte) '\n');
+        if (j.len > 1 << 16) {
+          j.flushTo(out);
+        }
       }
-      g.flush();
+      j.flushTo(out);
+    } catch (IOException | RuntimeException e) {
+      j.len = 0;
+      throw e;
     }
   }
 
   /** The message field's text as is, else the record as JSON. */
-  private void writeMessage(Batch batch, long recordStart, MessageUnpacker in, JsonGenerator g, OutputStream out)
-      throws IOException {
+  private void writeMessage(Batch batch, long recordStart, MessageUnpacker in, JsonBytes j) throws IOException {
     if (in.getNextFormat().getValueType() == ValueType.MAP) {
       int n = in.unpackMapHeader();
       for (int i = 0; i < n; i++) {
@@ -106,13 +110,14 @@ public final class LineFormat {
           in.skipValue();
         }
         if (match && in.getNextFormat().getValueType() == ValueType.STRING) {
-          byte[] b = in.readPayload(in.unpackRawStringHeader());
-          for (int j = i + 1; j < n; j++) {
+          int len = in.unpackRawStringHeader();
+          j.ensure(len);
+          in.readPayload(j.buf, j.len, len);
+          j.len += len;
+          for (int k = i + 1; k < n; k++) {
             in.skipValue();
             in.skipValue();
           }
-          g.flush();
-          out.write(b);
           return;
         }
         in.skipValue();
@@ -123,89 +128,96 @@ public final class LineFormat {
     // no text message field: the whole record as JSON, read again from its start
     try (MessageUnpacker again = MessagePack.newDefaultUnpacker(batch.data(), (int) recordStart,
         batch.length() - (int) recordStart)) {
-      copyValue(again, g);
+      copyValue(again, j);
     }
   }
 
   /** Copies one msgpack value to JSON. */
-  private void copyValue(MessageUnpacker in, JsonGenerator g) throws IOException {
+  private void copyValue(MessageUnpacker in, JsonBytes j) throws IOException {
     MessageFormat f = in.getNextFormat();
     switch (f.getValueType()) {
       case NIL -> {
         in.unpackNil();
-        g.writeNull();
+        j.ascii("null");
       }
-      case BOOLEAN -> g.writeBoolean(in.unpackBoolean());
+      case BOOLEAN -> j.ascii(in.unpackBoolean() ? "true" : "false");
       case INTEGER -> {
         if (f == MessageFormat.UINT64) {
-          g.writeNumber(in.unpackBigInteger());
+          j.ascii(in.unpackBigInteger().toString());
         } else {
-          g.writeNumber(in.unpackLong());
+          j.number(in.unpackLong());
         }
       }
-      case FLOAT -> g.writeNumber(in.unpackDouble());
+      case FLOAT -> j.number(in.unpackDouble());
       case STRING -> {
         int len = in.unpackRawStringHeader();
         if (len > scratch.length) {
           scratch = new byte[Math.max(len, scratch.length * 2)];
         }
         in.readPayload(scratch, 0, len); // into a reused array: no allocation per string
-        g.writeUTF8String(scratch, 0, len);
+        j.string(scratch, 0, len);
       }
-      case BINARY -> g.writeBinary(in.readPayload(in.unpackBinaryHeader()));
+      case BINARY -> j.binary(in.readPayload(in.unpackBinaryHeader()));
       case ARRAY -> {
         int n = in.unpackArrayHeader();
-        g.writeStartArray();
+        j.raw((byte) '[');
         for (int i = 0; i < n; i++) {
-          copyValue(in, g);
+          if (i > 0) {
+            j.raw((byte) ',');
+          }
+          copyValue(in, j);
         }
-        g.writeEndArray();
+        j.raw((byte) ']');
       }
       case MAP -> {
         int n = in.unpackMapHeader();
-        g.writeStartObject();
+        j.raw((byte) '{');
         for (int i = 0; i < n; i++) {
-          MessageFormat kf = in.getNextFormat();
-          if (kf.getValueType() == ValueType.STRING) {
-            g.writeFieldName(in.unpackString());
-          } else {
-            g.writeFieldName(String.valueOf(EntryReader.readValue(in)));
+          if (i > 0) {
+            j.raw((byte) ',');
           }
-          copyValue(in, g);
+          if (in.getNextFormat().getValueType() == ValueType.STRING) {
+            copyValue(in, j);
+          } else {
+            j.string(String.valueOf(EntryReader.readValue(in)));
+          }
+          j.raw((byte) ':');
+          copyValue(in, j);
         }
-        g.writeEndObject();
+        j.raw((byte) '}');
       }
       case EXTENSION -> {
         var h = in.unpackExtensionTypeHeader();
-        g.writeBinary(in.readPayload(h.getLength()));
+        j.binary(in.readPayload(h.getLength()));
       }
       default -> throw new IOException("unknown msgpack type " + f);
     }
   }
 
-  /** Writes {@code 2026-01-02T03:04:05.123456789Z","record":} into {@link #timeChars}; returns its length. */
-  private int isoTime(long nanos) {
+  /** {@code 2026-01-02T03:04:05.123456789Z}. */
+  private void isoTime(long nanos, JsonBytes j) {
     long sec = Math.floorDiv(nanos, 1_000_000_000L);
-    int ns = (int) Math.floorMod(nanos, 1_000_000_000L);
-    String prefix = secondPrefix(sec, ISO);
-    int p = prefix.length();
-    prefix.getChars(0, p, timeChars, 0);
-    timeChars[p++] = '.';
-    for (int i = 8; i >= 0; i--) {
-      timeChars[p + i] = (char) ('0' + ns % 10);
-      ns /= 10;
-    }
-    p += 9;
-    for (int i = 0; i < RECORD_FIELD.length(); i++) {
-      timeChars[p++] = RECORD_FIELD.charAt(i);
-    }
-    return p;
+    j.ascii(secondPrefix(sec, ISO));
+    fraction((int) Math.floorMod(nanos, 1_000_000_000L), j);
+    j.raw((byte) 'Z');
   }
 
-  private String fluentTime(long nanos) {
+  /** {@code 2026-01-02 03:04:05.123456789 +0000}, as Fluentd's stdout prints it. */
+  private void fluentTime(long nanos, JsonBytes j) {
     long sec = Math.floorDiv(nanos, 1_000_000_000L);
-    int ns = (int) Math.floorMod(nanos, 1_000_000_000L);
-    return secondPrefix(sec, FLUENT) + '.' + nineDigits(ns) + " +0000";
+    j.ascii(secondPrefix(sec, FLUENT));
+    fraction((int) Math.floorMod(nanos, 1_000_000_000L), j);
+    j.raw(ZONE);
+  }
+
+  private static void fraction(int ns, JsonBytes j) {
+    j.ensure(10);
+    j.buf[j.len] = '.';
+    for (int i = 9; i >= 1; i--) {
+      j.buf[j.len + i] = (byte) ('0' + ns % 10);
+      ns /= 10;
+    }
+    j.len += 10;
   }
 
   private String secondPrefix(long sec, DateTimeFormatter f) {
@@ -216,8 +228,4 @@ public final class LineFormat {
     return cachedPrefix;
   }
 
-  private static String nineDigits(int ns) {
-    String s = Integer.toString(ns);
-    return "000000000".substring(s.length()) + s;
-  }
 }

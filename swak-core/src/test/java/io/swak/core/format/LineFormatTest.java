@@ -47,4 +47,17 @@ class LineFormatTest {
     assertThat(write(LineFormat.Kind.RAW, batch("t"))).isEqualTo("GET \"/a\" 200\tok\n{\"x\":\"한국어\"}\n");
     assertThat(write(LineFormat.Kind.RECORD, batch("t")).lines().toList().get(1)).isEqualTo("{\"x\":\"한국어\"}");
   }
+
+  @Test
+  void controlCharactersNonFiniteNumbersAndBytesStayValidJson() throws Exception {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("c", "a\u0001b\\c\r\n");
+    r.put("nan", Double.NaN);
+    r.put("bin", new byte[] {1, 2, 3});
+    r.put("nil", null);
+    Batch b = new BatchBuilder().add(0, r).build("t", Ack.NONE);
+    assertThat(write(LineFormat.Kind.RECORD, b)).isEqualTo(
+        "{\"c\":\"a\\u0001b\\\\c\\r\\n\",\"nan\":\"NaN\",\"bin\":\"AQID\",\"nil\":null}\n");
+    new com.fasterxml.jackson.databind.ObjectMapper().readTree(write(LineFormat.Kind.JSON, b)); // parses
+  }
 }
