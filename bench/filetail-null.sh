@@ -1,5 +1,5 @@
 #!/bin/sh
-# in.FileTail -> out.Null on LINES lines of ~110 bytes: lines/s, CPU seconds per million lines, peak RSS.
+# in.FileTail -> out.Null (or, with OUTPUT=file, out.File JSON lines) on LINES lines of ~110 bytes: lines/s, CPU seconds per million lines, peak RSS.
 # Median of RUNS runs. Usage: bench/filetail-null.sh [LINES] [RUNS]   (build first: mvn -q -o -DskipTests package)
 # The agent reads the whole file; when its checkpoint reaches the end of the file every line has been
 # acknowledged by out.Null, and the agent is stopped with SIGTERM. Wall time includes JVM start.
@@ -15,13 +15,20 @@ SIZE=$(stat -c %s "$LOG")
 echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
 for run in $(seq 1 "$RUNS"); do
   POS=$WORK/pos-$run
+  # OUTPUT=file: out.File writing JSON lines (format json) instead of out.Null
+  if [ "${OUTPUT:-null}" = file ]; then
+    OUTPUT_STEP="  - out.File: {path: $WORK/out.log, format: ${FORMAT:-json}}"
+    rm -f "$WORK/out.log"
+  else
+    OUTPUT_STEP="  - out.Null"
+  fi
   cat > "$WORK/null.yml" <<YML
 - task:
   - in.FileTail:
       path: $LOG
       pos_dir: $POS
       read_from_head: true
-  - out.Null
+$OUTPUT_STEP
 YML
   START=$(date +%s.%N)
   SWAK_DATA_DIR=$WORK/data /usr/bin/time -v -o "$WORK/time-$run.txt" "$HERE/bin/swak" run "$WORK/null.yml" 2> "$WORK/agent-$run.err" &

@@ -4,6 +4,7 @@
 #   jmh [REGEX]                   JMH micro-benchmarks of the hot paths (ns per line)
 #   fakedata-null [N]             in.FakeData -> out.Null inside one JVM: events/s, CPU-s per million
 #   file-null [LINES] [RUNS]      in.FileTail -> out.Null: lines/s, CPU-s per million, peak RSS (median)
+#   file-file [LINES] [RUNS]      in.FileTail -> out.File (JSON lines), measured the same way
 #   file-forward [LINES] [ack]    in.FileTail -> out.Fluentd -> bench/FastReceiver
 #   file-buffer-forward [LINES] [ack]  the same with a file buffer (fsync interval) in between
 #   forward-forward [EVENTS]      bench/ForwardSender -> in.Forward -> out.Fluentd -> FastReceiver (relay)
@@ -33,6 +34,7 @@ case $scenario in
     exec java -Xmx256m -XX:+UseSerialGC -cp "$(classpath)" io.swak.bench.InProcess fakedata-null "${1:-2000000}"
     ;;
   file-null) exec "$here/filetail-null.sh" "${1:-2000000}" "${2:-3}" ;;
+  file-file) OUTPUT=file exec "$here/filetail-null.sh" "${1:-2000000}" "${2:-3}" ;;
   file-forward) INPUT=filetail exec "$here/fluentd-out.sh" "${1:-2000000}" 1000 "${2:-}" ;;
   file-buffer-forward) INPUT=filetail BUFFER=file exec "$here/fluentd-out.sh" "${1:-2000000}" 1000 "${2:-}" ;;
   forward-forward) exec "$here/fluentd-out.sh" "${1:-2000000}" 1000 ;;
