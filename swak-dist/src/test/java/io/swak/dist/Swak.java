@@ -75,15 +75,7 @@ final class Swak {
 
   /** Alive and not a zombie waiting for init (here a container's first process) to reap it. */
   static boolean running(long pid) {
-    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-      return false;
-    }
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-    } catch (IOException e) {
-      return false; // gone meanwhile
-    }
+    return io.swak.core.service.PidFile.running(pid);
   }
 
   static List<String> lines(Path file) throws IOException {

@@ -76,7 +76,7 @@ public final class PidFile {
    * Alive and not a zombie: a supervisor's parent is init (or a container's first process), which may
    * reap it a while after it ended.
    */
-  static boolean running(long pid) {
+  public static boolean running(long pid) {
     if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
       return false;
     }
