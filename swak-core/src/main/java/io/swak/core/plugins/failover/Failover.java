@@ -38,11 +38,14 @@ final class Failover implements Stage {
   private static final class Member {
     final Output output;
     final String name;
+    /** Counter of events this output took, e.g. sent_out_fluentd_1. */
+    final String sentCounter;
     long downUntilNanos;
 
     Member(Output output, String name) {
       this.output = output;
       this.name = name;
+      this.sentCounter = "sent_" + name.replaceAll("[^A-Za-z0-9]+", "_").toLowerCase(java.util.Locale.ROOT);
     }
   }
 
@@ -141,7 +144,7 @@ final class Failover implements Stage {
         LOG.info("{}: {} is back", context.taskName(), m.name);
         m.downUntilNanos = 0;
       }
-      context.metrics().count("sent_" + m.name.replaceAll("[^A-Za-z0-9]+", "_").toLowerCase(), batch.count());
+      context.metrics().count(m.sentCounter, batch.count());
       return true;
     } catch (PermanentFailure e) {
       LOG.error("{}: {} rejected {} events: {}; trying the next output", context.taskName(), m.name, batch.count(),
