@@ -73,7 +73,7 @@ public final class ConfigLoader {
     /** A step nested in another step's options (failover's outputs and last). */
     StepConfig nested(Node node) {
       String outer = where;
-      StepConfig s = step(node, outer + " ›", null);
+      StepConfig s = step(node, outer + " › nested step", null);
       where = outer;
       return s;
     }
