@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class Buffer implements Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.buffer");
+  /** How long close() waits for the flusher when the task is restarting rather than stopping. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
   private final BufferSettings s;
   private final ReentrantLock lock = new ReentrantLock();
@@ -52,6 +54,8 @@ final class Buffer implements Stage {
   private Thread flusher;
   private boolean closing;
   private boolean flusherDone;
+  /** Set when close() gave up waiting for a delivery that keeps failing (a task restart, not a stop). */
+  private volatile boolean abandoned;
   private Thread timer;
   private long lastDropLogNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(10);
   private long droppedSinceLog;
@@ -372,7 +376,7 @@ final class Buffer implements Stage {
         deliver(c);
         failures = 0;
       } catch (Exception e) {
-        if (context.stopping()) {
+        if (context.stopping() || abandoned) {
           markDone(); // what is left stays on disk, or unacknowledged for the input to send again
           return;
         }
@@ -470,7 +474,13 @@ final class Buffer implements Stage {
       closing = true;
       changed.signalAll();
       if (flusher != null) {
+        long giveUp = System.nanoTime() + CLOSE_WAIT.toNanos();
         while (!flusherDone) {
+          if (System.nanoTime() - giveUp > 0 && !abandoned) {
+            // a stop cuts retries short by itself; a task restart does not: do not wait forever on an output
+            abandoned = true;
+            flusher.interrupt();
+          }
           changed.await(100, TimeUnit.MILLISECONDS);
         }
       }
