@@ -3,38 +3,23 @@ package io.swak.core.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.swak.core.testing.Pipelines;
+import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Retries, dead letters and the isolation of tasks, through the real runtime. */
-class DeliveryTest {
+class DeliveryTest extends AgentTestBase {
 
-  @TempDir
-  Path dir;
-
-  final String id = UUID.randomUUID().toString();
-  Agent agent;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (agent != null) {
-      agent.stop();
-    }
-  }
 
   @Test
   void aFailingOutputIsRetriedUntilItDeliversAndNothingIsLostOrDuplicated() throws Exception {
     TestSink.State sink = TestSink.state(id);
     sink.failing = true;
-    agent = Pipelines.start(dir, """
+    agent = start("""
         - task:
           - in.TestSource: {name: %1$s, batch: 10, total: 200}
           - out.TestSink: {name: %1$s, retry_wait: 20ms, retry_max_wait: 50ms}
@@ -52,7 +37,7 @@ class DeliveryTest {
   void givingUpSendsTheBatchToTheDeadLetterFileWithACount() throws Exception {
     TestSink.state(id).failing = true;
     Path dead = dir.resolve("dead.jsonl");
-    agent = Pipelines.start(dir, """
+    agent = start("""
         - task:
           - in.TestSource: {name: %1$s, batch: 10, total: 30}
           - out.TestSink: {name: %1$s, retry_wait: 10ms, retry_max_times: 2, dead_letter_path: "${DIR}/dead.jsonl"}
@@ -70,7 +55,7 @@ class DeliveryTest {
   void aPermanentRejectionIsNotRetried() throws Exception {
     TestSink.State sink = TestSink.state(id);
     sink.rejecting = true;
-    agent = Pipelines.start(dir, """
+    agent = start("""
         - task:
           - in.TestSource: {name: %1$s, batch: 5, total: 10}
           - out.TestSink: {name: %1$s}
@@ -83,7 +68,7 @@ class DeliveryTest {
   @Test
   void aTaskThatCannotStartRestartsAndDoesNotStopTheOthers() throws Exception {
     TestSource.state(id + "-bad").failOnStart = true;
-    agent = Pipelines.start(dir, """
+    agent = start("""
         - task:
           - in.TestSource: {name: %1$s-bad, total: 10}
           - out.TestSink: {name: %1$s-bad}
@@ -99,7 +84,7 @@ class DeliveryTest {
 
   @Test
   void aProcessorThatFailsOnABatchDropsOnlyThatBatchWithACount() throws Exception {
-    agent = Pipelines.start(dir, """
+    agent = start("""
         - task:
           - in.TestSource: {name: %1$s, batch: 10, total: 100}
           - test.Exploder: {bad: 55}

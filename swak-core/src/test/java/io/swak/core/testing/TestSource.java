@@ -59,8 +59,11 @@ public final class TestSource implements Input {
     this.padding = "x".repeat(o.pad());
   }
 
+  private io.swak.api.StepContext context;
+
   @Override
   public void start(io.swak.api.StepContext ctx) {
+    this.context = ctx;
     if (state.failOnStart) {
       throw new IllegalStateException("source " + o.name() + " cannot start");
     }
@@ -70,9 +73,9 @@ public final class TestSource implements Input {
   }
 
   @Override
-  public Batch poll(Duration maxWait) throws InterruptedException {
+  public Batch poll(Duration maxWait) {
     if (next >= o.total()) {
-      Thread.sleep(Math.min(20, maxWait.toMillis()));
+      context.sleep(maxWait); // nothing more to send: wait as an idle input does (a stop cuts it short)
       return null;
     }
     long end = Math.min(o.total(), next + o.batch());

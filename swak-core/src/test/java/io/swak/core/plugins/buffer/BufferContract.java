@@ -3,28 +3,17 @@ package io.swak.core.plugins.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.swak.core.runtime.Agent;
-import io.swak.core.testing.Pipelines;
+import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every buffer type must do; run against memory and file buffers by the subclasses.
  */
-abstract class BufferContract {
-
-  @TempDir
-  Path dir;
-
-  final String name = UUID.randomUUID().toString();
-  Agent agent;
+abstract class BufferContract extends AgentTestBase {
 
   /** The buffer step's YAML, e.g. {@code buffer: {type: memory}}; extra options are appended. */
   abstract String buffer(String extra);
@@ -36,31 +25,24 @@ abstract class BufferContract {
           - in.TestSource: {name: %s, batch: 10, total: %d}
           - %s
           - out.TestSink: {name: %s, retry_wait: 50ms, retry_max_wait: 200ms}
-        """.formatted(name, total, buffer(extra), name);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (agent != null) {
-      agent.stop();
-    }
+        """.formatted(id, total, buffer(extra), id);
   }
 
   @Test
   void deliversEverythingInOrderAndThenAcknowledges() throws Exception {
-    agent = Pipelines.start(dir, config(1000, "flush_interval: 100ms, chunk_lines: 100"));
-    TestSink.State sink = TestSink.state(name);
+    agent = start(config(1000, "flush_interval: 100ms, chunk_lines: 100"));
+    TestSink.State sink = TestSink.state(id);
     await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.size() == 1000);
     assertThat(sink.seqs()).containsExactlyElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
     assertThat(sink.batchSizes).allMatch(n -> n <= 100);
-    await().atMost(Duration.ofSeconds(10)).until(() -> TestSource.state(name).window.committed() == 1000);
+    await().atMost(Duration.ofSeconds(10)).until(() -> TestSource.state(id).window.committed() == 1000);
   }
 
   @Test
   void keepsEverythingWhileTheOutputIsDownAndDeliversWhenItReturns() throws Exception {
-    TestSink.State sink = TestSink.state(name);
+    TestSink.State sink = TestSink.state(id);
     sink.failing = true;
-    agent = Pipelines.start(dir, config(500, "flush_interval: 50ms"));
+    agent = start(config(500, "flush_interval: 50ms"));
     await().atMost(Duration.ofSeconds(20)).until(() -> sink.failures.get() >= 3);
     assertThat(sink.received).isEmpty();
     sink.failing = false;
@@ -70,17 +52,17 @@ abstract class BufferContract {
 
   @Test
   void memoryStaysBoundedWhenTheOutputIsDown() throws Exception {
-    TestSink.State sink = TestSink.state(name);
+    TestSink.State sink = TestSink.state(id);
     sink.failing = true;
     // ~100 bytes an event: 1,000,000 events would be ~100 MB; the buffer holds at most 64 KiB
-    agent = Pipelines.start(dir, """
+    agent = start("""
         - agent: {shutdown_timeout: 5s}
         - task:
           - in.TestSource: {name: %s, batch: 100, total: 1000000, pad: 80}
           - %s
           - out.TestSink: {name: %s, retry_wait: 50ms, retry_max_wait: 100ms}
-        """.formatted(name, buffer("total_limit: 64KiB, chunk_bytes: 16KiB, flush_interval: 50ms"), name));
-    TestSource.State src = TestSource.state(name);
+        """.formatted(id, buffer("total_limit: 64KiB, chunk_bytes: 16KiB, flush_interval: 50ms"), id));
+    TestSource.State src = TestSource.state(id);
     await().atMost(Duration.ofSeconds(20)).until(() -> sink.failures.get() >= 5);
     long emitted = src.emitted;
     // the input is held back: what it emitted fits the limit (plus the batch that waits for room)
@@ -94,15 +76,15 @@ abstract class BufferContract {
 
   @Test
   void dropNewestCountsWhatItDrops() throws Exception {
-    TestSink.State sink = TestSink.state(name);
+    TestSink.State sink = TestSink.state(id);
     sink.failing = true;
-    agent = Pipelines.start(dir, """
+    agent = start("""
         - task:
           - in.TestSource: {name: %s, batch: 100, total: 20000, pad: 80}
           - %s
           - out.TestSink: {name: %s, retry_wait: 50ms, retry_max_wait: 100ms}
-        """.formatted(name, buffer("total_limit: 32KiB, chunk_bytes: 8KiB, overflow: drop_newest"), name));
-    TestSource.State src = TestSource.state(name);
+        """.formatted(id, buffer("total_limit: 32KiB, chunk_bytes: 8KiB, overflow: drop_newest"), id));
+    TestSource.State src = TestSource.state(id);
     // the input is never blocked: it runs to the end, and what did not fit is dropped and counted
     await().atMost(Duration.ofSeconds(20)).until(() -> src.emitted == 20000);
     long dropped = agent.tasks().get(0).counters().get(1).snapshot().get("dropped");

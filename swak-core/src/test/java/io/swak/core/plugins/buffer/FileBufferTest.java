@@ -3,7 +3,6 @@ package io.swak.core.plugins.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.swak.core.testing.Pipelines;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
 import java.nio.file.Files;
@@ -22,17 +21,17 @@ class FileBufferTest extends BufferContract {
 
   @Test
   void acknowledgesOnceSyncedAndDeliversAfterARestart() throws Exception {
-    TestSink.State sink = TestSink.state(name);
+    TestSink.State sink = TestSink.state(id);
     sink.failing = true;
-    agent = Pipelines.start(dir, config(400, "flush_interval: 50ms, fsync: interval, fsync_interval: 50ms"));
+    agent = start(config(400, "flush_interval: 50ms, fsync: interval, fsync_interval: 50ms"));
     // synced to disk = accepted: the input's checkpoint moves although nothing was delivered
-    await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(name).window.committed() == 400);
+    await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(id).window.committed() == 400);
     assertThat(sink.received).isEmpty();
     agent.stop();
     assertThat(chunks()).isNotEmpty();
 
     sink.failing = false;
-    agent = Pipelines.start(dir, config(400, "flush_interval: 50ms"));
+    agent = start(config(400, "flush_interval: 50ms"));
     await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.size() >= 400);
     assertThat(sink.seqs()).containsExactlyElementsOf(LongStream.rangeClosed(1, 400).boxed().toList());
     await().atMost(Duration.ofSeconds(10)).until(() -> chunks().isEmpty());
@@ -40,10 +39,10 @@ class FileBufferTest extends BufferContract {
 
   @Test
   void aDamagedChunkIsQuarantinedAndTheRestDelivered() throws Exception {
-    TestSink.State sink = TestSink.state(name);
+    TestSink.State sink = TestSink.state(id);
     sink.failing = true;
-    agent = Pipelines.start(dir, config(200, "flush_interval: 50ms, chunk_lines: 50, fsync: always"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(name).window.committed() == 200);
+    agent = start(config(200, "flush_interval: 50ms, chunk_lines: 50, fsync: always"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(id).window.committed() == 200);
     agent.stop();
     var files = chunks();
     assertThat(files).hasSizeGreaterThanOrEqualTo(4);
@@ -58,7 +57,7 @@ class FileBufferTest extends BufferContract {
     Files.write(dir.resolve("buf/000000000099.chunk"), "garbage, not a chunk".getBytes());
 
     sink.failing = false;
-    agent = Pipelines.start(dir, config(200, "flush_interval: 50ms"));
+    agent = start(config(200, "flush_interval: 50ms"));
     await().atMost(Duration.ofSeconds(20)).until(() -> Files.list(dir.resolve("buf/corrupt")).count() == 3);
     // the damaged frames are gone (each was one batch of 10); every other event arrives once
     await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.size() >= 180);
