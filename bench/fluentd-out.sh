@@ -1,55 +1,89 @@
 #!/bin/sh
-# out.Fluentd throughput into a fast receiver: ForwardSender → bin/swak (in.Forward → out.Fluentd) →
-# FastReceiver (bench/FastReceiver.java, counts entries, answers acks). Prints the end-to-end rate at
-# the receiver, Swak's CPU and the receiver's CPU (/usr/bin/time -v).
-# With INPUT=filetail (needs in.FileTail), Swak tails a file of EVENTS ~100-byte lines instead:
-# in.FileTail → out.Fluentd → FastReceiver.
-# With BUFFER=file or BUFFER=memory, a buffer step sits between the input and out.Fluentd.
-# Usage: [INPUT=filetail] [BUFFER=file|memory] bench/fluentd-out.sh [EVENTS] [BATCH] [ack]   (build first: mvn -q -DskipTests package)
+# out.Fluentd end to end into a fast receiver (bench/FastReceiver.java: frames messages, counts entries by
+# their `size` option, answers acks). Median of RUNS runs of:
+#   INPUT=filetail (default): bin/swak tails a file of EVENTS nginx-like lines of ~112 bytes from its head;
+#     wall time runs from the moment the script starts bin/swak to the last event at the receiver, so
+#     it includes JVM start-up; "first" is the time to the first event at the receiver.
+#   INPUT=forward: bench/ForwardSender.java pushes EVENTS events (PackedForward, 1000 per message) into
+#     in.Forward of a running bin/swak (the relay); wall time runs from the sender's start.
+# With BUFFER=file or BUFFER=memory a buffer step sits between the input and out.Fluentd; ACK=1 sets
+# require_ack_response. Prints lines/s, MiB/s of input, Swak's CPU seconds per million lines
+# (user+system, start-up included) and peak RSS (/usr/bin/time -v), and the receiver's CPU.
+# Usage: [INPUT=filetail|forward] [BUFFER=file|memory] [ACK=1] [RUNS=5] bench/fluentd-out.sh [EVENTS]
 set -eu
 cd "$(dirname "$0")/.."
 EVENTS=${1:-2000000}
-BATCH=${2:-1000}
-ACK=${3:-}
+RUNS=${RUNS:-5}
+INPUT=${INPUT:-filetail}
 IN_PORT=${IN_PORT:-24398}
 OUT_PORT=${OUT_PORT:-24397}
 LIB=swak-dist/target/lib
-TMP=$(mktemp -d)
-REQ=false; [ "$ACK" = ack ] && REQ=true
-if [ "${INPUT:-forward}" = filetail ]; then
-  awk -v n="$EVENTS" 'BEGIN { for (i = 0; i < n; i++) printf "127.0.0.1 - - [21/Nov/2026:10:00:00 +0000] \"GET /index/%08d HTTP/1.1\" 200 %d\n", i, 1000 + i }' > "$TMP/access.log"
-  SOURCE="  - in.FileTail: {path: $TMP/access.log, pos_dir: $TMP/pos, read_from_head: true, tag: bench.access}"
-else
-  SOURCE="  - in.Forward: {port: $IN_PORT}"
+WORK=${BENCH_DIR:-/tmp/swak-bench-forward}
+rm -rf "$WORK"; mkdir -p "$WORK"
+CLASSES=bench/target/classes
+if [ ! -f "$CLASSES/FastReceiver.class" ] || [ bench/FastReceiver.java -nt "$CLASSES/FastReceiver.class" ] \
+    || [ bench/ForwardSender.java -nt "$CLASSES/ForwardSender.class" ]; then
+  mkdir -p "$CLASSES"
+  javac -d "$CLASSES" -cp "$LIB/*" bench/FastReceiver.java bench/ForwardSender.java
 fi
-BUFFER_STEP=""
-if [ "${BUFFER:-none}" = file ]; then
-  BUFFER_STEP="  - buffer: {type: file, path: $TMP/buffer, fsync: interval, chunk_bytes: 4MiB, flush_interval: 200ms}"
-elif [ "${BUFFER:-none}" = memory ]; then
-  BUFFER_STEP="  - buffer: {type: memory, chunk_bytes: 4MiB, flush_interval: 200ms}"
+JCP="$CLASSES:$LIB/*"
+REQ=false; [ "${ACK:-}" = 1 ] && REQ=true
+LOG=$WORK/access.log
+if [ "$INPUT" = filetail ]; then
+  awk -v n="$EVENTS" 'BEGIN { for (i = 0; i < n; i++) printf "127.0.0.1 - - [21/Nov/2026:10:00:00 +0000] \"GET /index/%08d HTTP/1.1\" 200 %d \"-\" \"Mozilla/5.0 (X11; Linux)\"\n", i, 1000 + i }' > "$LOG"
+  echo "input: $EVENTS lines, $(stat -c %s "$LOG") bytes"
 fi
-cat > "$TMP/relay.yml" <<YML
+case ${BUFFER:-none} in
+  file) BUFFER_STEP="  - buffer: {type: file, path: $WORK/buffer, fsync: interval, chunk_bytes: 4MiB, flush_interval: 200ms}" ;;
+  memory) BUFFER_STEP="  - buffer: {type: memory, chunk_bytes: 4MiB, flush_interval: 200ms}" ;;
+  *) BUFFER_STEP="" ;;
+esac
+SWAK_PID=""; RECV=""
+trap '[ -n "$SWAK_PID" ] && kill "$SWAK_PID" 2>/dev/null; [ -n "$RECV" ] && kill "$RECV" 2>/dev/null; true' EXIT
+now() { date +%s%N; }
+field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$2"; }
+for run in $(seq 1 "$RUNS"); do
+  D=$WORK/run-$run; mkdir -p "$D"
+  if [ "$INPUT" = filetail ]; then
+    SOURCE="  - in.FileTail: {path: $LOG, pos_dir: $D/pos, read_from_head: true, tag: bench.access}"
+  else
+    SOURCE="  - in.Forward: {port: $IN_PORT}"
+  fi
+  cat > "$D/task.yml" <<YML
 - task:
 $SOURCE
 $BUFFER_STEP
   - out.Fluentd: {host: 127.0.0.1, port: $OUT_PORT, require_ack_response: $REQ, heartbeat_type: none}
 YML
-/usr/bin/time -v java -cp "$LIB/*" bench/FastReceiver.java "$OUT_PORT" "$EVENTS" > "$TMP/receiver.out" 2> "$TMP/receiver.time" &
-RECV=$!
-until grep -q listening "$TMP/receiver.out" 2>/dev/null; do sleep 0.1; done
-bin/swak run --data-dir "$TMP/data" "$TMP/relay.yml" 2> "$TMP/swak.log" &
-SWAK=$!
-trap 'kill $SWAK 2>/dev/null; kill $RECV 2>/dev/null; rm -rf "$TMP"' EXIT
-cpu() { awk '{print $14+$15}' /proc/$SWAK/stat; }
-TCK=$(getconf CLK_TCK)
-C0=$(cpu)
-if [ "${INPUT:-forward}" != filetail ]; then
-  until grep -q "listening on" "$TMP/swak.log" 2>/dev/null; do sleep 0.1; done
-  java -cp "$LIB/*" bench/ForwardSender.java 127.0.0.1 "$IN_PORT" "$EVENTS" "$BATCH" $ACK
-fi
-wait $RECV || true
-C1=$(cpu)
-cat "$TMP/receiver.out"
-echo "swak: $(echo "$C0 $C1 $TCK $EVENTS" | awk '{printf "%.2f CPU-s total, %.2f CPU-s per million events", ($2-$1)/$3, ($2-$1)/$3/($4/1e6)}')"
-grep -E "User time|System time|Maximum resident" "$TMP/receiver.time" | sed 's/^/receiver: /'
-grep -i "error\|warn" "$TMP/swak.log" || true
+  /usr/bin/time -v -o "$D/receiver.time" java -XX:+UseSerialGC -cp "$JCP" FastReceiver "$OUT_PORT" "$EVENTS" \
+    > "$D/receiver.out" 2>&1 &
+  RECV=$!
+  until grep -q listening "$D/receiver.out" 2>/dev/null; do sleep 0.05; done
+  T0=$(now)
+  /usr/bin/time -v -o "$D/swak.time" bin/swak run --data-dir "$D/data" "$D/task.yml" 2> "$D/swak.log" &
+  TIMEPID=$!
+  if [ "$INPUT" != filetail ]; then
+    until grep -q "listening on" "$D/swak.log" 2>/dev/null; do sleep 0.05; done
+    T0=$(now)
+    java -XX:+UseSerialGC -cp "$JCP" ForwardSender 127.0.0.1 "$IN_PORT" "$EVENTS" 1000 > "$D/sender.out"
+  fi
+  wait "$RECV" || true
+  RECV=""
+  SWAK_PID=$(pgrep -P "$TIMEPID" java || true)
+  [ -n "$SWAK_PID" ] && kill -TERM "$SWAK_PID"
+  wait "$TIMEPID" || true
+  SWAK_PID=""
+  FIRST=$(field first_ns "$D/receiver.out"); LAST=$(field last_ns "$D/receiver.out")
+  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/swak.time")
+  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$D/swak.time")
+  RCPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/receiver.time")
+  BYTES=$( [ -f "$LOG" ] && stat -c %s "$LOG" || echo $((EVENTS * 112)) )
+  awk -v n="$EVENTS" -v t0="$T0" -v f="$FIRST" -v l="$LAST" -v c="$CPU" -v r="$RSS" -v rc="$RCPU" -v b="$BYTES" \
+      -v run="$run" 'BEGIN { w = (l - t0) / 1e9;
+    printf "run %d: %.0f lines/s  %.0f MiB/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.3f s, first event %.3f s, swak CPU %.2f s, receiver CPU %.2f s)\n",
+      run, n / w, b / w / 1048576, c / (n / 1e6), r / 1024, w, (f - t0) / 1e9, c, rc }' | tee -a "$WORK/results.txt"
+  grep -iE " (error|warn)" "$D/swak.log" | head -5 || true
+done
+echo "median of $RUNS:"
+med() { awk -v f="$1" '{ gsub(/[(),]/, ""); print $f }' "$WORK/results.txt" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+echo "  $(med 3) lines/s, $(med 5) MiB/s, $(med 7) CPU-s per million lines, peak RSS $(med 14) MiB, wall $(med 17) s, first event $(med 21) s, receiver CPU $(med 29) s"

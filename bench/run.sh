@@ -5,9 +5,10 @@
 #   fakedata-null [N]             in.FakeData -> out.Null inside one JVM: events/s, CPU-s per million
 #   file-null [LINES] [RUNS]      in.FileTail -> out.Null: lines/s, CPU-s per million, peak RSS (median)
 #   file-file [LINES] [RUNS]      in.FileTail -> out.File (JSON lines), measured the same way
-#   file-forward [LINES] [ack]    in.FileTail -> out.Fluentd -> bench/FastReceiver
+#   file-forward [LINES] [ack]    in.FileTail -> out.Fluentd -> bench/FastReceiver, from agent start
 #   file-buffer-forward [LINES] [ack]  the same with a file buffer (fsync interval) in between
 #   forward-forward [EVENTS]      bench/ForwardSender -> in.Forward -> out.Fluentd -> FastReceiver (relay)
+#                                 (RUNS=N sets the number of runs of these three; median printed)
 #   forward-null [EVENTS]         ForwardSender -> in.Forward -> out.Null
 #   idle [FILES] [SECONDS]        CPU of in.FileTail watching FILES idle files
 set -euo pipefail
@@ -35,9 +36,10 @@ case $scenario in
     ;;
   file-null) exec "$here/filetail-null.sh" "${1:-2000000}" "${2:-3}" ;;
   file-file) OUTPUT=file exec "$here/filetail-null.sh" "${1:-2000000}" "${2:-3}" ;;
-  file-forward) INPUT=filetail exec "$here/fluentd-out.sh" "${1:-2000000}" 1000 "${2:-}" ;;
-  file-buffer-forward) INPUT=filetail BUFFER=file exec "$here/fluentd-out.sh" "${1:-2000000}" 1000 "${2:-}" ;;
-  forward-forward) exec "$here/fluentd-out.sh" "${1:-2000000}" 1000 ;;
+  file-forward) ACK=$([ "${2:-}" = ack ] && echo 1 || true) INPUT=filetail exec "$here/fluentd-out.sh" "${1:-2000000}" ;;
+  file-buffer-forward) ACK=$([ "${2:-}" = ack ] && echo 1 || true) INPUT=filetail BUFFER=file \
+    exec "$here/fluentd-out.sh" "${1:-2000000}" ;;
+  forward-forward) INPUT=forward exec "$here/fluentd-out.sh" "${1:-2000000}" ;;
   forward-null) exec "$here/forward-null.sh" "${1:-2000000}" ;;
   idle) exec "$here/filetail-idle.sh" "${1:-10000}" "${2:-60}" ;;
   *)
