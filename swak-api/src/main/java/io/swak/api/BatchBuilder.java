@@ -19,6 +19,10 @@ public final class BatchBuilder {
   private int count;
   /** For general records; it writes through {@link #sink} into {@link #buf} and is flushed after each use. */
   private final MessagePacker packer = MessagePack.newDefaultPacker(new Sink());
+  /** See {@link #messagePrefix}: the prefix for {@link #prefixTime} and {@link #prefixKey} (by identity). */
+  private byte[] prefix;
+  private long prefixTime;
+  private byte[] prefixKey;
 
   /** Appends an event with a record of any supported values. */
   public BatchBuilder add(long timeNanos, Map<String, ?> record) {
@@ -38,19 +42,39 @@ public final class BatchBuilder {
    * the pass-through path for lines, which never builds a String and writes the bytes directly.
    */
   public BatchBuilder addMessage(long timeNanos, byte[] keyUtf8, byte[] value, int off, int length) {
-    ensure(32 + keyUtf8.length + length);
-    writeEntryHead(timeNanos);
+    if (timeNanos != prefixTime || keyUtf8 != prefixKey) {
+      messagePrefix(timeNanos, keyUtf8);
+    }
+    byte[] pre = prefix;
+    ensure(pre.length + 5 + length);
     byte[] b = buf;
     int p = len;
-    b[p++] = (byte) 0x81; // fixmap 1
-    p = strHeader(b, p, keyUtf8.length);
-    System.arraycopy(keyUtf8, 0, b, p, keyUtf8.length);
-    p += keyUtf8.length;
+    System.arraycopy(pre, 0, b, p, pre.length);
+    p += pre.length;
     p = strHeader(b, p, length);
     System.arraycopy(value, off, b, p, length);
     len = p + length;
     count++;
     return this;
+  }
+
+  /**
+   * The bytes every line of one read shares: the entry head with its time, the one-field map header and
+   * the key. Lines of one block have one time and one key, so they are written once per block.
+   */
+  private void messagePrefix(long timeNanos, byte[] keyUtf8) {
+    int saved = len;
+    ensure(32 + keyUtf8.length);
+    writeEntryHead(timeNanos);
+    int p = len;
+    buf[p++] = (byte) 0x81; // fixmap 1
+    p = strHeader(buf, p, keyUtf8.length);
+    System.arraycopy(keyUtf8, 0, buf, p, keyUtf8.length);
+    p += keyUtf8.length;
+    prefix = java.util.Arrays.copyOfRange(buf, saved, p);
+    prefixTime = timeNanos;
+    prefixKey = keyUtf8;
+    len = saved;
   }
 
   /** Appends every entry of {@code batch} as bytes (used when merging batches into chunks). */

@@ -1,5 +1,8 @@
 package io.swak.core.plugins.filetail;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -13,6 +16,11 @@ import java.util.Arrays;
  * file offsets: a line's start, and its end just past the newline.
  */
 final class LineSplitter {
+
+  /** Eight bytes of a byte array at a time, for the newline scan. */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
 
   /** Receives complete lines. */
   interface Sink {
@@ -74,13 +82,7 @@ final class LineSplitter {
     }
     int s = 0;
     if (unit == 1) {
-      byte nl = newline[0];
-      for (int i = 0; i < n; i++) {
-        if (buf[i] == nl) {
-          emit(buf, s, i, sink);
-          s = i + 1;
-        }
-      }
+      s = scanBytes(buf, n, sink);
     } else {
       for (int i = 0; i + unit <= n; i += unit) {
         if (isNewline(buf, i)) {
@@ -99,6 +101,37 @@ final class LineSplitter {
       collect(buf, 0, n);
       readPos = lineStart + n;
     }
+  }
+
+  /**
+   * The one-byte newline scan, eight bytes at a time: XOR with the newline in every byte turns newlines
+   * into zero bytes, and {@code (w - 0x01..) & ~w & 0x80..} marks them; the lowest mark is always a real
+   * one (a borrow only reaches bytes above a zero byte), so its position is the next newline.
+   */
+  private int scanBytes(byte[] buf, int n, Sink sink) {
+    byte nl = newline[0];
+    long pattern = (nl & 0xFFL) * ONES;
+    int s = 0;
+    int i = 0;
+    while (i <= n - 8) {
+      long w = (long) LONGS.get(buf, i) ^ pattern;
+      long marks = (w - ONES) & ~w & HIGHS;
+      if (marks == 0) {
+        i += 8;
+      } else {
+        int at = i + (Long.numberOfTrailingZeros(marks) >>> 3);
+        emit(buf, s, at, sink);
+        s = at + 1;
+        i = s;
+      }
+    }
+    for (; i < n; i++) {
+      if (buf[i] == nl) {
+        emit(buf, s, i, sink);
+        s = i + 1;
+      }
+    }
+    return s;
   }
 
   private void feedLong(byte[] buf, int n, Sink sink) {
