@@ -144,6 +144,21 @@ class CliTest {
   }
 
   @Test
+  void cdsBuildsAnArchiveTheJvmAccepts() throws Exception {
+    Path archive = dir.resolve("test.jsa");
+    try (Launcher cds = Launcher.start(dir, Map.of(), "cds", "--archive", archive.toString())) {
+      assertThat(cds.waitFor(Duration.ofMinutes(2))).as(cds.err()).isZero();
+      assertThat(cds.out()).contains("wrote " + archive);
+    }
+    assertThat(archive).isRegularFile();
+    // -Xshare:on fails the JVM at start when the archive does not fit these jars
+    try (Launcher v = Launcher.start(dir, Map.of("SWAK_JAVA_OPTS", "-XX:SharedArchiveFile=" + archive + " -Xshare:on"),
+        "validate", "examples/seed-fakedata.yml")) {
+      assertThat(v.waitFor(Duration.ofSeconds(60))).as(v.err()).isZero();
+    }
+  }
+
+  @Test
   void versionAndUsageErrors() throws Exception {
     Launcher v = Launcher.run(dir, "version");
     assertThat(v.exitCode()).isZero();

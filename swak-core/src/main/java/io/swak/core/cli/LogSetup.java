@@ -3,7 +3,6 @@ package io.swak.core.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
@@ -23,11 +22,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
-  private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %msg%n";
-
   @Override
   public ExecutionStatus configure(LoggerContext ctx) {
-    PatternLayoutEncoder enc = encoder(ctx);
+    LogLineEncoder enc = encoder(ctx);
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(ctx);
     console.setName("stderr");
@@ -40,10 +37,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
-  private static PatternLayoutEncoder encoder(LoggerContext ctx) {
-    PatternLayoutEncoder enc = new PatternLayoutEncoder();
+  private static LogLineEncoder encoder(LoggerContext ctx) {
+    LogLineEncoder enc = new LogLineEncoder();
     enc.setContext(ctx);
-    enc.setPattern(PATTERN);
     enc.start();
     return enc;
   }

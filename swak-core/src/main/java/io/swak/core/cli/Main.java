@@ -44,7 +44,7 @@ import sun.misc.Signal;
         + "them reliably (Fluentd forward, files, stdout, …).",
     subcommands = {Main.Run.class, Main.Test.class, Main.Validate.class, Main.Plugins.class, Main.VersionCmd.class,
         Main.Start.class, Main.Stop.class, Main.Status.class, Main.Restart.class, Main.Reload.class,
-        Main.Service.class},
+        Main.Service.class, Main.Cds.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success (or stopped by SIGINT/SIGTERM); status: running", "1:invalid config, or the agent "
         + "failed; status: not running but the pid file remains", "2:wrong command-line usage",
@@ -66,9 +66,25 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command line and returns the exit code (used by tests too). */
   public static int execute(String... args) {
-    CommandLine cl = new CommandLine(new Main());
+    CommandLine cl;
+    String[] rest = args;
+    Callable<Integer> direct = args.length == 0 ? null : switch (args[0]) {
+      case "run" -> new Run();
+      case "test" -> new Test();
+      case "validate" -> new Validate();
+      default -> null;
+    };
+    if (direct != null) {
+      // picocli reads the annotations of every subcommand it is given: the commands that start an agent
+      // get a command line of their own (same options, same messages), which starts ~60 ms sooner
+      cl = new CommandLine(direct);
+      cl.setCommandName("swak " + args[0]);
+      rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+    } else {
+      cl = new CommandLine(new Main());
+    }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    return cl.execute(args);
+    return cl.execute(rest);
   }
 
   static PluginRegistry registry() {
@@ -657,6 +673,37 @@ public final class Main implements Callable<Integer> {
 
   static Duration parseDuration(String text) {
     return io.swak.core.config.Durations.parse(text);
+  }
+
+  @Command(name = "cds", mixinStandardHelpOptions = true,
+      description = {"Builds the class-data sharing archive that makes start-up faster (~0.85 s → ~0.5 s to the first "
+          + "event): runs a short training agent, then has the JVM dump the classes it loaded.",
+          "bin/swak uses lib/swak.jsa when it exists and the JVM ignores it once the jars change: run this again after "
+              + "an upgrade (the build and the .deb do it for you)."})
+  static final class Cds implements Callable<Integer> {
+    @Option(names = "--archive", paramLabel = "FILE",
+        description = "Where to write it (default: swak.jsa in the lib directory bin/swak runs from).")
+    Path archive;
+
+    @Override
+    public Integer call() throws Exception {
+      Path target = archive;
+      if (target == null) {
+        String lib = System.getProperty("swak.lib");
+        if (lib == null) {
+          System.err.println("swak cds: give --archive FILE (no lib directory known: not started by bin/swak)");
+          return CommandLine.ExitCode.USAGE;
+        }
+        target = Path.of(lib, ClassDataSharing.ARCHIVE);
+      }
+      String problem = new ClassDataSharing(target).build();
+      if (problem != null) {
+        System.err.println("swak cds: " + problem);
+        return FAILED;
+      }
+      System.out.println("wrote " + target + " (" + Files.size(target) / (1 << 20) + " MiB)");
+      return 0;
+    }
   }
 
   @Command(name = "version", description = "Prints the version.")

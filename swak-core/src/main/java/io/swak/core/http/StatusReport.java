@@ -22,7 +22,11 @@ import java.util.Properties;
  */
 public final class StatusReport {
 
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  /** Jackson is loaded when the first report is written, not at start-up. */
+  private static final class Json {
+    static final JsonFactory FACTORY = JsonFactory.builder().build();
+  }
+
   private static final String VERSION = readVersion();
 
   private final Agent agent;
@@ -65,7 +69,7 @@ public final class StatusReport {
   /** The status document of {@code GET /api/status}. */
   public byte[] json(Instant now) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
       g.useDefaultPrettyPrinter();
       g.writeStartObject();
       g.writeStringField("version", VERSION);
