@@ -1,6 +1,9 @@
 package io.swak.core.format;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -69,37 +72,71 @@ final class JsonBytes {
     }
   }
 
-  /** A JSON string from UTF-8 bytes: quotes around, escapes inside; other bytes copied unchanged. */
+  /**
+   * A JSON string from UTF-8 bytes: quotes around, escapes inside; other bytes copied unchanged. Eight
+   * bytes at a time: each word is copied, then checked for a byte JSON must escape (a control character,
+   * {@code "} or {@code \\}); the output position moves past the plain bytes only. Log lines are mostly
+   * plain text, and a byte-by-byte loop cost ~2.7 ns a byte (JMH EntryPackingBench.encodeJsonLines).
+   *
+   * <p>The check: {@code (x - 0x20..) & ~x & 0x80..} marks bytes below 0x20, {@code (y - 0x01..) & ~y &
+   * 0x80..} zero bytes of {@code y = x ^ '"'..} (and of {@code x ^ '\\'..}); the lowest mark of each is
+   * exact (a borrow only reaches bytes above a marked one), so the lowest of all is. Bytes of 0x80 and
+   * above (UTF-8) are never marked.
+   */
   void string(byte[] b, int off, int n) {
-    ensure(6 * n + 2); // the worst case, so the loop below needs no checks; locals keep it in registers
+    ensure(6 * n + 10); // the worst case plus one word, so nothing below needs checks
     byte[] o = buf;
     int p = len;
     o[p++] = '"';
-    for (int i = off, end = off + n; i < end; i++) {
-      byte c = b[i];
-      if (c < 0) {
-        o[p++] = c; // a byte of a multi-byte UTF-8 character
-        continue;
+    int end = off + n;
+    int i = off;
+    while (i + 8 <= end) {
+      long x = (long) LONGS.get(b, i);
+      LONGS.set(o, p, x);
+      long q = x ^ QUOTES;
+      long s = x ^ BACKSLASHES;
+      long marks = ((x - SPACES) & ~x | (q - ONES) & ~q | (s - ONES) & ~s) & HIGHS;
+      if (marks == 0) {
+        i += 8;
+        p += 8;
+      } else {
+        int k = Long.numberOfTrailingZeros(marks) >>> 3;
+        i += k;
+        p = escape(o, p + k, b[i++]);
       }
-      switch (ESCAPE[c]) {
-        case 0 -> o[p++] = c;
-        case 1 -> {
-          o[p++] = '\\';
-          o[p++] = SHORT[c];
-        }
-        default -> {
-          o[p++] = '\\';
-          o[p++] = 'u';
-          o[p++] = '0';
-          o[p++] = '0';
-          o[p++] = HEX[c >> 4];
-          o[p++] = HEX[c & 0xf];
-        }
+    }
+    for (; i < end; i++) {
+      byte c = b[i];
+      if (c >= 0 && ESCAPE[c] != 0) {
+        p = escape(o, p, c);
+      } else {
+        o[p++] = c;
       }
     }
     o[p++] = '"';
     len = p;
   }
+
+  private static int escape(byte[] o, int p, byte c) {
+    o[p++] = '\\';
+    if (ESCAPE[c] == 1) {
+      o[p++] = SHORT[c];
+    } else {
+      o[p++] = 'u';
+      o[p++] = '0';
+      o[p++] = '0';
+      o[p++] = HEX[c >> 4];
+      o[p++] = HEX[c & 0xf];
+    }
+    return p;
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long QUOTES = 0x2222222222222222L;
+  private static final long BACKSLASHES = 0x5c5c5c5c5c5c5c5cL;
+  private static final long SPACES = 0x2020202020202020L;
 
   void string(String s) {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);

@@ -1,7 +1,6 @@
 package io.swak.core.format;
 
 import io.swak.api.Batch;
-import io.swak.api.EntryReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,10 +8,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
-import org.msgpack.core.MessageFormat;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageUnpacker;
-import org.msgpack.value.ValueType;
 
 /**
  * Writes the events of a batch as lines of text, straight from msgpack (no intermediate maps):
@@ -38,8 +33,10 @@ public final class LineFormat {
   private final Kind kind;
   private final byte[] messageKey;
   private final JsonBytes json = new JsonBytes();
-  private byte[] scratch = new byte[256];
+  private final MsgpackJson.Entry entry = new MsgpackJson.Entry();
   private long cachedSecond = Long.MIN_VALUE;
+  private long isoNanos;
+  private byte[] isoBytes;
   private String cachedPrefix = "";
 
   public LineFormat(Kind kind, String messageKey) {
@@ -63,26 +60,31 @@ public final class LineFormat {
       j.len = 0;
     }
     byte[] tagText = kind == Kind.TEXT ? (" " + batch.tag() + ": ").getBytes(StandardCharsets.UTF_8) : null;
-    try (EntryReader r = new EntryReader(batch.data(), 0, batch.length())) {
-      while (r.hasNext()) {
-        r.next();
-        long t = r.timeNanos();
-        MessageUnpacker in = r.unpacker();
+    byte[] d = batch.data();
+    if (d.length != batch.length()) {
+      d = Arrays.copyOf(d, batch.length()); // MsgpackJson reads to the end of the array
+    }
+    MsgpackJson.Entry e = entry;
+    try {
+      int p = 0;
+      while (p < d.length) {
+        int record = MsgpackJson.entry(d, p, e);
+        long t = e.timeNanos;
         switch (kind) {
           case JSON -> {
             j.raw(head);
             isoTime(t, j);
             j.raw(RECORD_FIELD);
-            copyValue(in, j);
+            p = MsgpackJson.value(d, record, j);
             j.raw((byte) '}');
           }
           case TEXT -> {
             fluentTime(t, j);
             j.raw(tagText);
-            copyValue(in, j);
+            p = MsgpackJson.value(d, record, j);
           }
-          case RECORD -> copyValue(in, j);
-          case RAW -> writeMessage(batch, r.position(), in, j);
+          case RECORD -> p = MsgpackJson.value(d, record, j);
+          case RAW -> p = writeMessage(d, record, j);
           default -> throw new IllegalStateException();
         }
         j.raw((byte) '\n');
@@ -91,115 +93,38 @@ public final class LineFormat {
         }
       }
       j.flushTo(out);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException ex) {
       j.len = 0;
-      throw e;
+      throw ex;
     }
   }
 
-  /** The message field's text as is, else the record as JSON. */
-  private void writeMessage(Batch batch, long recordStart, MessageUnpacker in, JsonBytes j) throws IOException {
-    if (in.getNextFormat().getValueType() == ValueType.MAP) {
-      int n = in.unpackMapHeader();
-      for (int i = 0; i < n; i++) {
-        boolean match = false;
-        if (in.getNextFormat().getValueType() == ValueType.STRING) {
-          int klen = in.unpackRawStringHeader();
-          match = Arrays.equals(in.readPayload(klen), messageKey);
-        } else {
-          in.skipValue();
-        }
-        if (match && in.getNextFormat().getValueType() == ValueType.STRING) {
-          int len = in.unpackRawStringHeader();
-          j.ensure(len);
-          in.readPayload(j.buf, j.len, len);
-          j.len += len;
-          for (int k = i + 1; k < n; k++) {
-            in.skipValue();
-            in.skipValue();
-          }
-          return;
-        }
-        in.skipValue();
-      }
-    } else {
-      in.skipValue();
+  /** The message field's text as is, else the record as JSON; returns the position after the record. */
+  private int writeMessage(byte[] d, int record, JsonBytes j) throws IOException {
+    long field = MsgpackJson.stringField(d, record, messageKey);
+    if (field >= 0) {
+      j.raw(d, (int) (field >>> 32), (int) field);
+      return MsgpackJson.skip(d, record);
     }
-    // no text message field: the whole record as JSON, read again from its start
-    try (MessageUnpacker again = MessagePack.newDefaultUnpacker(batch.data(), (int) recordStart,
-        batch.length() - (int) recordStart)) {
-      copyValue(again, j);
-    }
+    return MsgpackJson.value(d, record, j);
   }
 
-  /** Copies one msgpack value to JSON. */
-  private void copyValue(MessageUnpacker in, JsonBytes j) throws IOException {
-    MessageFormat f = in.getNextFormat();
-    switch (f.getValueType()) {
-      case NIL -> {
-        in.unpackNil();
-        j.ascii("null");
-      }
-      case BOOLEAN -> j.ascii(in.unpackBoolean() ? "true" : "false");
-      case INTEGER -> {
-        if (f == MessageFormat.UINT64) {
-          j.ascii(in.unpackBigInteger().toString());
-        } else {
-          j.number(in.unpackLong());
-        }
-      }
-      case FLOAT -> j.number(in.unpackDouble());
-      case STRING -> {
-        int len = in.unpackRawStringHeader();
-        if (len > scratch.length) {
-          scratch = new byte[Math.max(len, scratch.length * 2)];
-        }
-        in.readPayload(scratch, 0, len); // into a reused array: no allocation per string
-        j.string(scratch, 0, len);
-      }
-      case BINARY -> j.binary(in.readPayload(in.unpackBinaryHeader()));
-      case ARRAY -> {
-        int n = in.unpackArrayHeader();
-        j.raw((byte) '[');
-        for (int i = 0; i < n; i++) {
-          if (i > 0) {
-            j.raw((byte) ',');
-          }
-          copyValue(in, j);
-        }
-        j.raw((byte) ']');
-      }
-      case MAP -> {
-        int n = in.unpackMapHeader();
-        j.raw((byte) '{');
-        for (int i = 0; i < n; i++) {
-          if (i > 0) {
-            j.raw((byte) ',');
-          }
-          if (in.getNextFormat().getValueType() == ValueType.STRING) {
-            copyValue(in, j);
-          } else {
-            j.string(String.valueOf(EntryReader.readValue(in)));
-          }
-          j.raw((byte) ':');
-          copyValue(in, j);
-        }
-        j.raw((byte) '}');
-      }
-      case EXTENSION -> {
-        var h = in.unpackExtensionTypeHeader();
-        j.binary(in.readPayload(h.getLength()));
-      }
-      default -> throw new IOException("unknown msgpack type " + f);
-    }
-  }
-
-  /** {@code 2026-01-02T03:04:05.123456789Z}. */
+  /**
+   * {@code 2026-01-02T03:04:05.123456789Z}. Kept as bytes for the last time written: the lines of one
+   * read of a file share their time, so most events copy it.
+   */
   private void isoTime(long nanos, JsonBytes j) {
-    long sec = Math.floorDiv(nanos, 1_000_000_000L);
-    j.ascii(secondPrefix(sec, ISO));
-    fraction((int) Math.floorMod(nanos, 1_000_000_000L), j);
-    j.raw((byte) 'Z');
+    if (nanos != isoNanos || isoBytes == null) {
+      int start = j.len;
+      long sec = Math.floorDiv(nanos, 1_000_000_000L);
+      j.ascii(secondPrefix(sec, ISO));
+      fraction((int) Math.floorMod(nanos, 1_000_000_000L), j);
+      j.raw((byte) 'Z');
+      isoBytes = Arrays.copyOfRange(j.buf, start, j.len);
+      isoNanos = nanos;
+      return;
+    }
+    j.raw(isoBytes);
   }
 
   /** {@code 2026-01-02 03:04:05.123456789 +0000}, as Fluentd's stdout prints it. */
