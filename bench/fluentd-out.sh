@@ -5,7 +5,8 @@
 #     wall time runs from the moment the script starts bin/swak to the last event at the receiver, so
 #     it includes JVM start-up; "first" is the time to the first event at the receiver.
 #   INPUT=forward: bench/ForwardSender.java pushes EVENTS events (PackedForward, 1000 per message) into
-#     in.Forward of a running bin/swak (the relay); wall time runs from the sender's start.
+#     in.Forward of a running bin/swak (the relay); wall time runs from the sender's start (its JVM
+#     start included); the receiver's own rate, first to last event, is printed too.
 # With BUFFER=file or BUFFER=memory a buffer step sits between the input and out.Fluentd; ACK=1 sets
 # require_ack_response. Prints lines/s, MiB/s of input, Swak's CPU seconds per million lines
 # (user+system, start-up included) and peak RSS (/usr/bin/time -v), and the receiver's CPU.
@@ -82,6 +83,8 @@ YML
       -v run="$run" 'BEGIN { w = (l - t0) / 1e9;
     printf "run %d: %.0f lines/s  %.0f MiB/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.3f s, first event %.3f s, swak CPU %.2f s, receiver CPU %.2f s)\n",
       run, n / w, b / w / 1048576, c / (n / 1e6), r / 1024, w, (f - t0) / 1e9, c, rc }' | tee -a "$WORK/results.txt"
+  # a relay's rate without the sender's JVM start: from the first to the last event at the receiver
+  [ "$INPUT" != filetail ] && sed -n 's/^receiver: \(.*from its first message\)/  (receiver: \1)/p' "$D/receiver.out"
   grep -iE " (error|warn)" "$D/swak.log" | head -5 || true
 done
 echo "median of $RUNS:"
