@@ -151,7 +151,7 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "run", mixinStandardHelpOptions = true,
+  @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
       description = {"Runs every task of CONFIG in the foreground until SIGINT or SIGTERM.",
           "Signals: HUP reloads CONFIG (unchanged tasks keep running), USR1 logs the status, "
               + "USR2 reopens the log file."})
@@ -323,7 +323,7 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "test", mixinStandardHelpOptions = true,
+  @Command(name = "test", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
       description = "Runs one task of CONFIG in the foreground with debug logging, to try a config out.")
   static final class Test extends Running {
     @Option(names = {"-t", "--task"}, paramLabel = "N", defaultValue = "1",
@@ -354,7 +354,7 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "validate", mixinStandardHelpOptions = true,
+  @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
       description = "Checks CONFIG without running it: exit 0 when valid, 1 with every problem otherwise.")
   static final class Validate implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "YAML file of tasks.")
@@ -676,8 +676,8 @@ public final class Main implements Callable<Integer> {
   }
 
   @Command(name = "cds", mixinStandardHelpOptions = true,
-      description = {"Builds the class-data sharing archive that makes start-up faster (~0.85 s → ~0.5 s to the first "
-          + "event): runs a short training agent, then has the JVM dump the classes it loaded.",
+      description = {"Builds the class-data sharing archive that makes start-up faster (~0.85 s → ~0.5 s to "
+          + "the first event): runs a short training agent, then has the JVM dump the classes it loaded.",
           "bin/swak uses lib/swak.jsa when it exists and the JVM ignores it once the jars change: run this again after "
               + "an upgrade (the build and the .deb do it for you)."})
   static final class Cds implements Callable<Integer> {
