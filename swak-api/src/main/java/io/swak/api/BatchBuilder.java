@@ -23,6 +23,7 @@ public final class BatchBuilder {
   private byte[] prefix;
   private long prefixTime;
   private byte[] prefixKey;
+  private boolean prefixTwo;
 
   /** Appends an event with a record of any supported values. */
   public BatchBuilder add(long timeNanos, Map<String, ?> record) {
@@ -42,18 +43,37 @@ public final class BatchBuilder {
    * the pass-through path for lines, which never builds a String and writes the bytes directly.
    */
   public BatchBuilder addMessage(long timeNanos, byte[] keyUtf8, byte[] value, int off, int length) {
-    if (timeNanos != prefixTime || keyUtf8 != prefixKey) {
-      messagePrefix(timeNanos, keyUtf8);
+    return addMessage(timeNanos, keyUtf8, value, off, length, null, null);
+  }
+
+  /**
+   * The same with a second string field {@code key2} → {@code value2} after the first (e.g. the file a
+   * line came from); without one when {@code key2} is null.
+   */
+  public BatchBuilder addMessage(long timeNanos, byte[] keyUtf8, byte[] value, int off, int length, byte[] key2,
+      byte[] value2) {
+    boolean two = key2 != null;
+    if (timeNanos != prefixTime || keyUtf8 != prefixKey || two != prefixTwo) {
+      messagePrefix(timeNanos, keyUtf8, two);
     }
     byte[] pre = prefix;
-    ensure(pre.length + 5 + length);
+    ensure(pre.length + 5 + length + (two ? 10 + key2.length + value2.length : 0));
     byte[] b = buf;
     int p = len;
     System.arraycopy(pre, 0, b, p, pre.length);
     p += pre.length;
     p = strHeader(b, p, length);
     System.arraycopy(value, off, b, p, length);
-    len = p + length;
+    p += length;
+    if (two) {
+      p = strHeader(b, p, key2.length);
+      System.arraycopy(key2, 0, b, p, key2.length);
+      p += key2.length;
+      p = strHeader(b, p, value2.length);
+      System.arraycopy(value2, 0, b, p, value2.length);
+      p += value2.length;
+    }
+    len = p;
     count++;
     return this;
   }
@@ -62,18 +82,19 @@ public final class BatchBuilder {
    * The bytes every line of one read shares: the entry head with its time, the one-field map header and
    * the key. Lines of one block have one time and one key, so they are written once per block.
    */
-  private void messagePrefix(long timeNanos, byte[] keyUtf8) {
+  private void messagePrefix(long timeNanos, byte[] keyUtf8, boolean two) {
     int saved = len;
     ensure(32 + keyUtf8.length);
     writeEntryHead(timeNanos);
     int p = len;
-    buf[p++] = (byte) 0x81; // fixmap 1
+    buf[p++] = (byte) (two ? 0x82 : 0x81); // fixmap of 1 or 2 fields
     p = strHeader(buf, p, keyUtf8.length);
     System.arraycopy(keyUtf8, 0, buf, p, keyUtf8.length);
     p += keyUtf8.length;
     prefix = java.util.Arrays.copyOfRange(buf, saved, p);
     prefixTime = timeNanos;
     prefixKey = keyUtf8;
+    prefixTwo = two;
     len = saved;
   }
 

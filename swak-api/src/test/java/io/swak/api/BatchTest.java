@@ -44,6 +44,22 @@ class BatchTest {
   }
 
   @Test
+  void messageWithASecondFieldAndMixedWithPlainMessagesEqualsTheGeneralEncoding() {
+    byte[] line = "GET / 200".getBytes(StandardCharsets.UTF_8);
+    byte[] key = BatchBuilder.key("message");
+    byte[] file = "/var/log/a.log".getBytes(StandardCharsets.UTF_8);
+    Batch fast = new BatchBuilder()
+        .addMessage(7L, key, line, 0, line.length, BatchBuilder.key("path"), file)
+        .addMessage(7L, key, line, 0, 3) // same time and key, one field: the shared prefix must change
+        .build("t", Ack.NONE);
+    Map<String, Object> two = new java.util.LinkedHashMap<>();
+    two.put("message", "GET / 200");
+    two.put("path", "/var/log/a.log");
+    Batch slow = new BatchBuilder().add(7L, two).add(7L, Map.of("message", "GET")).build("t", Ack.NONE);
+    assertThat(fast.data()).isEqualTo(slow.data());
+  }
+
+  @Test
   void entriesUseEventTimeExtensionAsTheForwardProtocolDoes() {
     Batch b = new BatchBuilder().add(1_000_000_002L, Map.of()).build("t", Ack.NONE);
     // [fixarray 2][fixext8 type 0: sec=1, nsec=2][fixmap 0]

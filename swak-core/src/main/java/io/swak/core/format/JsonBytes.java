@@ -143,8 +143,26 @@ final class JsonBytes {
     string(b, 0, b.length);
   }
 
+  /** Digits written in place: no String per number. */
   void number(long v) {
-    ascii(Long.toString(v));
+    if (v == Long.MIN_VALUE) {
+      ascii(Long.toString(v));
+      return;
+    }
+    ensure(20);
+    if (v < 0) {
+      buf[len++] = '-';
+      v = -v;
+    }
+    int digits = 1;
+    for (long t = v; t >= 10; t /= 10) {
+      digits++;
+    }
+    for (int i = len + digits - 1; i >= len; i--) {
+      buf[i] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    len += digits;
   }
 
   /** Like Jackson's default: finite doubles as numbers, NaN and infinities as strings. */

@@ -44,10 +44,6 @@ public final class LineFormat {
     this.messageKey = messageKey.getBytes(StandardCharsets.UTF_8);
   }
 
-  public Kind kind() {
-    return kind;
-  }
-
   /** Writes every event of {@code batch} as one line each. */
   public void write(Batch batch, OutputStream out) throws IOException {
     JsonBytes j = json;
@@ -61,30 +57,28 @@ public final class LineFormat {
     }
     byte[] tagText = kind == Kind.TEXT ? (" " + batch.tag() + ": ").getBytes(StandardCharsets.UTF_8) : null;
     byte[] d = batch.data();
-    if (d.length != batch.length()) {
-      d = Arrays.copyOf(d, batch.length()); // MsgpackJson reads to the end of the array
-    }
+    int end = batch.length();
     MsgpackJson.Entry e = entry;
     try {
       int p = 0;
-      while (p < d.length) {
-        int record = MsgpackJson.entry(d, p, e);
+      while (p < end) {
+        int record = MsgpackJson.entry(d, p, end, e);
         long t = e.timeNanos;
         switch (kind) {
           case JSON -> {
             j.raw(head);
             isoTime(t, j);
             j.raw(RECORD_FIELD);
-            p = MsgpackJson.value(d, record, j);
+            p = MsgpackJson.value(d, record, end, j);
             j.raw((byte) '}');
           }
           case TEXT -> {
             fluentTime(t, j);
             j.raw(tagText);
-            p = MsgpackJson.value(d, record, j);
+            p = MsgpackJson.value(d, record, end, j);
           }
-          case RECORD -> p = MsgpackJson.value(d, record, j);
-          case RAW -> p = writeMessage(d, record, j);
+          case RECORD -> p = MsgpackJson.value(d, record, end, j);
+          case RAW -> p = writeMessage(d, record, end, j);
           default -> throw new IllegalStateException();
         }
         j.raw((byte) '\n');
@@ -100,13 +94,13 @@ public final class LineFormat {
   }
 
   /** The message field's text as is, else the record as JSON; returns the position after the record. */
-  private int writeMessage(byte[] d, int record, JsonBytes j) throws IOException {
-    long field = MsgpackJson.stringField(d, record, messageKey);
+  private int writeMessage(byte[] d, int record, int end, JsonBytes j) throws IOException {
+    long field = MsgpackJson.stringField(d, record, end, messageKey);
     if (field >= 0) {
       j.raw(d, (int) (field >>> 32), (int) field);
-      return MsgpackJson.skip(d, record);
+      return MsgpackJson.skip(d, record, end);
     }
-    return MsgpackJson.value(d, record, j);
+    return MsgpackJson.value(d, record, end, j);
   }
 
   /**

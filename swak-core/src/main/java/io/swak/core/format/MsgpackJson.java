@@ -12,9 +12,10 @@ import org.msgpack.core.MessageUnpacker;
  * It walks the bytes itself instead of going through msgpack-core's unpacker, whose per-value calls
  * (format lookup, header, payload copy into a scratch array) were most of the ~400 ns per line that
  * JSON lines cost (JMH EntryPackingBench.encodeJsonLines). Rare shapes — map keys that are not strings,
- * times that are not EventTime — go through msgpack-core as before. Positions are indexes into an array
- * that holds exactly the entries (nothing after them); a value cut short or of an unknown type fails
- * with an IOException, never a wrong line.
+ * times that are not EventTime — go through msgpack-core as before. Positions are indexes into the
+ * array; the entries end at {@code end}, which may be before the array's end. A value that runs past
+ * {@code end} or has an unknown type fails with an IOException: what was written for it is garbage and
+ * the caller throws it away.
  */
 final class MsgpackJson {
 
@@ -26,7 +27,11 @@ final class MsgpackJson {
   }
 
   /** Reads the head of the entry at {@code p} ({@code [time, record]}); returns the record's position. */
-  static int entry(byte[] d, int p, Entry e) throws IOException {
+  static int entry(byte[] d, int p, int end, Entry e) throws IOException {
+    return within(entryHead(d, p, e), end);
+  }
+
+  private static int entryHead(byte[] d, int p, Entry e) throws IOException {
     try {
       if (d[p] != (byte) 0x92) {
         throw new IOException("an entry must be [time, record], got type byte 0x" + hex(d[p]));
@@ -59,16 +64,27 @@ final class MsgpackJson {
   }
 
   /** Writes the value at {@code p} as JSON; returns the position after it. */
-  static int value(byte[] d, int p, JsonBytes j) throws IOException {
+  static int value(byte[] d, int p, int end, JsonBytes j) throws IOException {
     try {
-      return write(d, p, j);
+      return within(write(d, p, j), end);
     } catch (ArrayIndexOutOfBoundsException x) {
       throw cut();
     }
   }
 
   /** Position after the value at {@code p}. */
-  static int skip(byte[] d, int p) throws IOException {
+  static int skip(byte[] d, int p, int end) throws IOException {
+    return within(skip(d, p), end);
+  }
+
+  private static int within(int position, int end) throws IOException {
+    if (position > end) {
+      throw cut();
+    }
+    return position;
+  }
+
+  private static int skip(byte[] d, int p) throws IOException {
     try {
       int b = d[p] & 0xff;
       if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
@@ -116,7 +132,7 @@ final class MsgpackJson {
    * If the value at {@code p} is a map with a string {@code key} whose value is a string, returns that
    * value's position and length packed as {@code (start << 32) | length}; -1 otherwise.
    */
-  static long stringField(byte[] d, int p, byte[] key) throws IOException {
+  static long stringField(byte[] d, int p, int end, byte[] key) throws IOException {
     try {
       int b = d[p] & 0xff;
       int n;
@@ -140,6 +156,9 @@ final class MsgpackJson {
         q = skip(d, q);
         if (match) {
           long v = str(d, q);
+          if (v >= 0) {
+            within((int) (v >>> 32) + (int) v, end);
+          }
           return v;
         }
         q = skip(d, q);

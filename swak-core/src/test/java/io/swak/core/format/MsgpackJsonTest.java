@@ -28,9 +28,9 @@ class MsgpackJsonTest {
 
   static String json(byte[] msgpack) throws IOException {
     JsonBytes j = new JsonBytes();
-    int end = MsgpackJson.value(msgpack, 0, j);
+    int end = MsgpackJson.value(msgpack, 0, msgpack.length, j);
     assertThat(end).as("position after the value").isEqualTo(msgpack.length);
-    assertThat(MsgpackJson.skip(msgpack, 0)).isEqualTo(msgpack.length);
+    assertThat(MsgpackJson.skip(msgpack, 0, msgpack.length)).isEqualTo(msgpack.length);
     return new String(j.buf, 0, j.len, StandardCharsets.UTF_8);
   }
 
@@ -102,17 +102,20 @@ class MsgpackJsonTest {
     byte[] whole = pack(Map.of("message", "hello world"));
     for (int cut = 1; cut < whole.length; cut++) {
       byte[] part = Arrays.copyOf(whole, cut);
-      assertThatThrownBy(() -> MsgpackJson.value(part, 0, new JsonBytes())).isInstanceOf(IOException.class);
+      int end = cut;
+      assertThatThrownBy(() -> MsgpackJson.value(part, 0, end, new JsonBytes())).isInstanceOf(IOException.class);
+      // the same, with the array longer than the entries: the bound is the end given, not the array's
+      assertThatThrownBy(() -> MsgpackJson.value(whole, 0, end, new JsonBytes())).isInstanceOf(IOException.class);
     }
-    assertThatThrownBy(() -> MsgpackJson.value(new byte[] {(byte) 0xc1}, 0, new JsonBytes()))
+    assertThatThrownBy(() -> MsgpackJson.value(new byte[] {(byte) 0xc1}, 0, 1, new JsonBytes()))
         .hasMessageContaining("unknown msgpack type byte 0xc1");
   }
 
   @Test
   void stringFieldFindsTheMessageWithoutDecodingTheRest() throws IOException {
     byte[] rec = pack(new java.util.LinkedHashMap<>(Map.of("message", "the line")));
-    long f = MsgpackJson.stringField(rec, 0, "message".getBytes(StandardCharsets.UTF_8));
+    long f = MsgpackJson.stringField(rec, 0, rec.length, "message".getBytes(StandardCharsets.UTF_8));
     assertThat(new String(rec, (int) (f >>> 32), (int) f, StandardCharsets.UTF_8)).isEqualTo("the line");
-    assertThat(MsgpackJson.stringField(rec, 0, "other".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+    assertThat(MsgpackJson.stringField(rec, 0, rec.length, "other".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
   }
 }

@@ -54,9 +54,13 @@ final class FileOutput implements Output {
     try {
       if (f.gzip) {
         // one gzip member per batch: readers (zcat) see complete data at any time, a crash tears at most one
-        GZIPOutputStream z = new GZIPOutputStream(f.unclosable, 1 << 16);
-        format.write(batch, z);
-        z.finish();
+        Member z = new Member(f.unclosable);
+        try {
+          format.write(batch, z);
+          z.finish();
+        } finally {
+          z.release();
+        }
       } else {
         format.write(batch, f.out);
       }
@@ -156,6 +160,17 @@ final class FileOutput implements Output {
       } catch (IOException e) {
         // already failing; the caller reports the first error
       }
+    }
+  }
+
+  /** One gzip member; {@link #release} frees its zlib memory at once (finish() does not, the GC would). */
+  private static final class Member extends GZIPOutputStream {
+    Member(OutputStream out) throws IOException {
+      super(out, 1 << 16);
+    }
+
+    void release() {
+      def.end();
     }
   }
 }

@@ -66,7 +66,6 @@ final class Checkpoints implements AutoCloseable {
 
   private final Path dir;
   private final long intervalNanos;
-  private final Map<FileIdentity, Entry> entries = new ConcurrentHashMap<>();
   /** Entries that may need a save: idle files cost the saver nothing (10,000 files watched, few written). */
   private final Set<Entry> active = ConcurrentHashMap.newKeySet();
   private final ReentrantLock lock = new ReentrantLock();
@@ -126,10 +125,6 @@ final class Checkpoints implements AutoCloseable {
     return firstStart;
   }
 
-  Path dir() {
-    return dir;
-  }
-
   /** Starts saving in the background. */
   void start() {
     saver = new Thread(this::saveLoop, "swak-filetail-checkpoints");
@@ -142,7 +137,6 @@ final class Checkpoints implements AutoCloseable {
     Entry e = new Entry(id, window, fp, path);
     e.savedOffset = savedOffset;
     e.changed = savedOffset < 0;
-    entries.put(id, e);
     touch(e);
     return e;
   }
@@ -169,7 +163,6 @@ final class Checkpoints implements AutoCloseable {
   void forget(Entry e) {
     synchronized (e) {
       e.forgotten = true;
-      entries.remove(e.id, e);
       active.remove(e);
       delete(e.id);
     }
@@ -182,11 +175,6 @@ final class Checkpoints implements AutoCloseable {
     } catch (IOException ex) {
       LOG.warn("cannot delete checkpoint {}: {}", dir.resolve(id.key() + SUFFIX), ex.getMessage());
     }
-  }
-
-  /** The last error of the saver, cleared when a save succeeds again. */
-  IOException lastError() {
-    return lastError;
   }
 
   private void saveLoop() {

@@ -7,7 +7,6 @@ import io.swak.api.StepContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,8 +23,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.msgpack.core.MessageBufferPacker;
-import org.msgpack.core.MessagePack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,13 +41,13 @@ final class FileTail implements Input {
 
   private final FileTailPlugin.Options options;
   private final byte[] messageKey;
+  /** path_key in UTF-8, or null. */
+  private final byte[] pathKey;
   private final byte[] newline;
   private final byte[] cr;
   private final LineEncoder encoder;
   private final byte[] buf;
   private final BatchBuilder builder = new BatchBuilder();
-  private final MessageBufferPacker scratch = MessagePack.newDefaultBufferPacker();
-  private final byte[] timeBytes = new byte[8];
 
   private final Map<Path, FollowedFile> byPath = new HashMap<>();
   private final Map<FileIdentity, FollowedFile> byId = new HashMap<>();
@@ -79,6 +76,7 @@ final class FileTail implements Input {
   FileTail(FileTailPlugin.Options options) {
     this.options = options;
     this.messageKey = BatchBuilder.key(options.messageKey());
+    this.pathKey = options.pathKey() == null ? null : BatchBuilder.key(options.pathKey());
     this.newline = LineEncoder.newline(options.encoding());
     this.cr = "\r".getBytes(options.encoding());
     this.encoder = new LineEncoder(options.encoding());
@@ -217,12 +215,12 @@ final class FileTail implements Input {
     }
     FollowedFile same = byId.get(st.id());
     if (same != null) {
-      if (watcher.matches(p) && !p.equals(same.path)) {
+      if (watcher.matches(p) && !p.equals(same.path())) {
         // renamed (within the glob, or back into it): same file, keep reading where we are
-        if (byPath.get(same.path) == same) {
-          byPath.remove(same.path);
+        if (byPath.get(same.path()) == same) {
+          byPath.remove(same.path());
         }
-        same.path = p;
+        same.path(p);
         byPath.put(p, same);
         if (same.checkpoint != null) {
           same.checkpoint.path = p.toString();
@@ -264,7 +262,7 @@ final class FileTail implements Input {
     } catch (IOException e) {
       LOG.debug("cannot resolve symlink {}: {}", p, e.toString());
     }
-    FollowedFile f = new FollowedFile(id, p, tag, p.toString().getBytes(StandardCharsets.UTF_8), splitter, ml);
+    FollowedFile f = new FollowedFile(id, p, tag, splitter, ml);
     if (!real.equals(p)) {
       byPath.put(real, f);
     }
@@ -285,8 +283,8 @@ final class FileTail implements Input {
 
   /** The name no longer leads to this file: read it to its end before letting it go. */
   private void detach(FollowedFile f) {
-    if (byPath.get(f.path) == f) {
-      byPath.remove(f.path);
+    if (byPath.get(f.path()) == f) {
+      byPath.remove(f.path());
     }
     byPath.values().removeIf(x -> x == f); // symlink targets
     if (f.rotated) {
@@ -296,7 +294,7 @@ final class FileTail implements Input {
     f.rotatedAtNanos = nowNanos;
     draining.add(f);
     context.metrics().count("rotations", 1);
-    LOG.debug("{} was renamed or deleted: reading the old file to its end", f.path);
+    LOG.debug("{} was renamed or deleted: reading the old file to its end", f.path());
     if (f.channel == null && !relocate(f)) {
       finish(f);
       return;
@@ -306,13 +304,13 @@ final class FileTail implements Input {
 
   /** Finds a closed file by identity in its old directory after a rename; false if it is gone. */
   private boolean relocate(FollowedFile f) {
-    Path dir = f.path.getParent();
+    Path dir = f.path().getParent();
     if (dir != null) {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
         for (Path p : ds) {
           try {
             if (FileIdentity.stat(p).id().equals(f.id)) {
-              f.path = p;
+              f.path(p);
               return true;
             }
           } catch (IOException e) {
@@ -324,7 +322,7 @@ final class FileTail implements Input {
       }
     }
     if (f.positioned && f.lastSize > f.splitter.lineStart()) {
-      LOG.warn("{} went away while closed (max_open_files) with about {} bytes unread", f.path,
+      LOG.warn("{} went away while closed (max_open_files) with about {} bytes unread", f.path(),
           f.lastSize - f.splitter.lineStart());
     }
     return false;
@@ -348,7 +346,7 @@ final class FileTail implements Input {
         f.rotatedAtNanos = nowNanos;
         draining.add(f);
         queue(f);
-        LOG.info("{}: resuming a rotated file at offset {}", f.path, s.offset());
+        LOG.info("{}: resuming a rotated file at offset {}", f.path(), s.offset());
       } else {
         saved.remove(id);
         checkpoints.delete(id);
@@ -386,7 +384,7 @@ final class FileTail implements Input {
       }
       for (Path p : new ArrayList<>(byPath.keySet())) {
         FollowedFile f = byPath.get(p);
-        if (!seen.contains(p) && f != null && p.equals(f.path)) {
+        if (!seen.contains(p) && f != null && p.equals(f.path())) {
           examine(p); // gone or no longer matching
         }
       }
@@ -471,11 +469,11 @@ final class FileTail implements Input {
     }
     FileChannel ch;
     try {
-      ch = FileChannel.open(f.path, StandardOpenOption.READ);
-      FileIdentity now = FileIdentity.stat(f.path).id();
+      ch = FileChannel.open(f.path(), StandardOpenOption.READ);
+      FileIdentity now = FileIdentity.stat(f.path()).id();
       if (!now.equals(f.id)) {
         ch.close();
-        examine(f.path); // replaced under us: treat as a rotation
+        examine(f.path()); // replaced under us: treat as a rotation
         return false;
       }
     } catch (NoSuchFileException e) {
@@ -489,14 +487,14 @@ final class FileTail implements Input {
       if (!f.unreadable) {
         f.unreadable = true;
         context.metrics().errors(1);
-        LOG.warn("cannot read {}: {} — retrying at each scan (every {} s); other files are not affected", f.path,
+        LOG.warn("cannot read {}: {} — retrying at each scan (every {} s); other files are not affected", f.path(),
             e.toString(), options.refreshInterval().toSeconds());
       }
       return false;
     }
     if (f.unreadable) {
       f.unreadable = false;
-      LOG.info("{} is readable again", f.path);
+      LOG.info("{} is readable again", f.path());
     }
     f.channel = ch;
     open.put(f, Boolean.TRUE);
@@ -507,7 +505,7 @@ final class FileTail implements Input {
         position(f);
       } catch (IOException e) {
         closeChannel(f);
-        LOG.warn("cannot read {}: {}", f.path, e.toString());
+        LOG.warn("cannot read {}: {}", f.path(), e.toString());
         return false;
       }
     }
@@ -557,10 +555,10 @@ final class FileTail implements Input {
     if (s != null) {
       if (s.fingerprint().length() > size || !s.fingerprint().matches(ch)) {
         context.metrics().count("inode_reuse", 1);
-        LOG.info("{} has the inode of a file we followed before but other content: reading it from the start", f.path);
+        LOG.info("{} has the inode of a file we followed before but other content: reading it from the start", f.path());
       } else if (s.offset() > size) {
         context.metrics().count("truncations", 1);
-        LOG.info("{} is shorter than its checkpoint ({} < {}): truncated, reading it from the start", f.path, size,
+        LOG.info("{} is shorter than its checkpoint ({} < {}): truncated, reading it from the start", f.path(), size,
             s.offset());
       } else {
         start = s.offset();
@@ -573,7 +571,7 @@ final class FileTail implements Input {
     f.window.reset(start);
     f.lastEndAdded = start;
     f.fingerprint = Fingerprint.of(ch, size);
-    f.checkpoint = checkpoints.track(f.id, f.window, f.fingerprint, f.path.toString(), savedOffset);
+    f.checkpoint = checkpoints.track(f.id, f.window, f.fingerprint, f.path().toString(), savedOffset);
     if (s != null && !s.fingerprint().equals(f.fingerprint)) {
       f.checkpoint.changed = true;
       checkpoints.touch(f.checkpoint);
@@ -592,14 +590,14 @@ final class FileTail implements Input {
         return true;
       }
     } catch (IOException e) {
-      LOG.debug("cannot check {}: {}", f.path, e.toString());
+      LOG.debug("cannot check {}: {}", f.path(), e.toString());
     }
     return false;
   }
 
   private void truncated(FollowedFile f, long size) throws IOException {
     context.metrics().count("truncations", 1);
-    LOG.info("{} was truncated (copytruncate?): reading it again from the start", f.path);
+    LOG.info("{} was truncated (copytruncate?): reading it again from the start", f.path());
     f.window.reset(0);
     f.splitter.reset(0);
     if (f.multiline != null) {
@@ -622,7 +620,7 @@ final class FileTail implements Input {
       return readOpen(f);
     } catch (IOException e) {
       context.metrics().errors(1);
-      LOG.warn("error reading {}: {} — will retry", f.path, e.toString());
+      LOG.warn("error reading {}: {} — will retry", f.path(), e.toString());
       closeChannel(f);
       builder.build(f.tag, io.swak.api.Ack.NONE); // discard a half-built batch; the lines will be read again
       f.splitter.reset(f.window.committed());
@@ -720,14 +718,14 @@ final class FileTail implements Input {
       boolean truncate = s.truncatedLines > 0;
       long n = truncate ? s.truncatedLines : s.skippedLines;
       context.metrics().count(truncate ? "long_lines_truncated" : "long_lines_skipped", n);
-      LOG.warn("{}: {} line(s) longer than max_line_size ({}) {} (last at offset {})", f.path, n,
+      LOG.warn("{}: {} line(s) longer than max_line_size ({}) {} (last at offset {})", f.path(), n,
           options.maxLineSize(), truncate ? "truncated" : "skipped", s.lastLongLineAt);
       s.truncatedLines = 0;
       s.skippedLines = 0;
     }
     if (f.multiline != null && f.multiline.truncatedEvents > 0) {
       context.metrics().count("long_lines_truncated", f.multiline.truncatedEvents);
-      LOG.warn("{}: {} multiline event(s) longer than max_line_size ({}) truncated", f.path,
+      LOG.warn("{}: {} multiline event(s) longer than max_line_size ({}) truncated", f.path(),
           f.multiline.truncatedEvents, options.maxLineSize());
       f.multiline.truncatedEvents = 0;
     }
@@ -736,41 +734,14 @@ final class FileTail implements Input {
   private void line(byte[] b, int off, int len, long start, long end) {
     encoder.convert(b, off, len, start == 0);
     if (current.multiline != null) {
-      current.multiline.line(encoder.array, encoder.offset, encoder.length, start, end, nowNanos, events);
+      current.multiline.line(encoder.array, encoder.offset, encoder.length, start, nowNanos, events);
     } else {
       addEvent(encoder.array, encoder.offset, encoder.length);
     }
   }
 
   private void addEvent(byte[] b, int off, int len) {
-    if (options.pathKey() == null) {
-      builder.addMessage(eventTime, messageKey, b, off, len);
-      return;
-    }
-    try {
-      scratch.clear();
-      scratch.packArrayHeader(2);
-      long sec = Math.floorDiv(eventTime, 1_000_000_000L);
-      long ns = Math.floorMod(eventTime, 1_000_000_000L);
-      for (int i = 0; i < 4; i++) {
-        timeBytes[i] = (byte) (sec >>> (24 - 8 * i));
-        timeBytes[4 + i] = (byte) (ns >>> (24 - 8 * i));
-      }
-      scratch.packExtensionTypeHeader((byte) 0, 8);
-      scratch.writePayload(timeBytes);
-      scratch.packMapHeader(2);
-      scratch.packRawStringHeader(messageKey.length);
-      scratch.writePayload(messageKey);
-      scratch.packRawStringHeader(len);
-      scratch.writePayload(b, off, len);
-      scratch.packString(options.pathKey());
-      scratch.packRawStringHeader(current.pathUtf8.length);
-      scratch.writePayload(current.pathUtf8);
-      byte[] entry = scratch.toByteArray();
-      builder.addEntries(entry, 0, entry.length, 1);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    builder.addMessage(eventTime, messageKey, b, off, len, pathKey, pathKey == null ? null : current.pathUtf8());
   }
 
   @Override
@@ -784,10 +755,5 @@ final class FileTail implements Input {
     if (checkpoints != null) {
       checkpoints.close();
     }
-  }
-
-  /** For tests: files followed now. */
-  int followed() {
-    return byId.size();
   }
 }

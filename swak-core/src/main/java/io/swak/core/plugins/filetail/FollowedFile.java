@@ -14,13 +14,15 @@ final class FollowedFile {
 
   final FileIdentity id;
   final String tag;
-  final byte[] pathUtf8;
+  /** {@link #path} in UTF-8, for path_key; set with it by {@link #path(Path)}. */
+  private byte[] pathUtf8;
   final LineSplitter splitter;
   final Multiline multiline;
   final AckWindow window = new AckWindow(0);
 
   /** Current name; after a rotation the last name it was seen under. */
-  Path path;
+  /** The name the file is read under now (it changes when the file is renamed); set by {@link #path(Path)}. */
+  private Path path;
   FileChannel channel;
   Checkpoints.Entry checkpoint;
   Fingerprint fingerprint = Fingerprint.EMPTY;
@@ -47,13 +49,25 @@ final class FollowedFile {
   boolean finalFlushed;
   boolean unreadable;
 
-  FollowedFile(FileIdentity id, Path path, String tag, byte[] pathUtf8, LineSplitter splitter, Multiline multiline) {
+  FollowedFile(FileIdentity id, Path path, String tag, LineSplitter splitter, Multiline multiline) {
     this.id = id;
-    this.path = path;
+    path(path);
     this.tag = tag;
-    this.pathUtf8 = pathUtf8;
     this.splitter = splitter;
     this.multiline = multiline;
+  }
+
+  Path path() {
+    return path;
+  }
+
+  byte[] pathUtf8() {
+    return pathUtf8;
+  }
+
+  void path(Path p) {
+    path = p;
+    pathUtf8 = p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Where the acknowledged part of the file may reach at most: before a held multiline event, else the line start. */

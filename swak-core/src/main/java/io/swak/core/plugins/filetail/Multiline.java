@@ -1,7 +1,12 @@
 package io.swak.core.plugins.filetail;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -18,26 +23,29 @@ final class Multiline {
     void event(byte[] b, int off, int len);
   }
 
-  private final Pattern start;
   private final int maxSize;
   private byte[] held = new byte[256];
   private int heldLen;
   private boolean holding;
   private boolean full;
   private long heldStart;
-  private long heldEnd;
+  /** The line as characters for the regex, decoded into one reused buffer: no String per line. */
+  private final Matcher matcher;
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+  private CharBuffer chars = CharBuffer.allocate(256);
   private long lastLineNanos;
   long truncatedEvents;
 
   Multiline(Pattern start, int maxSize) {
-    this.start = start;
     this.maxSize = maxSize;
+    this.matcher = start.matcher("");
   }
 
-  /** A complete line in UTF-8 that spans {@code [lineStart, lineEnd)} of the file. */
-  void line(byte[] b, int off, int len, long lineStart, long lineEnd, long nowNanos, Events out) {
+  /** A complete line in UTF-8 that starts at {@code lineStart} in the file. */
+  void line(byte[] b, int off, int len, long lineStart, long nowNanos, Events out) {
     lastLineNanos = nowNanos;
-    boolean first = start.matcher(new String(b, off, len, StandardCharsets.UTF_8)).find();
+    boolean first = matcher.reset(decode(b, off, len)).find();
     if (first) {
       flush(out);
       holding = true;
@@ -51,7 +59,17 @@ final class Multiline {
     } else {
       out.event(b, off, len);
     }
-    heldEnd = lineEnd;
+  }
+
+  private CharBuffer decode(byte[] b, int off, int len) {
+    if (chars.capacity() < len) {
+      chars = CharBuffer.allocate(Math.max(len, chars.capacity() * 2)); // UTF-8: never more chars than bytes
+    }
+    chars.clear();
+    utf8.reset();
+    utf8.decode(ByteBuffer.wrap(b, off, len), chars, true);
+    utf8.flush(chars);
+    return chars.flip();
   }
 
   /** Emits the held event, if any. */

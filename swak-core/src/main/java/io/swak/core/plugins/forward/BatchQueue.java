@@ -72,8 +72,4 @@ final class BatchQueue {
   synchronized long bytes() {
     return bytes;
   }
-
-  synchronized int size() {
-    return batches.size();
-  }
 }

@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -82,6 +81,7 @@ final class FluentdOutput implements Output {
   public void write(Batch batch) throws Exception {
     Batch b = o.messageKey().equals("message") ? batch : ForwardEncoder.renameMessage(batch, o.messageKey());
     String chunk = o.requireAckResponse() ? ForwardEncoder.chunkId() : null;
+    Payload payload = encode(b, chunk); // once, whichever server takes it
     synchronized (lock) {
       IOException last = null;
       // one try per server, so a dead server costs a failover, not a retry round
@@ -94,7 +94,7 @@ final class FluentdOutput implements Output {
           continue;
         }
         try {
-          send(l, b, chunk);
+          send(l, payload, chunk);
           servers.alive(l.node);
           context.metrics().bytesOut(b.length());
           if (o.drainLogTag() != null && !o.drainLogTag().isEmpty()) {
@@ -150,21 +150,32 @@ final class FluentdOutput implements Output {
     }
   }
 
-  private void send(ServerLink l, Batch b, String chunk) throws IOException {
-    Duration st = o.sendTimeout();
+  /** The bytes of one message: the JSON form whole, or a PackedForward header, entries and options. */
+  private record Payload(byte[] head, byte[] data, int length, byte[] tail) { }
+
+  private Payload encode(Batch b, String chunk) {
     if (o.json()) {
-      l.write(ForwardEncoder.json(b, chunk), st);
-    } else {
-      boolean gzip = o.compress() == FluentdPlugin.Compress.GZIP;
-      byte[] data = b.data();
-      int len = b.length();
-      if (gzip) {
-        data = ForwardEncoder.gzip(data, 0, len);
-        len = data.length;
-      }
-      l.write(ForwardEncoder.header(b.tag(), len), st);
-      l.write(data, 0, len, st);
-      l.write(ForwardEncoder.options(b.count(), chunk, gzip), st);
+      byte[] json = ForwardEncoder.json(b, chunk);
+      return new Payload(null, json, json.length, null);
+    }
+    boolean gzip = o.compress() == FluentdPlugin.Compress.GZIP;
+    byte[] data = b.data();
+    int len = b.length();
+    if (gzip) {
+      data = ForwardEncoder.gzip(data, 0, len);
+      len = data.length;
+    }
+    return new Payload(ForwardEncoder.header(b.tag(), len), data, len, ForwardEncoder.options(b.count(), chunk, gzip));
+  }
+
+  private void send(ServerLink l, Payload p, String chunk) throws IOException {
+    Duration st = o.sendTimeout();
+    if (p.head() != null) {
+      l.write(p.head(), st);
+    }
+    l.write(p.data(), 0, p.length(), st);
+    if (p.tail() != null) {
+      l.write(p.tail(), st);
     }
     l.flush(st);
     l.lastUsedNanos = System.nanoTime();
@@ -283,7 +294,4 @@ final class FluentdOutput implements Output {
     }
   }
 
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
-  }
 }

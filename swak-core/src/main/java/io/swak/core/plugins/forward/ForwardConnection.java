@@ -139,7 +139,7 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
       ack.done();
       return;
     }
-    hand(new Batch(tag, req.entries(), req.length(), req.count(), ack));
+    hand(req.toBatch(tag, ack));
   }
 
   private void flushMerged() {

@@ -65,7 +65,7 @@ final class ForwardDecoder {
           int count = in.unpackArrayHeader();
           int start = (int) in.getTotalReadBytes();
           Entries e = entries(frame, base, len, start, count, false, stack);
-          return new ForwardRequest("Forward", tag, e.data, e.length, e.count, o.chunk, o.map);
+          return new ForwardRequest("Forward", tag, e.data, e.data.length, e.count, o.chunk, o.map);
         }
         case STRING, BINARY -> {
           checkEnd(n, 3, "PackedForward");
@@ -83,13 +83,13 @@ final class ForwardDecoder {
           if ("gzip".equals(c)) {
             ByteBuf plain = Unpooled.wrappedBuffer(gunzip(blob));
             Entries e = entries(plain, 0, plain.readableBytes(), 0, Integer.MAX_VALUE, true, stack);
-            return new ForwardRequest("CompressedPackedForward", tag, e.data, e.length, e.count, o.chunk, o.map);
+            return new ForwardRequest("CompressedPackedForward", tag, e.data, e.data.length, e.count, o.chunk, o.map);
           }
           if (c != null && !"text".equals(c)) {
             throw new ForwardProtocolException("unsupported compression '" + c + "': in.Forward accepts gzip");
           }
           Entries e = entries(frame, base + start, (int) blobLen, 0, Integer.MAX_VALUE, true, stack);
-          return new ForwardRequest("PackedForward", tag, e.data, e.length, e.count, o.chunk, o.map);
+          return new ForwardRequest("PackedForward", tag, e.data, e.data.length, e.count, o.chunk, o.map);
         }
         case EXTENSION, INTEGER, FLOAT -> {
           if (n < 3) {
@@ -191,7 +191,7 @@ final class ForwardDecoder {
     }
   }
 
-  private record Entries(byte[] data, int length, int count, int end) { }
+  private record Entries(byte[] data, int count) { }
 
   /**
    * Walks {@code max} entries (or all to {@code limit} when {@code toEnd}) from {@code start}, positions
@@ -257,11 +257,11 @@ final class ForwardDecoder {
     }
     if (rewritten != null) {
       byte[] d = rewritten.toByteArray();
-      return new Entries(d, d.length, count, pos);
+      return new Entries(d, count);
     }
     byte[] d = new byte[pos - start];
     buf.getBytes(base + start, d);
-    return new Entries(d, d.length, count, pos);
+    return new Entries(d, count);
   }
 
   private static void copy(ByteBuf buf, int from, int len, ByteArrayOutputStream out) {

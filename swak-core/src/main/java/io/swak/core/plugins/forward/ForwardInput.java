@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +45,6 @@ final class ForwardInput implements Input {
 
   private final ForwardPlugin.Options o;
   private final BatchQueue queue;
-  private Supplier<byte[]> random16 = () -> Handshake.random(16);
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel server;
@@ -56,11 +54,6 @@ final class ForwardInput implements Input {
   ForwardInput(ForwardPlugin.Options options) {
     this.o = options;
     this.queue = new BatchQueue(options.queueLimit().bytes());
-  }
-
-  /** For tests that reproduce captured handshakes: where HELO nonces and salts come from. */
-  void randomSource(Supplier<byte[]> s) {
-    this.random16 = s;
   }
 
   /** The port listened on (the bound one when the option is 0). */
@@ -101,7 +94,7 @@ final class ForwardInput implements Input {
     String key = o.sharedKey() == null || o.sharedKey().isEmpty() ? null : o.sharedKey();
     var shared = new ForwardConnection.Shared(new ForwardDecoder(o.decompressedSizeLimit().bytes()), queue, metrics,
         o.addTagPrefix() == null || o.addTagPrefix().isEmpty() ? null : o.addTagPrefix(), key, hostname(), users,
-        () -> random16.get());
+        () -> Handshake.random(16));
     Set<InetAddress> allowed = o.allowAnonymousSource() ? null : resolve(o);
     AtomicInteger open = new AtomicInteger();
     boss = new NioEventLoopGroup(1, new DefaultThreadFactory("swak-forward-accept", true));

@@ -17,8 +17,9 @@ import java.util.Map;
 record ForwardRequest(String mode, String tag, byte[] entries, int length, int count, byte[] chunk,
     Map<String, Object> options) {
 
-  Batch toBatch(Ack ack) {
-    return new Batch(tag, entries, length, count, ack);
+  /** The entries as a batch of {@code batchTag} (the tag, or the tag with in.Forward's prefix). */
+  Batch toBatch(String batchTag, Ack ack) {
+    return new Batch(batchTag, entries, length, count, ack);
   }
 
   /** The reply {@code {"ack": chunk}}: a fixmap of one, key "ack", the chunk value as it came. */

@@ -16,7 +16,7 @@ class MultilineTest {
 
   private void line(Multiline m, String s, long now) {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    m.line(b, 0, b.length, pos, pos + b.length + 1, now, out);
+    m.line(b, 0, b.length, pos, now, out);
     pos += b.length + 1;
   }
 
