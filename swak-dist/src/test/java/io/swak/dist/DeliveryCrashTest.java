@@ -142,7 +142,7 @@ class DeliveryCrashTest {
         return Long.parseLong(l.replaceAll("\\D", ""));
       }
     }
-    return 0;
+    throw new IllegalStateException("no VmRSS in /proc/" + pid + "/status");
   }
 
   /** The highest line number received (lines arrive in order within the one file). */

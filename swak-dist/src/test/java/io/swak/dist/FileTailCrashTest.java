@@ -92,7 +92,6 @@ class FileTailCrashTest {
     }
     System.out.printf("crash test: %d lines, %d kills, %d repeats, un-acknowledged window %d, %d torn%n", total,
         kills, repeats, window, torn);
-    assertThat(kills).isEqualTo(10);
     assertThat(missing).as("lines lost of %s", total).isZero();
     assertThat(torn).as("lines torn by a kill").isLessThanOrEqualTo(kills);
     assertThat(repeats).as("repeats, against an un-acknowledged window of %s lines over %s kills", window, kills)

@@ -60,7 +60,7 @@ class SupervisionIT {
     swak = Swak.ofRepo(dir, Map.of());
     swak.run("start", config.toString()).expect(0);
     Path statusFile = data.resolve("swak.status.json");
-    long first = workerPid(statusFile);
+    long first = await().atMost(Duration.ofSeconds(30)).until(() -> workerPid(statusFile), pid -> pid > 0);
     long supervisor = Long.parseLong(Files.readString(data.resolve("swak.pid")).trim());
 
     // an application writing 200 lines every 20 ms while its collector is killed and restarted

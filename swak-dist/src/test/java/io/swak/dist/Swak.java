@@ -63,6 +63,10 @@ final class Swak {
 
   /** Sends a signal with kill(1). */
   static void kill(String signal, long pid) throws IOException, InterruptedException {
+    if (pid <= 0) {
+      // kill 0 or -1 would signal the test's own process group, or everything
+      throw new IllegalArgumentException("no process to signal: pid " + pid);
+    }
     Process p = new ProcessBuilder("kill", "-s", signal, Long.toString(pid)).inheritIO().start();
     assertThat(p.waitFor()).as("kill -s %s %d", signal, pid).isZero();
   }

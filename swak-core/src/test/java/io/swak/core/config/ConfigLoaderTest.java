@@ -133,7 +133,6 @@ class ConfigLoaderTest {
         """);
     assertThat(p.toString()).startsWith("cfg.yml:4:7: task 1, step 2 (out.File): unknown option `pth`");
     assertThat(p.message()).contains("did you mean `path`?");
-    // and the required option it was meant to be is reported missing at the same time
   }
 
   @Test

@@ -34,12 +34,17 @@ final class Pipeline implements AutoCloseable {
 
   /** Starts an agent; {@code tailOptions} are YAML lines (4-space indented) added to in.FileTail. */
   Pipeline start(String tailOptions) throws Exception {
+    return start(tailOptions, "raw");
+  }
+
+  /** The same, with out.File writing {@code format} (raw: one line per event's message). */
+  Pipeline start(String tailOptions, String format) throws Exception {
     String yaml = "- task:\n"
         + "  - in.FileTail:\n"
         + tailOptions
         + "  - out.File:\n"
         + "      path: " + out + "/${tag}.out\n"
-        + "      format: raw\n";
+        + "      format: " + format + "\n";
     AgentConfig c = new ConfigLoader(PluginRegistry.builtIn(), Map.of()).parse("test.yml", yaml);
     agent = new Agent(c, data, Clock.systemUTC());
     agent.start();
