@@ -11,7 +11,7 @@
 #   file-buffer-forward [LINES] [ack]  the same with a file buffer (fsync interval) in between
 #   forward-forward [EVENTS]      bench/ForwardSender -> in.Forward -> out.Fluentd -> FastReceiver (relay)
 #                                 (RUNS=N sets the number of runs of these three; median printed)
-#   forward-null [EVENTS]         ForwardSender -> in.Forward -> out.Null
+#   forward-null [EVENTS] [ack]   ForwardSender -> in.Forward -> out.Null
 #   idle [FILES] [SECONDS]        CPU of in.FileTail watching FILES idle files
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,11 +42,10 @@ case $scenario in
   file-buffer-forward) ACK=$([ "${2:-}" = ack ] && echo 1 || true) INPUT=filetail BUFFER=file \
     exec "$here/fluentd-out.sh" "${1:-2000000}" ;;
   forward-forward) INPUT=forward exec "$here/fluentd-out.sh" "${1:-2000000}" ;;
-  forward-null) exec "$here/forward-null.sh" "${1:-2000000}" ;;
+  forward-null) exec "$here/forward-null.sh" "${1:-2000000}" 1000 "${2:-}" ;;
   idle) exec "$here/filetail-idle.sh" "${1:-10000}" "${2:-60}" ;;
   *)
     sed -n '2,15p' "$0"
-    [ -d "$here/scenarios" ] && ls "$here/scenarios"
     exit 2
     ;;
 esac

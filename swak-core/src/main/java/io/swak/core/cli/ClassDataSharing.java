@@ -1,5 +1,6 @@
 package io.swak.core.cli;
 
+import io.swak.core.service.ThisJvm;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -31,69 +32,68 @@ final class ClassDataSharing {
   private static final int LINES = 200;
 
   private final Path archive;
-  private final Path work;
 
-  ClassDataSharing(Path archive) throws IOException {
+  ClassDataSharing(Path archive) {
     this.archive = archive.toAbsolutePath();
-    this.work = Files.createTempDirectory("swak-cds");
   }
 
   /** Builds the archive; returns a problem, or null when it was written. */
   String build() throws IOException, InterruptedException {
+    Path work = Files.createTempDirectory("swak-cds");
     try {
       Path classList = work.resolve("classes.lst");
-      String problem = train(classList);
+      String problem = train(work, classList);
       if (problem != null) {
         return problem;
       }
       Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp");
       Files.deleteIfExists(tmp);
-      List<String> dump = List.of(java(), "-Xshare:dump", "-XX:SharedClassListFile=" + classList,
-          "-XX:SharedArchiveFile=" + tmp, "-cp", System.getProperty("java.class.path"));
+      // the same JVM options as the agents that will map it (heap size and GC decide whether it fits)
+      List<String> dump = new ArrayList<>(List.of(ThisJvm.executable()));
+      dump.addAll(ThisJvm.argumentsWithoutSharing());
+      dump.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + tmp,
+          "-cp", System.getProperty("java.class.path")));
       Process p = new ProcessBuilder(dump).redirectErrorStream(true)
           .redirectOutput(work.resolve("dump.log").toFile()).start();
       if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
-        p.destroyForcibly();
+        end(p);
         return "the JVM could not dump the archive:\n" + tail(work.resolve("dump.log"));
       }
       Files.move(tmp, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return null;
     } finally {
-      deleteTree(work);
+      deleteQuietly(work);
     }
   }
 
-  /** Runs the training agent until its last line is written; the class list is written as classes load. */
-  private String train(Path classList) throws IOException, InterruptedException {
-    Path input = work.resolve("train.log");
+  /**
+   * Runs the training agent in {@code work} until its last line is written; the class list is written as
+   * classes load. The config names its files relative to {@code work}, so no path needs quoting.
+   */
+  private String train(Path work, Path classList) throws IOException, InterruptedException {
     StringBuilder lines = new StringBuilder();
     for (int i = 0; i < LINES; i++) {
       lines.append("127.0.0.1 - - [21/Nov/2026:10:00:00 +0000] \"GET /index/").append(i).append(" HTTP/1.1\" 200 42\n");
     }
-    Files.writeString(input, lines);
+    Files.writeString(work.resolve("train.log"), lines);
     Path output = work.resolve("out.log");
     int port = freePort();
-    String config = """
+    Files.writeString(work.resolve("train.yml"), """
         - task:
-          - in.FileTail: {path: '%s', pos_dir: '%s', read_from_head: true, tag: train}
+          - in.FileTail: {path: train.log, pos_dir: pos, read_from_head: true, tag: train}
           - out.Fluentd: {host: 127.0.0.1, port: %d, require_ack_response: true}
         - task:
           - in.Forward: {bind: 127.0.0.1, port: %d}
-          - buffer: {type: file, path: '%s', flush_interval: 100ms}
-          - out.File: {path: '%s', format: json}
-        """.formatted(input, work.resolve("pos"), port, port, work.resolve("buffer"), output);
-    Path yml = work.resolve("train.yml");
-    Files.writeString(yml, config);
-    List<String> cmd = new ArrayList<>(List.of(java(), "-XX:DumpLoadedClassList=" + classList, "-Xshare:auto",
-        "-cp", System.getProperty("java.class.path")));
-    for (String prop : new String[] {"swak.home", "swak.plugins.dir"}) {
-      if (System.getProperty(prop) != null) {
-        cmd.add("-D" + prop + "=" + System.getProperty(prop));
-      }
-    }
-    cmd.addAll(List.of(Main.class.getName(), "run", "--data-dir", work.resolve("data").toString(), yml.toString()));
+          - buffer: {type: file, path: buffer, flush_interval: 100ms}
+          - out.File: {path: out.log, format: json}
+        """.formatted(port, port));
+    List<String> cmd = new ArrayList<>(List.of(ThisJvm.executable()));
+    cmd.addAll(ThisJvm.argumentsWithoutSharing());
+    cmd.addAll(List.of("-XX:DumpLoadedClassList=" + classList, "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "run", "--data-dir", "data", "train.yml"));
     Path log = work.resolve("train.out");
-    Process agent = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process agent = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (countLines(output) < LINES) {
@@ -103,12 +103,17 @@ final class ClassDataSharing {
         Thread.sleep(50); // polls another process's output file: nothing to wait on
       }
     } finally {
-      agent.destroy(); // SIGTERM: a clean stop, so the classes of stopping are listed too
-      if (!agent.waitFor(30, TimeUnit.SECONDS)) {
-        agent.destroyForcibly();
-      }
+      end(agent);
     }
     return Files.isRegularFile(classList) ? null : "the training run wrote no class list";
+  }
+
+  /** SIGTERM (a clean stop lists the classes of stopping too), then SIGKILL; returns when it is gone. */
+  private static void end(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
   }
 
   private static long countLines(Path file) throws IOException {
@@ -126,10 +131,6 @@ final class ClassDataSharing {
     }
   }
 
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
   private static String tail(Path log) throws IOException {
     if (!Files.isRegularFile(log)) {
       return "(no output)";
@@ -138,14 +139,14 @@ final class ClassDataSharing {
     return String.join("\n", all.subList(Math.max(0, all.size() - 20), all.size()));
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
+  /** Best effort: a leftover temp dir must not hide the outcome. */
+  private static void deleteQuietly(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
+    } catch (IOException e) {
+      System.err.println("swak cds: could not remove " + dir + ": " + e.getMessage());
     }
   }
 }

@@ -273,9 +273,7 @@ public final class Main implements Callable<Integer> {
           log.warn("reload: agent.{} changed; it takes effect at the next restart", c[0]);
         }
       }
-      if (System.getProperty("swak.log.level") == null && !verbose) {
-        LogSetup.setLevel(now.logLevel().name().toLowerCase(Locale.ROOT));
-      }
+      setLogLevel(next, verbose);
       try {
         Agent.ReloadResult r = agent.reload(next);
         report.lastReload(when + " reloaded: " + r);

@@ -246,9 +246,7 @@ public final class ConfigLoader {
       if (options == null || delivery == null) {
         return null;
       }
-      Mark m = nameNode.getStartMark().orElse(null);
-      return new StepConfig(plugin, options, delivery, name, where, m == null ? 0 : m.getLine() + 1,
-          m == null ? 0 : m.getColumn() + 1);
+      return new StepConfig(plugin, options, delivery, where);
     }
 
     private <O extends Record> O bindChecked(Plugin<O> plugin, List<NodeTuple> opts, Node node) {

@@ -4,14 +4,12 @@ import io.swak.api.Plugin;
 import io.swak.api.Step;
 
 /**
- * A step as configured: its plugin, bound options and where it stands in the file.
+ * A step as configured: its plugin and bound options.
  *
- * @param written the name as written in the file ({@code out.stdout})
  * @param where e.g. {@code task 1, step 2 (out.Stdout)}, for messages
  * @param delivery retry and dead-letter options of an output step ({@code out.*}), else defaults
  */
-public record StepConfig(Plugin<?> plugin, Record options, DeliveryOptions delivery, String written, String where,
-                         int line, int column) {
+public record StepConfig(Plugin<?> plugin, Record options, DeliveryOptions delivery, String where) {
 
   /** A new step instance from the bound options. */
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -159,13 +159,19 @@ public final class Agent {
       return false;
     }
     for (int i = 0; i < a.steps().size(); i++) {
-      StepConfig x = a.steps().get(i);
-      StepConfig y = b.steps().get(i);
-      if (!x.name().equals(y.name()) || !sameValue(x.options(), y.options())) {
+      if (!sameStep(a.steps().get(i), b.steps().get(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * Same plugin, options and delivery options. Not {@code where}: it names the step's place for messages
+   * (also of steps nested in failover), and a task that moved in the file is still the same task.
+   */
+  private static boolean sameStep(StepConfig x, StepConfig y) {
+    return x.name().equals(y.name()) && sameValue(x.options(), y.options()) && sameValue(x.delivery(), y.delivery());
   }
 
   /** Deep equality of option values; Pattern has no equals of its own. */
@@ -179,6 +185,9 @@ public final class Agent {
     if (a instanceof Pattern p) {
       Pattern q = (Pattern) b;
       return p.pattern().equals(q.pattern()) && p.flags() == q.flags();
+    }
+    if (a instanceof StepConfig x) {
+      return sameStep(x, (StepConfig) b);
     }
     if (a instanceof Record) {
       try {

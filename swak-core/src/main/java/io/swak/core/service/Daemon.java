@@ -5,7 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +77,7 @@ public final class Daemon {
     List<String> cmd = new ArrayList<>();
     Optional<String> setsid = findSetsid();
     setsid.ifPresent(cmd::add); // a new session: no controlling terminal, no SIGHUP when the terminal goes
-    String java = javaExecutable();
+    String java = ThisJvm.executable();
     String cp = System.getProperty("java.class.path");
     cmd.add(java);
     cmd.addAll(SUPERVISOR_JVM);
@@ -89,7 +88,7 @@ public final class Daemon {
     }
     cmd.add("--");
     cmd.add(java);
-    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.addAll(ThisJvm.arguments());
     cmd.addAll(List.of("-cp", cp, "io.swak.core.cli.Main", "run", l.config().toAbsolutePath().toString(),
         "--data-dir", l.dataDir().toAbsolutePath().toString(), "--status-file", statusFile.path().toString(),
         "--supervised"));
@@ -315,11 +314,6 @@ public final class Daemon {
     } catch (IOException e) {
       err.println("  (cannot read " + file + ": " + e.getMessage() + ")");
     }
-  }
-
-  private static String javaExecutable() {
-    return ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
   private static Optional<String> findSetsid() {

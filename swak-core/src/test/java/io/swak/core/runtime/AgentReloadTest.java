@@ -64,6 +64,27 @@ class AgentReloadTest {
     assertThat(agent.config().tasks()).hasSize(3);
   }
 
+  private String failoverTask(String name, String retryWait) {
+    return "- task:\n  - in.FakeData: {type: people, rate: 200, seed: 1}\n  - failover:\n      outputs:\n"
+        + "      - out.File: {path: " + dir.resolve(name + "-1.log") + ", format: record, retry_wait: " + retryWait
+        + "}\n      - out.File: {path: " + dir.resolve(name + "-2.log") + ", format: record}\n  name: " + name + "\n";
+  }
+
+  @Test
+  void stepsNestedInFailoverCompareByOptionsNotByTheirPlaceInTheFile() throws Exception {
+    agent = new Agent(load(failoverTask("f", "1s") + failoverTask("g", "1s")), dir, Clock.systemUTC());
+    agent.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.tasks().stream().allMatch(t -> "running".equals(t.state())));
+    List<Task> before = agent.tasks();
+
+    // f moves down and becomes task 2 (its nested steps' lines and names change); g's retry_wait changes
+    Agent.ReloadResult r = agent.reload(load("# moved\n" + failoverTask("g", "2s") + failoverTask("f", "1s")));
+
+    assertThat(r).isEqualTo(new Agent.ReloadResult(1, 1, 0, 0));
+    assertThat(agent.tasks()).contains(before.get(0));
+    assertThat(before.get(1).state()).isEqualTo("stopped");
+  }
+
   @Test
   void optionValuesCompareByContentEvenForPatterns() {
     assertThat(Agent.sameValue(Pattern.compile("a+"), Pattern.compile("a+"))).isTrue();
