@@ -134,6 +134,30 @@ class ForwardSocketTest {
   }
 
   @Test
+  void messagesWithoutChunkArrivingTogetherAreMergedPerTagInOrder() throws Exception {
+    ForwardInput s = server("");
+    // one write of many messages in every mode: a, a, a, b, b, a (one event per Message-mode message)
+    String[] tags = {"app.a", "app.a", "app.a", "app.b", "app.b", "app.a"};
+    WireMessages.Mode[] modes = {WireMessages.Mode.PACKED_BIN, WireMessages.Mode.MESSAGE, WireMessages.Mode.FORWARD,
+        WireMessages.Mode.PACKED_STR, WireMessages.Mode.GZIP, WireMessages.Mode.PACKED_BIN};
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    List<Event> want = new ArrayList<>();
+    for (int i = 0; i < tags.length; i++) {
+      Batch b = batch(tags[i], modes[i] == WireMessages.Mode.MESSAGE ? 1 : 50, Ack.NONE);
+      all.write(WireMessages.encode(b, modes[i], null));
+      want.addAll(b.events());
+    }
+    try (Socket sock = new Socket("127.0.0.1", s.port())) {
+      sock.getOutputStream().write(all.toByteArray());
+      List<Batch> got = take(s, want.size());
+      assertThat(events(got)).isEqualTo(want);
+      // merging never mixes tags, and what arrived in one read burst became fewer batches than messages
+      assertThat(got).allSatisfy(b -> assertThat(b.events()).allMatch(e -> e.tag().equals(b.tag())));
+      assertThat(got).hasSizeBetween(3, tags.length);
+    }
+  }
+
+  @Test
   void ackIsSentOnlyWhenTheBatchIsAcknowledgedDownstream() throws Exception {
     ForwardInput s = manualServer("");
     FluentdOutput c = client("host: 127.0.0.1, port: " + s.port() + ", heartbeat_type: none, "
