@@ -116,13 +116,13 @@ final class Buffer implements Stage {
         }
         Path again = dir.resolve(String.format("%012d.chunk", ++max));
         try (var ch = ChunkFile.create(again, c.tag())) {
-          ChunkFile.append(ch, c.entries(), c.entries().length, c.events());
+          ChunkFile.append(ch, c.entries(), c.length(), c.events());
           ch.force(false);
         }
         f = again;
       }
-      sealed.add(Chunk.replayed(c.tag(), f, c.events(), c.entries().length));
-      diskBytes += c.entries().length;
+      sealed.add(Chunk.replayed(c.tag(), f, c.events(), c.length()));
+      diskBytes += c.length();
     }
     if (!sealed.isEmpty()) {
       LOG.info("{}, {}: {} chunks from the last run will be delivered first", context.taskName(),

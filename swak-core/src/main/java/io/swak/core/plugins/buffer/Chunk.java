@@ -97,7 +97,7 @@ final class Chunk {
     if (c.problem() != null) {
       throw new IOException("chunk " + file + " changed on disk: " + c.problem());
     }
-    return new Batch(tag, c.entries(), c.entries().length, c.events(), delivered);
+    return new Batch(tag, c.entries(), c.length(), c.events(), delivered);
   }
 
   void deleteFile() {

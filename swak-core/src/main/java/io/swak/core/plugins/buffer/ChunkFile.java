@@ -1,6 +1,5 @@
 package io.swak.core.plugins.buffer;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -39,8 +38,10 @@ final class ChunkFile {
     crc.update(data, 0, length);
     ByteBuffer h = ByteBuffer.allocate(FRAME_HEADER);
     h.putInt(length).putInt(events).putInt((int) crc.getValue()).flip();
-    writeFully(ch, h);
-    writeFully(ch, ByteBuffer.wrap(data, 0, length));
+    ByteBuffer[] frame = {h, ByteBuffer.wrap(data, 0, length)};
+    while (frame[0].hasRemaining() || frame[1].hasRemaining()) {
+      ch.write(frame); // header and entries in one system call
+    }
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
@@ -52,29 +53,37 @@ final class ChunkFile {
   /**
    * What a chunk file holds.
    *
-   * @param entries the valid frames' entries, concatenated
+   * @param entries the valid frames' entries, concatenated from 0 to {@code length}
    * @param problem null when the whole file is valid, else what is wrong and where
    */
-  record Contents(String tag, byte[] entries, int events, String problem) { }
+  record Contents(String tag, byte[] entries, int length, int events, String problem) {
 
-  /** Reads and checks a chunk file; the valid prefix is kept even when a later frame is bad. */
+    static Contents invalid(String problem) {
+      return new Contents("", new byte[0], 0, 0, problem);
+    }
+  }
+
+  /**
+   * Reads and checks a chunk file; the valid prefix is kept even when a later frame is bad. The entries
+   * are moved to the front of the array the file was read into (one array, no second copy of a chunk).
+   */
   static Contents read(Path file) throws IOException {
     byte[] all = Files.readAllBytes(file);
     ByteBuffer b = ByteBuffer.wrap(all);
     if (all.length < 7 || b.get() != 'S' || b.get() != 'W' || b.get() != 'K' || b.get() != 'B') {
-      return new Contents("", new byte[0], 0, "not a chunk file (bad magic)");
+      return Contents.invalid("not a chunk file (bad magic)");
     }
     int version = b.get();
     if (version != VERSION) {
-      return new Contents("", new byte[0], 0, "unknown chunk version " + version);
+      return Contents.invalid("unknown chunk version " + version);
     }
     int tagLen = b.getShort() & 0xffff;
     if (b.remaining() < tagLen) {
-      return new Contents("", new byte[0], 0, "header torn");
+      return Contents.invalid("header torn");
     }
     String tag = new String(all, b.position(), tagLen, StandardCharsets.UTF_8);
     b.position(b.position() + tagLen);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(all.length);
+    int length = 0;
     int events = 0;
     String problem = null;
     while (b.hasRemaining()) {
@@ -96,10 +105,11 @@ final class ChunkFile {
         problem = "checksum mismatch in frame at byte " + at;
         break;
       }
-      out.write(all, b.position(), len);
+      System.arraycopy(all, b.position(), all, length, len); // leftwards: never over unread bytes
+      length += len;
       events += n;
       b.position(b.position() + len);
     }
-    return new Contents(tag, out.toByteArray(), events, problem);
+    return new Contents(tag, all, length, events, problem);
   }
 }
