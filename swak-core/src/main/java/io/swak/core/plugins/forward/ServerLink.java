@@ -57,7 +57,6 @@ final class ServerLink implements Closeable {
     Socket s = new Socket();
     try {
       s.setTcpNoDelay(true);
-      s.setSendBufferSize(256 * 1024);
       s.connect(new InetSocketAddress(node.host, node.port), timeout);
       if (ssl != null) {
         SSLSocket t = (SSLSocket) ssl.getSocketFactory().createSocket(s, node.host, node.port, true);
