@@ -87,7 +87,8 @@ final class OptionBinder {
         byKey.put(a.toLowerCase(Locale.ROOT), s);
       }
     }
-    Map<OptionSpec, Node> given = new LinkedHashMap<>();
+    // by name, not by OptionSpec: a record key hashes its annotation through a proxy, reflectively
+    Map<String, Node> given = new java.util.HashMap<>();
     java.util.Set<String> suggested = new java.util.HashSet<>();
     boolean ok = true;
     for (NodeTuple t : values) {
@@ -102,17 +103,17 @@ final class OptionBinder {
         problems.add(t.getKeyNode(), "unknown option `" + key + "`" + hint
             + (names.isEmpty() ? " (this step takes no options)" : " (options: " + String.join(", ", names) + ")"));
         ok = false;
-      } else if (given.containsKey(s)) {
+      } else if (given.containsKey(s.key())) {
         problems.add(t.getKeyNode(), "option `" + s.key() + "` is given twice");
         ok = false;
       } else {
-        given.put(s, t.getValueNode());
+        given.put(s.key(), t.getValueNode());
       }
     }
     Object[] args = new Object[specs.size()];
     for (int i = 0; i < specs.size(); i++) {
       OptionSpec s = specs.get(i);
-      Node n = given.get(s);
+      Node n = given.get(s.key());
       Type t = s.component().getGenericType();
       try {
         if (n != null && !isNull(n)) {

@@ -19,6 +19,18 @@ record FileIdentity(String key) {
 
   private static volatile boolean unixAttributes = true;
 
+  // written out: a record's generated equals/hashCode spin method-handle classes at their first call,
+  // ~1 ms each at start-up, and this is a map key from the first file on
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FileIdentity f && key.equals(f.key);
+  }
+
+  @Override
+  public int hashCode() {
+    return key.hashCode();
+  }
+
   static Stat stat(Path path) throws IOException {
     if (unixAttributes) {
       try {
