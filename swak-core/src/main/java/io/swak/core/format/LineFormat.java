@@ -23,6 +23,8 @@ public final class LineFormat {
   /** How each event becomes a line. */
   public enum Kind { JSON, TEXT, RAW, RECORD }
 
+  /** Lines are handed to the stream in blocks of about this size: one write (system call) each. */
+  private static final int FLUSH_BYTES = 1 << 18;
   private static final byte[] HEAD_TAG = "{\"tag\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HEAD_TIME = ",\"time\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] RECORD_FIELD = "\",\"record\":".getBytes(StandardCharsets.US_ASCII);
@@ -82,7 +84,7 @@ public final class LineFormat {
           default -> throw new IllegalStateException();
         }
         j.raw((byte) '\n');
-        if (j.len > 1 << 16) {
+        if (j.len > FLUSH_BYTES) {
           j.flushTo(out);
         }
       }

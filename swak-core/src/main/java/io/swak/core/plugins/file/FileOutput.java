@@ -131,7 +131,10 @@ final class FileOutput implements Output {
         Files.createDirectories(dir);
       }
       channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-      out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 18);
+      // plain text arrives in blocks of ~256 KiB (LineFormat): written as they are, a buffer would only copy
+      // them; gzip members write small pieces
+      OutputStream raw = Channels.newOutputStream(channel);
+      out = gzip ? new BufferedOutputStream(raw, 1 << 18) : raw;
       unclosable = new java.io.FilterOutputStream(out) {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {

@@ -25,7 +25,10 @@ import org.msgpack.core.MessagePack;
  */
 final class ForwardEncoder {
 
-  private static final JsonFactory JSON = new JsonFactory();
+  /** Jackson only for `json: true`: not loaded (a few ms of start-up) before the first PackedForward send. */
+  private static final class Json {
+    static final JsonFactory FACTORY = new JsonFactory();
+  }
 
   private ForwardEncoder() { }
 
@@ -116,7 +119,7 @@ final class ForwardEncoder {
    */
   static byte[] json(Batch batch, String chunk) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(batch.length() * 2 + 64);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
       g.writeStartArray();
       g.writeString(batch.tag());
       g.writeStartArray();
