@@ -106,8 +106,10 @@ final class ForwardInput implements Input {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        // heap buffers: frames are decoded with msgpack-core, which cannot read direct buffers on Java 17
-        .childOption(ChannelOption.ALLOCATOR, new PooledByteBufAllocator(false))
+        // heap buffers: frames are decoded with msgpack-core, which cannot read direct buffers on Java 17;
+        // one arena per network thread and 1 MiB chunks (Netty's default: 2 per core, 4 MiB) keep the pool
+        // to what the connections use; larger frames are allocated outside the pool
+        .childOption(ChannelOption.ALLOCATOR, new PooledByteBufAllocator(false, o.threads(), 0, 8192, 7))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
