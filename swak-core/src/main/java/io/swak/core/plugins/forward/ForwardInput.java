@@ -106,9 +106,11 @@ final class ForwardInput implements Input {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        // heap buffers: frames are decoded with msgpack-core, which cannot read direct buffers on Java 17;
-        // one arena per network thread and 1 MiB chunks (Netty's default: 2 per core, 4 MiB) keep the pool
-        // to what the connections use; larger frames are allocated outside the pool
+        // heap buffers where Netty lets us choose (frames that span reads are gathered in them); socket reads
+        // still get Netty's direct io buffers (unpooled: no direct arena), and the decoder copies a frame from
+        // those to an array. Forcing heap reads was tried: slower (the JDK then copies every read). One arena
+        // per network thread and 1 MiB chunks (Netty's default: 2 per core, 4 MiB) keep the pool to what the
+        // connections use; larger frames are allocated outside it
         .childOption(ChannelOption.ALLOCATOR, new PooledByteBufAllocator(false, o.threads(), 0, 8192, 7))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
