@@ -47,8 +47,10 @@ class IsolationTest {
       try {
         Path fast = dir.resolve("fast.log");
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(fast) && Files.readAllLines(fast).size() == 20000);
-        // the slow task was still stuck in its output while the fast one delivered everything
-        assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("events_out")).isLessThan(20000);
+        // the slow task was still stuck in its output while the fast one delivered everything: unblocked,
+        // in.FakeData makes millions in that time; blocked, only what the socket buffers took (the kernel
+        // grows the send buffer up to tcp_wmem's 4 MiB, ~24,000 of these events)
+        assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("events_out")).isLessThan(200_000);
         assertThat(agent.tasks().get(0).state()).isEqualTo("running");
       } finally {
         agent.stop();
