@@ -31,6 +31,7 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.forward");
   private static final int MERGE_LIMIT = 1 << 20;
+  private static final int SCRATCH_LIMIT = 1 << 20;
 
   /** What every connection of one server shares. */
   record Shared(ForwardDecoder decoder, BatchQueue queue, StepMetrics metrics, String tagPrefix, String sharedKey,
@@ -45,6 +46,7 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Batch> blocked = new ArrayDeque<>();
   private boolean waitingForSpace;
   private boolean failed;
+  private byte[] scratch = new byte[0];
 
   // messages without chunk id under one tag, merged until the read burst ends: kept as they are and
   // copied once into one array at the end (a growing buffer copied each byte ~3 times)
@@ -92,11 +94,29 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
         }
         return;
       }
-      ForwardRequest req = shared.decoder().decode(frame);
+      ForwardRequest req = shared.decoder().decode(frame.hasArray() ? frame : onHeap(frame));
       accept(req);
     } finally {
       frame.release();
     }
+  }
+
+  /**
+   * A frame in a direct buffer (socket reads are), copied into this connection's reusable array for the
+   * decoder, which reads heap buffers only: a new array per frame was zeroed first, every time. Frames
+   * over 1 MiB get an array of their own, so a connection does not keep its largest frame's size.
+   */
+  private ByteBuf onHeap(ByteBuf frame) {
+    int n = frame.readableBytes();
+    byte[] into = scratch;
+    if (into.length < n) {
+      into = new byte[n];
+      if (n <= SCRATCH_LIMIT) {
+        scratch = into;
+      }
+    }
+    frame.getBytes(frame.readerIndex(), into, 0, n);
+    return Unpooled.wrappedBuffer(into, 0, n);
   }
 
   private void accept(ForwardRequest req) {
