@@ -158,6 +158,24 @@ class ForwardSocketTest {
   }
 
   @Test
+  void aMessageOverOneMibBetweenSmallOnesArrivesWhole() throws Exception {
+    ForwardInput s = server("");
+    // the connection reuses one array for frames up to 1 MiB and gives a larger one its own
+    Batch small = batch("app.small", 10, Ack.NONE);
+    Batch large = batch("app.large", 40_000, Ack.NONE);
+    assertThat(large.length()).isGreaterThan(1 << 20);
+    List<Event> want = new ArrayList<>();
+    try (Socket sock = new Socket("127.0.0.1", s.port())) {
+      OutputStream out = sock.getOutputStream();
+      for (Batch b : List.of(small, large, small.withTag("app.after"))) {
+        out.write(WireMessages.encode(b, WireMessages.Mode.PACKED_BIN, "c" + want.size()));
+        want.addAll(b.events());
+      }
+      assertThat(events(take(s, want.size()))).isEqualTo(want);
+    }
+  }
+
+  @Test
   void ackIsSentOnlyWhenTheBatchIsAcknowledgedDownstream() throws Exception {
     ForwardInput s = manualServer("");
     FluentdOutput c = client("host: 127.0.0.1, port: " + s.port() + ", heartbeat_type: none, "
