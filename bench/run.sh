@@ -46,7 +46,7 @@ case $scenario in
   forward-null) exec "$here/forward-null.sh" "${1:-2000000}" 1000 "${2:-}" ;;
   idle) exec "$here/filetail-idle.sh" "${1:-10000}" "${2:-60}" ;;
   *)
-    sed -n '2,15p' "$0"
+    sed -n '2,16p' "$0"
     exit 2
     ;;
 esac
