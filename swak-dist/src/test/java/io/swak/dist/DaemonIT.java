@@ -61,9 +61,13 @@ class DaemonIT {
 
   @AfterAll
   void tearDown() throws IOException {
-    // never leave an agent behind, whatever failed
+    // never leave an agent behind, whatever failed; but only our agents: a pid from a file may have been
+    // reused by another process since it was written
     for (long pid : List.of(supervisorPid, workerPidOrZero())) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      if (pid > 0) {
+        ProcessHandle.of(pid).filter(p -> p.info().commandLine().map(c -> c.contains(config.toString())
+            && c.contains("io.swak.core.cli.Main")).orElse(false)).ifPresent(ProcessHandle::destroyForcibly);
+      }
     }
     if (session != null) {
       session.destroyForcibly();
