@@ -1,6 +1,7 @@
 package io.swak.core.plugins.filetail;
 
 import io.swak.api.AckWindow;
+import io.swak.bench.HotPathBench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,16 +9,9 @@ import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * in.FileTail's checkpoints, in microseconds. {@code ackBatch} is what the task pays per batch: a
@@ -25,13 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * way the saver thread does it (temp file, fsync, rename, directory fsync): its cost is the disk's,
  * which is why it runs on its own thread at most ten times a second per file, never per batch.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class CheckpointBench {
+public class CheckpointBench extends HotPathBench {
 
   Path dir;
   Checkpoints checkpoints;

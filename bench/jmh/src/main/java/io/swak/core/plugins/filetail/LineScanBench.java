@@ -3,33 +3,19 @@ package io.swak.core.plugins.filetail;
 import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
+import io.swak.bench.HotPathBench;
 import io.swak.bench.Lines;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * in.FileTail's per-line path on a block as it comes from a read (2,000 lines, ~250 KiB): the newline
  * scan alone, and the scan with each line packed into a batch as FileTail does. Scores are ns per line.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class LineScanBench {
+public class LineScanBench extends HotPathBench {
 
   static final int LINES = 2000;
   static final byte[] KEY = BatchBuilder.key("message");

@@ -5,33 +5,19 @@ import io.netty.buffer.Unpooled;
 import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
+import io.swak.bench.HotPathBench;
 import io.swak.bench.Lines;
-import java.util.concurrent.TimeUnit;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * in.Forward's per-message work on a PackedForward message of 1,000 access-log entries, as Fluent Bit
  * sends them: framing checks, validating every entry and copying the entries out. Scores are ns per entry.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class ForwardDecodeBench {
+public class ForwardDecodeBench extends HotPathBench {
 
   static final int ENTRIES = 1000;
 
