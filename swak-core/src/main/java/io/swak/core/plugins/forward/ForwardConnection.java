@@ -130,7 +130,7 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
       }
       mergeTag = tag;
       merged.add(req);
-      mergeBytes += req.length();
+      mergeBytes += req.entries().length;
       mergeCount += req.count();
       if (mergeBytes >= MERGE_LIMIT) {
         flushMerged();
@@ -173,8 +173,8 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
       byte[] d = new byte[mergeBytes];
       int at = 0;
       for (ForwardRequest r : merged) {
-        System.arraycopy(r.entries(), 0, d, at, r.length());
-        at += r.length();
+        System.arraycopy(r.entries(), 0, d, at, r.entries().length);
+        at += r.entries().length;
       }
       b = new Batch(mergeTag, d, d.length, mergeCount, Ack.NONE);
     }

@@ -2,7 +2,6 @@ package io.swak.core.plugins.forward;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.swak.api.EntryReader;
 import java.io.ByteArrayOutputStream;
@@ -32,11 +31,14 @@ final class ForwardDecoder {
     this.decompressedLimit = decompressedLimit;
   }
 
-  /** Decodes the frame in {@code frame}'s readable bytes; does not move its reader index. */
+  /**
+   * Decodes the frame in {@code frame}'s readable bytes; does not move its reader index. The frame must be
+   * on the heap: msgpack-core reaches into direct buffers through JDK internals that Java 17 closes (the
+   * connection copies a direct frame into its reusable array first).
+   */
   ForwardRequest decode(ByteBuf frame) {
     if (!frame.hasArray()) {
-      // msgpack-core reaches into direct buffers through JDK internals that Java 17 closes: decode from the heap
-      frame = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(frame));
+      throw new IllegalArgumentException("decode needs a heap buffer");
     }
     int base = frame.readerIndex();
     int len = frame.readableBytes();
@@ -65,7 +67,7 @@ final class ForwardDecoder {
           int count = in.unpackArrayHeader();
           int start = (int) in.getTotalReadBytes();
           Entries e = entries(frame, base, len, start, count, false, stack);
-          return new ForwardRequest("Forward", tag, e.data, e.data.length, e.count, o.chunk, o.map);
+          return new ForwardRequest("Forward", tag, e.data, e.count, o.chunk, o.map);
         }
         case STRING, BINARY -> {
           checkEnd(n, 3, "PackedForward");
@@ -83,13 +85,13 @@ final class ForwardDecoder {
           if ("gzip".equals(c)) {
             ByteBuf plain = Unpooled.wrappedBuffer(gunzip(blob));
             Entries e = entries(plain, 0, plain.readableBytes(), 0, Integer.MAX_VALUE, true, stack);
-            return new ForwardRequest("CompressedPackedForward", tag, e.data, e.data.length, e.count, o.chunk, o.map);
+            return new ForwardRequest("CompressedPackedForward", tag, e.data, e.count, o.chunk, o.map);
           }
           if (c != null && !"text".equals(c)) {
             throw new ForwardProtocolException("unsupported compression '" + c + "': in.Forward accepts gzip");
           }
           Entries e = entries(frame, base + start, (int) blobLen, 0, Integer.MAX_VALUE, true, stack);
-          return new ForwardRequest("PackedForward", tag, e.data, e.data.length, e.count, o.chunk, o.map);
+          return new ForwardRequest("PackedForward", tag, e.data, e.count, o.chunk, o.map);
         }
         case EXTENSION, INTEGER, FLOAT -> {
           if (n < 3) {
@@ -104,7 +106,7 @@ final class ForwardDecoder {
           out[0] = (byte) 0x92;
           writeEventTime(out, 1, t);
           frame.getBytes(base + recStart, out, 11, recEnd - recStart);
-          return new ForwardRequest("Message", tag, out, out.length, 1, o.chunk, o.map);
+          return new ForwardRequest("Message", tag, out, 1, o.chunk, o.map);
         }
         default -> throw new ForwardProtocolException("the second element of a message must be entries, an entries "
             + "blob or a time, got " + f.getValueType());

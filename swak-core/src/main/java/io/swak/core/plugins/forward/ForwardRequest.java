@@ -9,17 +9,17 @@ import java.util.Map;
  * {@link Batch} form ({@code [EventTime, record]} concatenated), and the options.
  *
  * @param mode Message, Forward, PackedForward or CompressedPackedForward
- * @param entries encoded entries from 0 to {@code length}
+ * @param entries the encoded entries, the whole array (each decode makes one of exactly their size)
  * @param chunk the msgpack encoding of the {@code chunk} option as received (echoed byte for byte in
  *     the ack), or null when the client wants no ack
  * @param options the options map decoded, for logs and tests; empty when there were none
  */
-record ForwardRequest(String mode, String tag, byte[] entries, int length, int count, byte[] chunk,
+record ForwardRequest(String mode, String tag, byte[] entries, int count, byte[] chunk,
     Map<String, Object> options) {
 
   /** The entries as a batch of {@code batchTag} (the tag, or the tag with in.Forward's prefix). */
   Batch toBatch(String batchTag, Ack ack) {
-    return new Batch(batchTag, entries, length, count, ack);
+    return new Batch(batchTag, entries, entries.length, count, ack);
   }
 
   /** The reply {@code {"ack": chunk}}: a fixmap of one, key "ack", the chunk value as it came. */
