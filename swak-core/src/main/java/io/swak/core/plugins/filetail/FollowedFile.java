@@ -20,8 +20,10 @@ final class FollowedFile {
   final Multiline multiline;
   final AckWindow window = new AckWindow(0);
 
-  /** Current name; after a rotation the last name it was seen under. */
-  /** The name the file is read under now (it changes when the file is renamed); set by {@link #path(Path)}. */
+  /**
+   * The name the file is read under now (it changes when the file is renamed; after a rotation, the last
+   * name it was seen under); set by {@link #path(Path)}.
+   */
   private Path path;
   FileChannel channel;
   Checkpoints.Entry checkpoint;
