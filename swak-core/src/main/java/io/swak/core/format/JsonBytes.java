@@ -1,9 +1,6 @@
 package io.swak.core.format;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -74,14 +71,10 @@ final class JsonBytes {
 
   /**
    * A JSON string from UTF-8 bytes: quotes around, escapes inside; other bytes copied unchanged. Eight
-   * bytes at a time: each word is copied, then checked for a byte JSON must escape (a control character,
-   * {@code "} or {@code \\}); the output position moves past the plain bytes only. Log lines are mostly
-   * plain text, and a byte-by-byte loop cost ~2.7 ns a byte (JMH EntryPackingBench.encodeJsonLines).
-   *
-   * <p>The check: {@code (x - 0x20..) & ~x & 0x80..} marks bytes below 0x20, {@code (y - 0x01..) & ~y &
-   * 0x80..} zero bytes of {@code y = x ^ '"'..} (and of {@code x ^ '\\'..}); the lowest mark of each is
-   * exact (a borrow only reaches bytes above a marked one), so the lowest of all is. Bytes of 0x80 and
-   * above (UTF-8) are never marked.
+   * bytes at a time ({@link Swar}): each word is copied, then checked for a byte JSON must escape (a
+   * control character, {@code "} or {@code \\}); the output position moves past the plain bytes only.
+   * Log lines are mostly plain text, and a byte-by-byte loop cost ~2.7 ns a byte (JMH
+   * EntryPackingBench.encodeJsonLines). Bytes of 0x80 and above (UTF-8) are never marked.
    */
   void string(byte[] b, int off, int n) {
     ensure(6 * n + 10); // the worst case plus one word, so nothing below needs checks
@@ -91,16 +84,14 @@ final class JsonBytes {
     int end = off + n;
     int i = off;
     while (i + 8 <= end) {
-      long x = (long) LONGS.get(b, i);
-      LONGS.set(o, p, x);
-      long q = x ^ QUOTES;
-      long s = x ^ BACKSLASHES;
-      long marks = ((x - SPACES) & ~x | (q - ONES) & ~q | (s - ONES) & ~s) & HIGHS;
+      long x = Swar.word(b, i);
+      Swar.put(o, p, x);
+      long marks = Swar.below(x, 0x20) | Swar.zeroBytes(x ^ QUOTES) | Swar.zeroBytes(x ^ BACKSLASHES);
       if (marks == 0) {
         i += 8;
         p += 8;
       } else {
-        int k = Long.numberOfTrailingZeros(marks) >>> 3;
+        int k = Swar.first(marks);
         i += k;
         p = escape(o, p + k, b[i++]);
       }
@@ -131,12 +122,8 @@ final class JsonBytes {
     return p;
   }
 
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-  private static final long QUOTES = 0x2222222222222222L;
-  private static final long BACKSLASHES = 0x5c5c5c5c5c5c5c5cL;
-  private static final long SPACES = 0x2020202020202020L;
+  private static final long QUOTES = Swar.every('"');
+  private static final long BACKSLASHES = Swar.every('\\');
 
   void string(String s) {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);

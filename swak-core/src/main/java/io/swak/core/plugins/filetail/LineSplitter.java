@@ -1,8 +1,6 @@
 package io.swak.core.plugins.filetail;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import io.swak.core.format.Swar;
 import java.util.Arrays;
 
 /**
@@ -16,11 +14,6 @@ import java.util.Arrays;
  * file offsets: a line's start, and its end just past the newline.
  */
 final class LineSplitter {
-
-  /** Eight bytes of a byte array at a time, for the newline scan. */
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
 
   /** Receives complete lines. */
   interface Sink {
@@ -104,22 +97,20 @@ final class LineSplitter {
   }
 
   /**
-   * The one-byte newline scan, eight bytes at a time: XOR with the newline in every byte turns newlines
-   * into zero bytes, and {@code (w - 0x01..) & ~w & 0x80..} marks them; the lowest mark is always a real
-   * one (a borrow only reaches bytes above a zero byte), so its position is the next newline.
+   * The one-byte newline scan, eight bytes at a time ({@link Swar}): XOR with the newline in every byte
+   * turns newlines into zero bytes, and the lowest marked zero byte is the next newline.
    */
   private int scanBytes(byte[] buf, int n, Sink sink) {
     byte nl = newline[0];
-    long pattern = (nl & 0xFFL) * ONES;
+    long pattern = Swar.every(nl);
     int s = 0;
     int i = 0;
     while (i <= n - 8) {
-      long w = (long) LONGS.get(buf, i) ^ pattern;
-      long marks = (w - ONES) & ~w & HIGHS;
+      long marks = Swar.zeroBytes(Swar.word(buf, i) ^ pattern);
       if (marks == 0) {
         i += 8;
       } else {
-        int at = i + (Long.numberOfTrailingZeros(marks) >>> 3);
+        int at = i + Swar.first(marks);
         emit(buf, s, at, sink);
         s = at + 1;
         i = s;
