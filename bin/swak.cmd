@@ -11,4 +11,4 @@ set "JAVA=java"
 if defined JAVA_HOME set "JAVA=%JAVA_HOME%\bin\java"
 set "CDS="
 if exist "%LIB%\swak.jsa" if /i not "%~1"=="cds" set "CDS=-XX:SharedArchiveFile=%LIB%\swak.jsa"
-"%JAVA%" -XX:+UseSerialGC -Xms32m -Xmx256m -Xss512k -XX:+ExitOnOutOfMemoryError %CDS% %SWAK_JAVA_OPTS% -Dswak.home="%SWAK_HOME%" -Dswak.lib="%LIB%" -Dswak.plugins.dir="%PLUGINS%" -cp "%LIB%\*" io.swak.core.cli.Main %*
+"%JAVA%" -XX:+UseSerialGC -Xms32m -Xmx256m -Xmn20m -XX:SurvivorRatio=2 -Xss512k -XX:+ExitOnOutOfMemoryError %CDS% %SWAK_JAVA_OPTS% -Dswak.home="%SWAK_HOME%" -Dswak.lib="%LIB%" -Dswak.plugins.dir="%PLUGINS%" -cp "%LIB%\*" io.swak.core.cli.Main %*
