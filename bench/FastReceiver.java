@@ -5,7 +5,9 @@
 // is mostly the kernel's copy: it must not be the bottleneck of what it measures (its CPU is printed).
 // Prints the wall-clock times (epoch nanoseconds) of the first and the last event, so a script can
 // measure from the moment it started the agent: "receiver: first_ns=… last_ns=…".
-// Run: java -cp bench/target/classes FastReceiver PORT EXPECTED (bench/fluentd-out.sh compiles it)
+// With ACK_DELAY_MS (a third argument) each ack leaves that long after its message arrived, without
+// holding up the reading: a server a network round trip away, or one that stores a chunk before acking.
+// Run: java -cp bench/target/classes FastReceiver PORT EXPECTED [ACK_DELAY_MS] (bench/fluentd-out.sh compiles it)
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,16 +16,26 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 public class FastReceiver {
   static final AtomicLong events = new AtomicLong();
   static volatile long first;
   static volatile long firstEpochNanos;
+  static long ackDelayMillis;
+  static final ScheduledExecutorService ACKS = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "acks");
+    t.setDaemon(true);
+    return t;
+  });
 
   public static void main(String[] a) throws Exception {
     int port = Integer.parseInt(a[0]);
     long expected = Long.parseLong(a[1]);
+    ackDelayMillis = a.length > 2 ? Long.parseLong(a[2]) : 0;
     try (ServerSocketChannel ss = ServerSocketChannel.open()) {
       ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
       System.out.println("receiver: listening on 127.0.0.1:" + port);
@@ -142,6 +154,16 @@ public class FastReceiver {
     }
   }
 
+  static void send(SocketChannel s, ByteBuffer ack) {
+    try {
+      while (ack.hasRemaining()) {
+        s.write(ack);
+      }
+    } catch (IOException e) {
+      // the client went away: it sends the chunk again
+    }
+  }
+
   static void serve(SocketChannel s, long expected) {
     try (s) {
       s.socket().setReceiveBufferSize(1 << 20);
@@ -186,8 +208,10 @@ public class FastReceiver {
           ByteBuffer ack = ByteBuffer.allocate(6 + id.length);
           ack.put((byte) 0x81).put((byte) 0xa3).put("ack".getBytes(StandardCharsets.US_ASCII));
           ack.put((byte) (0xa0 | id.length)).put(id).flip(); // chunk ids are base64 of 16 bytes: < 32
-          while (ack.hasRemaining()) {
-            s.write(ack);
+          if (ackDelayMillis > 0) {
+            ACKS.schedule(() -> send(s, ack), ackDelayMillis, TimeUnit.MILLISECONDS);
+          } else {
+            send(s, ack);
           }
         }
         if (total >= expected) {

@@ -8,9 +8,10 @@
 #     in.Forward of a running bin/swak (the relay); wall time runs from the sender's start (its JVM
 #     start included); the receiver's own rate, first to last event, is printed too.
 # With BUFFER=file or BUFFER=memory a buffer step sits between the input and out.Fluentd; ACK=1 sets
-# require_ack_response. Prints lines/s, MiB/s of input, Swak's CPU seconds per million lines
+# require_ack_response; ACK_DELAY_MS=N makes the receiver send each ack N ms after its message (a server a
+# round trip away, or one that stores a chunk before acking). Prints lines/s, MiB/s of input, Swak's CPU seconds per million lines
 # (user+system, start-up included) and peak RSS (/usr/bin/time -v), and the receiver's CPU.
-# Usage: [INPUT=filetail|forward] [BUFFER=file|memory] [ACK=1] [RUNS=5] bench/fluentd-out.sh [EVENTS]
+# Usage: [INPUT=filetail|forward] [BUFFER=file|memory] [ACK=1] [ACK_DELAY_MS=0] [RUNS=5] bench/fluentd-out.sh [EVENTS]
 set -eu
 cd "$(dirname "$0")/.."
 EVENTS=${1:-2000000}
@@ -59,7 +60,7 @@ $SOURCE
 $BUFFER_STEP
   - out.Fluentd: {host: 127.0.0.1, port: $OUT_PORT, require_ack_response: $REQ, heartbeat_type: none}
 YML
-  /usr/bin/time -v -o "$D/receiver.time" java -XX:+UseSerialGC $RECEIVER_OPTS -cp "$JCP" FastReceiver "$OUT_PORT" "$EVENTS" \
+  /usr/bin/time -v -o "$D/receiver.time" java -XX:+UseSerialGC $RECEIVER_OPTS -cp "$JCP" FastReceiver "$OUT_PORT" "$EVENTS" "${ACK_DELAY_MS:-0}" \
     > "$D/receiver.out" 2>&1 &
   RECV=$!
   until grep -q listening "$D/receiver.out" 2>/dev/null; do sleep 0.05; done
