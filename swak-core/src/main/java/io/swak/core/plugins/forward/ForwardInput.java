@@ -184,19 +184,24 @@ final class ForwardInput implements Input {
     return queue.poll(maxWait);
   }
 
+  /** Closes the listeners and the connections; a second call does nothing. */
   @Override
   public void close() {
     if (server != null) {
       server.close().syncUninterruptibly();
+      server = null;
     }
     if (udp != null) {
       udp.close().syncUninterruptibly();
+      udp = null;
     }
     if (workers != null) {
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      workers = null;
     }
     if (boss != null) {
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      boss = null;
     }
   }
 }
