@@ -1,8 +1,8 @@
 package io.swak.core.plugins.forward;
 
 import io.swak.api.Batch;
-import io.swak.api.Output;
 import io.swak.api.StepContext;
+import io.swak.api.WindowedOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
@@ -13,14 +13,12 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageUnpacker;
-import org.msgpack.value.ValueType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +26,14 @@ import org.slf4j.LoggerFactory;
  * out.Fluentd: sends each batch as one PackedForward message over a blocking socket (one connection
  * at a time is all a task thread needs). {@link #write} returns only when the batch is written — and,
  * with {@code require_ack_response}, acknowledged by the server; otherwise it throws and the runtime
- * sends the batch again, possibly to another server.
+ * sends the batch again, possibly to another server. With acks and keepalive the runtime also uses
+ * {@link #send}: up to {@link #WINDOW} batches on their way, their acks read by the link's own thread.
  */
-final class FluentdOutput implements Output {
+final class FluentdOutput implements WindowedOutput {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.fluentd");
+  /** Batches on their way at once with acks (the runtime also bounds their bytes). */
+  static final int WINDOW = 8;
 
   private final FluentdPlugin.Options o;
   private final Object lock = new Object();
@@ -77,53 +78,99 @@ final class FluentdOutput implements Output {
     }
   }
 
+  /** Several batches on their way only with acks (without, a write is done when written) on kept connections. */
+  @Override
+  public int window() {
+    return o.requireAckResponse() && o.keepalive() ? WINDOW : 1;
+  }
+
   @Override
   public void write(Batch batch) throws Exception {
-    Batch b = o.messageKey().equals("message") ? batch : ForwardEncoder.renameMessage(batch, o.messageKey());
+    Batch b = renamed(batch);
     String chunk = o.requireAckResponse() ? ForwardEncoder.chunkId() : null;
     Payload payload = encode(b, chunk); // once, whichever server takes it
-    synchronized (lock) {
-      IOException last = null;
-      // one try per server, so a dead server costs a failover, not a retry round
-      for (int i = 0; i < servers.nodes().size(); i++) {
-        ServerLink l;
+    IOException last = null;
+    // one try per server, so a dead server costs a failover, not a retry round
+    for (int i = 0; i < servers.nodes().size(); i++) {
+      Confirmation confirmation = chunk == null ? null : new Confirmation();
+      ServerList.Node node;
+      try {
+        node = transmit(b, payload, chunk, confirmation);
+      } catch (IOException e) {
+        last = e;
+        continue;
+      }
+      if (confirmation != null) {
         try {
-          l = connected();
+          confirmation.await();
         } catch (IOException e) {
+          servers.failed(node, System.nanoTime(), e.getMessage());
           last = e;
           continue;
         }
-        try {
-          send(l, payload, chunk);
-          servers.alive(l.node);
-          context.metrics().bytesOut(b.length());
-          if (o.drainLogTag() != null && !o.drainLogTag().isEmpty()) {
-            sendQuietly(l, ForwardEncoder.message(o.drainLogTag(), context.clock().millis() * 1_000_000L,
-                Map.of("drain", b.count())));
-          }
-          if (!o.keepalive() || !l.serverKeepsAlive) {
-            disconnect();
-          }
-          return;
-        } catch (IOException e) {
-          servers.failed(l.node, System.nanoTime(), e.getMessage());
-          disconnect();
-          last = new IOException("server " + l.node + ": " + e.getMessage(), e);
-          if (chunk != null) {
-            context.metrics().count("resends", 1);
+        if (!o.keepalive()) {
+          synchronized (lock) {
+            release();
           }
         }
       }
-      throw last != null ? last : new IOException("no server could be reached");
+      return;
+    }
+    throw last != null ? last : new IOException("no server could be reached");
+  }
+
+  @Override
+  public void send(Batch batch, Receipt receipt) throws IOException {
+    Batch b = renamed(batch);
+    String chunk = ForwardEncoder.chunkId();
+    transmit(b, encode(b, chunk), chunk, receipt);
+  }
+
+  private Batch renamed(Batch batch) {
+    return o.messageKey().equals("message") ? batch : ForwardEncoder.renameMessage(batch, o.messageKey());
+  }
+
+  /**
+   * Writes one message on the current (or a new) connection; with a chunk id its ack settles
+   * {@code receipt} later. Returns the server it went to.
+   */
+  private ServerList.Node transmit(Batch b, Payload payload, String chunk, Receipt receipt) throws IOException {
+    synchronized (lock) {
+      ServerLink l = connected();
+      if (chunk != null) {
+        l.expectAck(chunk, receipt, o.ackResponseTimeout(), context.metrics());
+      }
+      try {
+        write(l, payload);
+      } catch (IOException e) {
+        if (chunk != null) {
+          l.forget(chunk);
+        }
+        servers.failed(l.node, System.nanoTime(), e.getMessage());
+        disconnect(); // what else was on its way over it is lost, and sent again
+        throw new IOException("server " + l.node + ": " + e.getMessage(), e);
+      }
+      servers.alive(l.node);
+      context.metrics().bytesOut(b.length());
+      if (o.drainLogTag() != null && !o.drainLogTag().isEmpty()) {
+        sendQuietly(l, ForwardEncoder.message(o.drainLogTag(), context.clock().millis() * 1_000_000L,
+            Map.of("drain", b.count())));
+      }
+      if (chunk == null && !o.keepalive() || !l.serverKeepsAlive) {
+        release();
+      }
+      return l.node;
     }
   }
 
   /** The open link, or a new one to the server chosen now; a failure marks that server down. */
   private ServerLink connected() throws IOException {
     long now = System.nanoTime();
-    if (link != null && (link.expiresAtNanos != 0 && now > link.expiresAtNanos
-        || now - link.lastUsedNanos > 1_000_000_000L && link.closedByPeer()
-        || servers.isDown(link.node))) {
+    if (link != null && link.broken() != null) {
+      link = null; // closed already; what it had on its way is being sent again
+    } else if (link != null && (link.expiresAtNanos != 0 && now > link.expiresAtNanos || servers.isDown(link.node))) {
+      release();
+    } else if (link != null && !link.readsAcks() && now - link.lastUsedNanos > 1_000_000_000L && link.closedByPeer()) {
       disconnect();
     }
     if (link != null) {
@@ -150,6 +197,45 @@ final class FluentdOutput implements Output {
     }
   }
 
+  /** Waits for the receipt of one batch written the synchronous way. */
+  private final class Confirmation implements Receipt {
+    private final CountDownLatch settled = new CountDownLatch(1);
+    private volatile String lostReason;
+
+    @Override
+    public void confirmed() {
+      settled.countDown();
+    }
+
+    @Override
+    public void lost(String reason) {
+      lostReason = reason;
+      settled.countDown();
+    }
+
+    /** Returns once the ack came; throws when it was lost, or when the task stops meanwhile. */
+    void await() throws IOException {
+      // the link's reader gives up after ack_response_timeout; the margin only guards against a reader gone wrong
+      long giveUp = System.nanoTime() + o.ackResponseTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
+      try {
+        while (!settled.await(200, TimeUnit.MILLISECONDS)) {
+          if (context.stopping()) {
+            throw new IOException("stopped while waiting for the server's reply");
+          }
+          if (System.nanoTime() - giveUp > 0) {
+            throw new IOException("no reply within " + o.ackResponseTimeout().toMillis() + " ms");
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for the server's reply");
+      }
+      if (lostReason != null) {
+        throw new IOException(lostReason);
+      }
+    }
+  }
+
   /** The bytes of one message: the JSON form whole, or a PackedForward header, entries and options. */
   private record Payload(byte[] head, byte[] data, int length, byte[] tail) { }
 
@@ -168,7 +254,7 @@ final class FluentdOutput implements Output {
     return new Payload(ForwardEncoder.header(b.tag(), len), data, len, ForwardEncoder.options(b.count(), chunk, gzip));
   }
 
-  private void send(ServerLink l, Payload p, String chunk) throws IOException {
+  private void write(ServerLink l, Payload p) throws IOException {
     Duration st = o.sendTimeout();
     if (p.head() != null) {
       l.write(p.head(), st);
@@ -179,37 +265,6 @@ final class FluentdOutput implements Output {
     }
     l.flush(st);
     l.lastUsedNanos = System.nanoTime();
-    if (chunk != null) {
-      awaitAck(l, chunk);
-    }
-  }
-
-  private void awaitAck(ServerLink l, String chunk) throws IOException {
-    byte[] reply = l.readFrame(o.ackResponseTimeout(), context::stopping);
-    String acked = null;
-    try (MessageUnpacker in = MessagePack.newDefaultUnpacker(reply)) {
-      if (in.getNextFormat().getValueType() == ValueType.MAP) {
-        int n = in.unpackMapHeader();
-        for (int i = 0; i < n; i++) {
-          String k = in.unpackString();
-          if (k.equals("ack") && in.getNextFormat().getValueType() == ValueType.STRING) {
-            acked = in.unpackString();
-          } else {
-            in.skipValue();
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      throw new IOException("unreadable ack reply: " + e.getMessage());
-    }
-    if (acked == null && reply.length > 5 && (reply[0] & 0xf0) == 0x90 && reply[1] == (byte) 0xa4
-        && reply[2] == 'H' && reply[3] == 'E' && reply[4] == 'L' && reply[5] == 'O') {
-      throw new IOException("the server requires the shared-key handshake (it sent HELO): set `shared_key`");
-    }
-    if (!chunk.equals(acked)) {
-      throw new IOException("the server acknowledged chunk '" + acked + "' instead of '" + chunk + "'");
-    }
-    context.metrics().count("acks", 1);
   }
 
   private void sendQuietly(ServerLink l, byte[] message) {
@@ -222,9 +277,18 @@ final class FluentdOutput implements Output {
     }
   }
 
+  /** Closes the connection now: what is on its way over it is lost (and sent again). */
   private void disconnect() {
     if (link != null) {
       link.close();
+      link = null;
+    }
+  }
+
+  /** No more messages on the connection; it closes once the acks on their way came. */
+  private void release() {
+    if (link != null) {
+      link.retire();
       link = null;
     }
   }
@@ -240,7 +304,7 @@ final class FluentdOutput implements Output {
         l.flush(o.sendTimeout());
         l.lastUsedNanos = System.nanoTime();
         if (!o.keepalive()) {
-          disconnect();
+          release();
         }
       }
       context.metrics().count("pings", 1);

@@ -1,6 +1,8 @@
 package io.swak.core.plugins.forward;
 
 import io.netty.buffer.Unpooled;
+import io.swak.api.StepMetrics;
+import io.swak.api.WindowedOutput.Receipt;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -11,18 +13,29 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.ValueType;
 
 /**
  * One open connection of out.Fluentd to one server: TCP or TLS, the shared-key handshake, writes
  * bounded by the send timeout (a watchdog closes the socket, since blocking writes have no timeout of
  * their own) and reads of whole msgpack replies.
+ *
+ * <p>With acknowledgements, a reader thread per link takes the server's acks as they come and settles
+ * the chunks on their way: confirmed, or lost when the connection breaks, an ack is overdue or names a
+ * chunk that was not sent. A retired link takes no new chunks and closes once its last one is settled.
  */
 final class ServerLink implements Closeable {
 
@@ -252,11 +265,158 @@ final class ServerLink implements Closeable {
     }
   }
 
-  @Override
-  public void close() {
+  /** Chunks sent and not acknowledged yet, oldest first, with when they were sent; guarded by itself. */
+  private final LinkedHashMap<String, Expected> expected = new LinkedHashMap<>();
+  private record Expected(Receipt receipt, long sentNanos) { }
+  private Thread ackReader;
+  /** Why the link stopped working; null while it works. */
+  private volatile String broken;
+  private volatile boolean retired;
+  private volatile StepMetrics metrics;
+
+  /**
+   * Registers a chunk (before its bytes are written, so its ack cannot come first) whose ack the reader
+   * thread settles within {@code ackTimeout}; the first one starts the reader.
+   */
+  void expectAck(String chunk, Receipt receipt, Duration ackTimeout, StepMetrics metrics) throws IOException {
+    synchronized (expected) {
+      if (broken != null) {
+        throw new IOException(broken);
+      }
+      expected.put(chunk, new Expected(receipt, System.nanoTime()));
+      if (ackReader == null) {
+        this.metrics = metrics;
+        ackReader = new Thread(() -> readAcks(ackTimeout, metrics), "swak-acks-" + node);
+        ackReader.setDaemon(true);
+        ackReader.start();
+      }
+    }
+  }
+
+  /** Forgets a chunk whose bytes could not be written: its receipt is not called. */
+  void forget(String chunk) {
+    synchronized (expected) {
+      expected.remove(chunk);
+    }
+  }
+
+  /** Why the link broke, or null. */
+  String broken() {
+    return broken;
+  }
+
+  boolean readsAcks() {
+    return ackReader != null;
+  }
+
+  /** No new chunks: the link closes now, or when the reader settled the last chunk on its way. */
+  void retire() {
+    retired = true;
+    synchronized (expected) {
+      if (!expected.isEmpty()) {
+        return;
+      }
+    }
+    close();
+  }
+
+  private void readAcks(Duration ackTimeout, StepMetrics metrics) {
+    long timeout = ackTimeout.toNanos();
+    while (broken == null) {
+      byte[] reply;
+      try {
+        reply = readFrame(Duration.ofMillis(200));
+      } catch (SocketTimeoutException e) {
+        long oldest;
+        synchronized (expected) {
+          Iterator<Expected> it = expected.values().iterator();
+          oldest = it.hasNext() ? it.next().sentNanos() : 0;
+        }
+        if (oldest != 0 && System.nanoTime() - oldest > timeout) {
+          fail("no reply within " + ackTimeout.toMillis() + " ms");
+        }
+        continue;
+      } catch (IOException e) {
+        fail(e.getMessage());
+        return;
+      }
+      String chunk;
+      try {
+        chunk = ackedChunk(reply);
+      } catch (IOException e) {
+        fail(e.getMessage());
+        return;
+      }
+      Expected x;
+      boolean last;
+      synchronized (expected) {
+        x = expected.remove(chunk);
+        last = expected.isEmpty();
+      }
+      if (x == null) {
+        fail("the server acknowledged chunk '" + chunk + "', which is not on its way");
+        return;
+      }
+      metrics.count("acks", 1);
+      x.receipt().confirmed();
+      if (last && retired) {
+        close();
+      }
+    }
+  }
+
+  /** The chunk id of an ack reply: {@code {"ack": id}}. */
+  static String ackedChunk(byte[] reply) throws IOException {
+    String acked = null;
+    try (MessageUnpacker in = MessagePack.newDefaultUnpacker(reply)) {
+      if (in.getNextFormat().getValueType() == ValueType.MAP) {
+        int n = in.unpackMapHeader();
+        for (int i = 0; i < n; i++) {
+          String k = in.unpackString();
+          if (k.equals("ack") && in.getNextFormat().getValueType() == ValueType.STRING) {
+            acked = in.unpackString();
+          } else {
+            in.skipValue();
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("unreadable ack reply: " + e.getMessage());
+    }
+    if (acked == null && reply.length > 5 && (reply[0] & 0xf0) == 0x90 && reply[1] == (byte) 0xa4
+        && reply[2] == 'H' && reply[3] == 'E' && reply[4] == 'L' && reply[5] == 'O') {
+      throw new IOException("the server requires the shared-key handshake (it sent HELO): set `shared_key`");
+    }
+    if (acked == null) {
+      throw new IOException("the server replied without an ack");
+    }
+    return acked;
+  }
+
+  /** The link is broken: closed, and every chunk on its way lost (each will be sent again). */
+  private void fail(String why) {
+    List<Receipt> lost = new ArrayList<>();
+    synchronized (expected) {
+      if (broken == null) {
+        broken = why;
+      }
+      expected.values().forEach(x -> lost.add(x.receipt()));
+      expected.clear();
+    }
     if (sendCheck != null) {
       sendCheck.cancel(false);
     }
     closeQuietly();
+    if (!lost.isEmpty() && metrics != null) {
+      metrics.count("resends", lost.size());
+    }
+    String reason = "server " + node + ": " + broken;
+    lost.forEach(r -> r.lost(reason));
+  }
+
+  /** Closes the connection; chunks still on their way are lost. */
+  @Override
+  public void close() {
+    fail("the connection was closed");
   }
 }

@@ -1,0 +1,131 @@
+package io.swak.core.plugins.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.swak.api.Batch;
+import io.swak.api.Event;
+import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.TestSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * out.Fluentd with acks keeps several batches on their way (the runtime's window), through the real
+ * runtime, to an in.Forward whose acks the test releases: in.Forward acks a message only when the
+ * test acknowledges its batch.
+ */
+class AckWindowTest extends AgentTestBase {
+
+  final TestContext serverCtx = new TestContext();
+  final List<ForwardInput> servers = new ArrayList<>();
+
+  @AfterEach
+  void closeServers() throws Exception {
+    if (agent != null) {
+      agent.stop(); // before the servers, so the agent does not wait on them
+      agent = null;
+    }
+    servers.forEach(ForwardInput::close);
+    serverCtx.stop();
+  }
+
+  ForwardInput server(int port) throws Exception {
+    ForwardInput s = Steps.server(serverCtx, port, "");
+    servers.add(s);
+    return s;
+  }
+
+  void startAgent(int port, String extra) throws Exception {
+    start("""
+        - task:
+          - in.TestSource: {name: %s, batch: 10, total: 50}
+          - out.Fluentd: {host: 127.0.0.1, port: %d, require_ack_response: true, heartbeat_type: none,
+                          retry_wait: 20ms, retry_max_wait: 100ms%s}
+        """.formatted(id, port, extra));
+  }
+
+  /** Polls the server until {@code events} events arrived, without acknowledging any. */
+  static List<Batch> receive(ForwardInput s, int events) throws Exception {
+    return receive(s, events, false);
+  }
+
+  /** Polls the server until {@code events} events arrived, acknowledging each batch when {@code ack}. */
+  static List<Batch> receive(ForwardInput s, int events, boolean ack) throws Exception {
+    List<Batch> got = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      Batch b = s.poll(Duration.ofMillis(50));
+      if (b != null) {
+        got.add(b);
+        if (ack) {
+          b.ack().done(); // batches sent again go one at a time, each waiting for its ack
+        }
+      }
+      return got.stream().mapToInt(Batch::count).sum() >= events;
+    });
+    return got;
+  }
+
+  static TreeSet<Long> seqs(List<Batch> batches) {
+    TreeSet<Long> out = new TreeSet<>();
+    for (Batch b : batches) {
+      for (Event e : b.events()) {
+        out.add(((Number) e.record().get("seq")).longValue());
+      }
+    }
+    return out;
+  }
+
+  long committed() {
+    return TestSource.state(id).window.committed();
+  }
+
+  @Test
+  void severalBatchesAreOnTheirWayAndEachIsAcknowledgedOnlyWhenTheServerAcksIt() throws Exception {
+    ForwardInput s = server(0);
+    startAgent(s.port(), "");
+    // all five batches arrive although the server has acknowledged none: they were sent without waiting
+    List<Batch> got = receive(s, 50);
+    assertThat(got).hasSize(5);
+    assertThat(committed()).isZero();
+    got.get(0).ack().done();
+    got.get(1).ack().done();
+    await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 20);
+    got.get(3).ack().done(); // out of order: the input's checkpoint waits for the third
+    got.get(2).ack().done();
+    got.get(4).ack().done();
+    await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 50);
+    assertThat(seqs(got)).hasSize(50).first().isEqualTo(1L);
+    assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("acks")).isEqualTo(5);
+  }
+
+  @Test
+  void batchesOnTheirWayWhenTheServerGoesAwayAreSentAgainThoughNothingNewComes() throws Exception {
+    ForwardInput first = server(0);
+    int port = first.port();
+    startAgent(port, "");
+    List<Batch> lost = receive(first, 50);
+    assertThat(committed()).isZero();
+    first.close(); // the connection breaks with five batches unacknowledged; the input has nothing more
+    ForwardInput second = server(port);
+    List<Batch> again = receive(second, 50, true);
+    assertThat(seqs(again)).isEqualTo(seqs(lost)).hasSize(50);
+    await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 50);
+    assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("resends")).isEqualTo(5);
+  }
+
+  @Test
+  void anAckThatDoesNotComeInTimeSendsTheBatchAgain() throws Exception {
+    ForwardInput s = server(0);
+    startAgent(s.port(), ", ack_response_timeout: 300ms");
+    List<Batch> unanswered = receive(s, 50); // never acknowledged: they time out
+    List<Batch> again = receive(s, 50, true);
+    assertThat(seqs(again)).isEqualTo(seqs(unanswered)).hasSize(50);
+    await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 50);
+    assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("errors")).isPositive();
+  }
+}
