@@ -57,10 +57,8 @@ final class RetryingOutput implements Stage {
   private final ReentrantLock owner = new ReentrantLock();
   /** Unconfirmed batches (and confirmed ones behind an unconfirmed head), oldest first; under {@link #owner}. */
   private final ArrayDeque<Sent> inFlight = new ArrayDeque<>();
-  private long inFlightBytes;
   /** Notified when a receipt comes; never held while sending, so the output's threads never wait for the task. */
   private final Object changes = new Object();
-  private final AtomicInteger lost = new AtomicInteger();
   private final AtomicBoolean resendScheduled = new AtomicBoolean();
   private volatile boolean closing;
 
@@ -99,7 +97,7 @@ final class RetryingOutput implements Stage {
         deliver(batch);
         return batch;
       }
-      while (!inFlight.isEmpty() && (inFlight.size() >= window || inFlightBytes + batch.length() > WINDOW_BYTES)) {
+      while (!inFlight.isEmpty() && (inFlight.size() >= window || bytesInFlight() + batch.length() > WINDOW_BYTES)) {
         awaitReceipt();
         settle();
       }
@@ -110,12 +108,6 @@ final class RetryingOutput implements Stage {
         throw e;
       } catch (Exception e) {
         // this batch is not on its way; earlier ones may be lost with the connection: they go first
-        synchronized (changes) {
-          if (s.state == Sent.LOST) {
-            lost.decrementAndGet(); // the connection broke while it was written: not one of the window's
-          }
-          s.state = Sent.CONFIRMED; // settled here: a receipt still on its way changes nothing
-        }
         context.metrics().errors(1);
         LOG.warn("{}: sending {} events failed ({}); sending again", where, batch.count(), Tasks.message(e));
         drain();
@@ -123,7 +115,6 @@ final class RetryingOutput implements Stage {
         return batch;
       }
       inFlight.add(s);
-      inFlightBytes += batch.length();
       return batch.withAck(s.followingStepsDone);
     } finally {
       owner.unlock();
@@ -132,21 +123,26 @@ final class RetryingOutput implements Stage {
 
   /** Writes lost batches again, in order, and forgets confirmed ones at the head. Under {@link #owner}. */
   private void settle() throws IOException {
-    if (lost.get() > 0) {
-      for (Sent s : inFlight) {
-        if (s.state == Sent.LOST) {
-          context.metrics().errors(1);
-          LOG.warn("{}: {} events sent but not confirmed ({}); sending again", where, s.batch.count(), s.reason);
-          deliver(s.batch);
-          s.state = Sent.CONFIRMED;
-          lost.decrementAndGet();
-          s.complete(Sent.CONFIRMED_BIT);
-        }
+    for (Sent s : inFlight) {
+      if (s.state == Sent.LOST) {
+        context.metrics().errors(1);
+        LOG.warn("{}: {} events sent but not confirmed ({}); sending again", where, s.batch.count(), s.reason);
+        deliver(s.batch);
+        s.state = Sent.CONFIRMED;
+        s.complete(Sent.CONFIRMED_BIT);
       }
     }
     while (!inFlight.isEmpty() && inFlight.peekFirst().state == Sent.CONFIRMED) {
-      inFlightBytes -= inFlight.pollFirst().batch.length();
+      inFlight.pollFirst();
     }
+  }
+
+  private long bytesInFlight() {
+    long n = 0;
+    for (Sent s : inFlight) {
+      n += s.batch.length();
+    }
+    return n;
   }
 
   /** Waits until every batch on its way is confirmed or written again. Under {@link #owner}. */
@@ -160,19 +156,24 @@ final class RetryingOutput implements Stage {
 
   /** Waits (a little) for a receipt; a stop ends the wait. */
   private void awaitReceipt() {
-    synchronized (changes) {
-      Sent head = inFlight.peekFirst();
-      if (head != null && head.state == Sent.SENT && lost.get() == 0) {
-        try {
-          changes.wait(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new TaskStoppedException();
-        }
-      }
+    try {
+      waitForReceipt();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TaskStoppedException();
     }
     if (context.stopping()) {
       throw new TaskStoppedException();
+    }
+  }
+
+  /** Waits up to 100 ms while the oldest batch is unconfirmed and none is lost. Under {@link #owner}. */
+  private void waitForReceipt() throws InterruptedException {
+    synchronized (changes) {
+      Sent head = inFlight.peekFirst();
+      if (head != null && head.state == Sent.SENT && inFlight.stream().noneMatch(s -> s.state == Sent.LOST)) {
+        changes.wait(100);
+      }
     }
   }
 
@@ -246,7 +247,6 @@ final class RetryingOutput implements Stage {
         }
         reason = why;
         state = LOST;
-        lost.incrementAndGet();
         changes.notifyAll();
       }
       resendSoon();
@@ -312,11 +312,7 @@ final class RetryingOutput implements Stage {
         long giveUp = System.nanoTime() + CLOSE_WAIT.toNanos();
         settle();
         while (!inFlight.isEmpty() && System.nanoTime() - giveUp < 0) {
-          synchronized (changes) {
-            if (inFlight.peekFirst().state == Sent.SENT && lost.get() == 0) {
-              changes.wait(100);
-            }
-          }
+          waitForReceipt(); // not cut short by a stop: acks on their way normally come within milliseconds
           settle();
         }
       } catch (TaskStoppedException e) {

@@ -192,11 +192,6 @@ final class ServerLink implements Closeable {
 
   /** Reads one msgpack value sent by the server, waiting at most {@code timeout}. */
   byte[] readFrame(Duration timeout) throws IOException {
-    return readFrame(timeout, () -> false);
-  }
-
-  /** As {@link #readFrame(Duration)}, giving up early (checked every 200 ms) once {@code cancelled} says so. */
-  byte[] readFrame(Duration timeout, java.util.function.BooleanSupplier cancelled) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (filled > 0) {
@@ -219,16 +214,13 @@ final class ServerLink implements Closeable {
       if (filled == buf.length) {
         buf = Arrays.copyOf(buf, buf.length * 2);
       }
-      if (cancelled.getAsBoolean()) {
-        throw new IOException("stopped while waiting for the server's reply");
-      }
       long left = deadline - System.nanoTime();
-      socket.setSoTimeout((int) Math.max(1, Math.min(200, left / 1_000_000)));
+      socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
       int r;
       try {
         r = in.read(buf, filled, buf.length - filled);
       } catch (SocketTimeoutException e) {
-        continue; // deadline and cancellation are checked at the top
+        continue; // the deadline is checked at the top
       }
       if (r < 0) {
         throw new EOFException("the server closed the connection");
@@ -286,7 +278,7 @@ final class ServerLink implements Closeable {
       expected.put(chunk, new Expected(receipt, System.nanoTime()));
       if (ackReader == null) {
         this.metrics = metrics;
-        ackReader = new Thread(() -> readAcks(ackTimeout, metrics), "swak-acks-" + node);
+        ackReader = new Thread(() -> readAcks(ackTimeout), "swak-acks-" + node);
         ackReader.setDaemon(true);
         ackReader.start();
       }
@@ -320,7 +312,7 @@ final class ServerLink implements Closeable {
     close();
   }
 
-  private void readAcks(Duration ackTimeout, StepMetrics metrics) {
+  private void readAcks(Duration ackTimeout) {
     long timeout = ackTimeout.toNanos();
     while (broken == null) {
       byte[] reply;
