@@ -707,7 +707,7 @@ final class FileTail implements Input {
     }
     int n = f.channel.read(ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, size - start)), start);
     if (n > 0) {
-      line(buf, 0, n, start, start + n);
+      line(buf, 0, n, start);
       f.splitter.reset(start + n);
     }
   }
@@ -731,7 +731,7 @@ final class FileTail implements Input {
     }
   }
 
-  private void line(byte[] b, int off, int len, long start, long end) {
+  private void line(byte[] b, int off, int len, long start) {
     encoder.convert(b, off, len, start == 0);
     if (current.multiline != null) {
       current.multiline.line(encoder.array, encoder.offset, encoder.length, start, nowNanos, events);

@@ -17,7 +17,8 @@ final class LineSplitter {
 
   /** Receives complete lines. */
   interface Sink {
-    void line(byte[] b, int off, int len, long start, long end);
+    /** A line's bytes (without its newline) and the file offset where it starts. */
+    void line(byte[] b, int off, int len, long start);
   }
 
   private final byte[] newline;
@@ -141,10 +142,10 @@ final class LineSplitter {
           countLong(start);
           if (truncate) {
             int cut = utf8 ? LineEncoder.utf8Prefix(collected, 0, len, maxLineSize) : Math.min(len, maxLineSize);
-            sink.line(collected, 0, cut, start, end);
+            sink.line(collected, 0, cut, start);
           }
         } else {
-          sink.line(collected, 0, len, start, end);
+          sink.line(collected, 0, len, start);
         }
         lineStart = end;
         readPos = end;
@@ -158,7 +159,6 @@ final class LineSplitter {
 
   private void emit(byte[] buf, int s, int e, Sink sink) {
     long start = lineStart + s;
-    long end = lineStart + e + unit;
     int len = e - s;
     if (endsWithCr(buf, s, len)) {
       len -= unit;
@@ -170,7 +170,7 @@ final class LineSplitter {
       }
       len = utf8 ? LineEncoder.utf8Prefix(buf, s, len, maxLineSize) : maxLineSize;
     }
-    sink.line(buf, s, len, start, end);
+    sink.line(buf, s, len, start);
   }
 
   private void countLong(long start) {

@@ -110,7 +110,8 @@ final class ForwardInput implements Input {
         // still get Netty's direct io buffers (unpooled: no direct arena), and the decoder copies a frame from
         // those to an array. Forcing heap reads was tried: slower (the JDK then copies every read). One arena
         // per network thread and 1 MiB chunks (Netty's default: 2 per core, 4 MiB) keep the pool to what the
-        // connections use; larger frames are allocated outside it
+        // connections use; larger frames are allocated outside it. A direct arena per thread, so reads are
+        // pooled too, was measured on the relay bench: 0.88 -> 1.02-1.09 CPU-s per million events, RSS +11-15 MiB
         .childOption(ChannelOption.ALLOCATOR, new PooledByteBufAllocator(false, o.threads(), 0, 8192, 7))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override

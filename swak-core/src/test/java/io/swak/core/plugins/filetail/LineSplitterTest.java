@@ -16,7 +16,8 @@ class LineSplitterTest {
     final LineSplitter s;
     final byte[] buf;
     final List<String> lines = new ArrayList<>();
-    final List<long[]> spans = new ArrayList<>();
+    /** Where each line starts; a line ends (newline included) where the next starts. */
+    final List<Long> starts = new ArrayList<>();
     final Charset cs;
 
     Run(Charset cs, int block, int max, boolean truncate) {
@@ -33,9 +34,9 @@ class LineSplitterTest {
         long beforeLine = s.lineStart();
         int n = (int) Math.min(buf.length, file.length - s.readPosition());
         System.arraycopy(file, (int) s.readPosition(), buf, 0, n);
-        s.feed(buf, n, (b, off, len, start, end) -> {
+        s.feed(buf, n, (b, off, len, start) -> {
           lines.add(new String(b, off, len, cs));
-          spans.add(new long[] {start, end});
+          starts.add(start);
         });
         if (s.readPosition() == before && s.lineStart() == beforeLine) {
           return; // only a partial line left: wait for more
@@ -52,7 +53,7 @@ class LineSplitterTest {
     assertThat(r.s.lineStart()).isEqualTo("alpha\nbeta\r\ngamma is longer\n".length());
     r.readAll("alpha\nbeta\r\ngamma is longer\nunfinished\n".getBytes(StandardCharsets.UTF_8));
     assertThat(r.lines).containsExactly("alpha", "beta", "gamma is longer", "unfinished");
-    assertThat(r.spans.get(1)).containsExactly(6, 12);
+    assertThat(r.starts).containsExactly(0L, 6L, 12L, 28L);
   }
 
   @Test
@@ -61,7 +62,7 @@ class LineSplitterTest {
     String longLine = "x".repeat(50);
     r.readAll(("a\n" + longLine + "\nb\n").getBytes(StandardCharsets.UTF_8));
     assertThat(r.lines).containsExactly("a", longLine, "b");
-    assertThat(r.spans.get(1)).containsExactly(2, 53);
+    assertThat(r.starts).containsExactly(0L, 2L, 53L);
   }
 
   @Test

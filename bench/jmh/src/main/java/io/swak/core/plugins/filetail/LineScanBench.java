@@ -36,14 +36,14 @@ public class LineScanBench extends HotPathBench {
   @OperationsPerInvocation(LINES)
   public void scanLines(Blackhole bh) {
     splitter.reset(0);
-    splitter.feed(block, block.length, (b, off, len, start, end) -> bh.consume(len));
+    splitter.feed(block, block.length, (b, off, len, start) -> bh.consume(len));
   }
 
   @Benchmark
   @OperationsPerInvocation(LINES)
   public Batch scanAndPack() {
     splitter.reset(0);
-    splitter.feed(block, block.length, (b, off, len, start, end) -> builder.addMessage(TIME, KEY, b, off, len));
+    splitter.feed(block, block.length, (b, off, len, start) -> builder.addMessage(TIME, KEY, b, off, len));
     return builder.build("bench", Ack.NONE);
   }
 }
