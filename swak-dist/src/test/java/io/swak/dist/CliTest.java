@@ -79,6 +79,9 @@ class CliTest {
       swak.signal("TERM");
       assertThat(swak.waitFor(Duration.ofSeconds(20))).isZero();
       assertThat(swak.err()).contains("SIGTERM: stopping");
+      // only the agent's own log lines (its SLF4J binding says nothing about itself), local time with its offset
+      assertThat(swak.err().lines()).isNotEmpty().allMatch(l -> l.matches(
+          "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) (INFO |WARN |ERROR) .+"));
       // every line written is whole: a stop never leaves half a batch
       for (String line : Files.readAllLines(out)) {
         assertThat(JSON.readTree(line).get("record").has("user_id")).isTrue();

@@ -5,10 +5,9 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.TimeZone;
 
 /**
  * The agent's log line, {@code 2026-11-21T10:00:00.123Z INFO  message} (local time with its offset), and
@@ -18,8 +17,18 @@ import java.time.ZoneOffset;
  */
 final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
 
-  /** Looked up at the first line, not at start-up: the time-zone rules take ~20 ms to load. */
-  private ZoneId zone;
+  /**
+   * Looked up at the first line, not at start-up. {@link TimeZone} rather than {@code ZoneId.getRules()}:
+   * java.time's zone rules provider searches the whole class path for other providers (~20 ms).
+   */
+  private TimeZone zone;
+
+  LogLineEncoder() { }
+
+  /** With a fixed zone (tests). */
+  LogLineEncoder(TimeZone zone) {
+    this.zone = zone;
+  }
 
   @Override
   public byte[] headerBytes() {
@@ -44,13 +53,13 @@ final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
   }
 
   /** {@code yyyy-MM-ddTHH:mm:ss.SSS} and the offset ({@code Z} or {@code +09:00}). */
-  private void time(StringBuilder sb, long millis) {
-    Instant at = Instant.ofEpochMilli(millis);
+  void time(StringBuilder sb, long millis) {
     if (zone == null) {
-      zone = ZoneId.systemDefault();
+      zone = TimeZone.getDefault();
     }
-    ZoneOffset offset = zone.getRules().getOffset(at);
-    LocalDateTime t = LocalDateTime.ofEpochSecond(at.getEpochSecond(), at.getNano(), offset);
+    ZoneOffset offset = ZoneOffset.ofTotalSeconds(zone.getOffset(millis) / 1000);
+    int nanos = (int) Math.floorMod(millis, 1000) * 1_000_000;
+    LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), nanos, offset);
     sb.append(t.getYear()).append('-');
     two(sb, t.getMonthValue()).append('-');
     two(sb, t.getDayOfMonth()).append('T');

@@ -62,6 +62,12 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", LogProvider.class.getName());
+    }
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "WARN"); // not the note that it uses the provider above
+    }
     System.exit(execute(args));
   }
 

@@ -53,4 +53,23 @@ class LogSetupTest {
     assertThat(Files.readString(log)).contains("after the move").doesNotContain("before the move");
     assertThat(Files.readString(dir.resolve("moved.log"))).contains("before the move");
   }
+
+  @Test
+  void logTimesAreLocalWithTheirOffsetAcrossDaylightSaving() {
+    // 2026-03-08 06:29:59.007 UTC: just before New York moves its clocks (07:00 UTC); St John's moved at 05:30
+    // UTC, from -03:30 to -02:30
+    long millis = java.time.Instant.parse("2026-03-08T06:29:59.007Z").toEpochMilli();
+    assertThat(time("UTC", millis)).isEqualTo("2026-03-08T06:29:59.007Z");
+    assertThat(time("Asia/Seoul", millis)).isEqualTo("2026-03-08T15:29:59.007+09:00");
+    assertThat(time("America/New_York", millis)).isEqualTo("2026-03-08T01:29:59.007-05:00");
+    assertThat(time("America/New_York", millis + 3_600_000)).isEqualTo("2026-03-08T03:29:59.007-04:00");
+    assertThat(time("America/St_Johns", millis)).isEqualTo("2026-03-08T03:59:59.007-02:30");
+    assertThat(time("UTC", -1)).isEqualTo("1969-12-31T23:59:59.999Z");
+  }
+
+  private static String time(String zone, long millis) {
+    StringBuilder sb = new StringBuilder();
+    new LogLineEncoder(java.util.TimeZone.getTimeZone(zone)).time(sb, millis);
+    return sb.toString();
+  }
 }
