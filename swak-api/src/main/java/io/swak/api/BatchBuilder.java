@@ -17,8 +17,11 @@ public final class BatchBuilder {
   private byte[] buf = new byte[1 << 12];
   private int len;
   private int count;
-  /** For general records; it writes through {@link #sink} into {@link #buf} and is flushed after each use. */
-  private final MessagePacker packer = MessagePack.newDefaultPacker(new Sink());
+  /**
+   * For general records, made at the first (see {@link MsgpackHeaders} on its start-up cost); it writes
+   * through a {@link Sink} into {@link #buf} and is flushed after each use.
+   */
+  private MessagePacker packer;
   /** See {@link #messagePrefix}: the prefix for {@link #prefixTime} and {@link #prefixKey} (by identity). */
   private byte[] prefix;
   private long prefixTime;
@@ -28,6 +31,9 @@ public final class BatchBuilder {
   /** Appends an event with a record of any supported values. */
   public BatchBuilder add(long timeNanos, Map<String, ?> record) {
     writeEntryHead(timeNanos);
+    if (packer == null) {
+      packer = MessagePack.newDefaultPacker(new Sink());
+    }
     try {
       packValue(packer, record);
       packer.flush();
@@ -62,14 +68,14 @@ public final class BatchBuilder {
     int p = len;
     System.arraycopy(pre, 0, b, p, pre.length);
     p += pre.length;
-    p = strHeader(b, p, length);
+    p = MsgpackHeaders.str(b, p, length);
     System.arraycopy(value, off, b, p, length);
     p += length;
     if (two) {
-      p = strHeader(b, p, key2.length);
+      p = MsgpackHeaders.str(b, p, key2.length);
       System.arraycopy(key2, 0, b, p, key2.length);
       p += key2.length;
-      p = strHeader(b, p, value2.length);
+      p = MsgpackHeaders.str(b, p, value2.length);
       System.arraycopy(value2, 0, b, p, value2.length);
       p += value2.length;
     }
@@ -88,7 +94,7 @@ public final class BatchBuilder {
     writeEntryHead(timeNanos);
     int p = len;
     buf[p++] = (byte) (two ? 0x82 : 0x81); // fixmap of 1 or 2 fields
-    p = strHeader(buf, p, keyUtf8.length);
+    p = MsgpackHeaders.str(buf, p, keyUtf8.length);
     System.arraycopy(keyUtf8, 0, buf, p, keyUtf8.length);
     p += keyUtf8.length;
     prefix = java.util.Arrays.copyOfRange(buf, saved, p);
@@ -149,26 +155,6 @@ public final class BatchBuilder {
     b[p + 9] = (byte) (ns >>> 8);
     b[p + 10] = (byte) ns;
     len = p + 11;
-  }
-
-  private static int strHeader(byte[] b, int p, int n) {
-    if (n < 32) {
-      b[p++] = (byte) (0xa0 | n);
-    } else if (n < 256) {
-      b[p++] = (byte) 0xd9;
-      b[p++] = (byte) n;
-    } else if (n < 65536) {
-      b[p++] = (byte) 0xda;
-      b[p++] = (byte) (n >>> 8);
-      b[p++] = (byte) n;
-    } else {
-      b[p++] = (byte) 0xdb;
-      b[p++] = (byte) (n >>> 24);
-      b[p++] = (byte) (n >>> 16);
-      b[p++] = (byte) (n >>> 8);
-      b[p++] = (byte) n;
-    }
-    return p;
   }
 
   private void ensure(int more) {

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.EntryReader;
+import io.swak.api.MsgpackHeaders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -32,36 +34,37 @@ final class ForwardEncoder {
 
   private ForwardEncoder() { }
 
+  private static final byte[] SIZE = BatchBuilder.key("size");
+  private static final byte[] CHUNK = BatchBuilder.key("chunk");
+  private static final byte[] COMPRESSED = BatchBuilder.key("compressed");
+  private static final byte[] GZIP = BatchBuilder.key("gzip");
+
   /** {@code [tag, bin header}: the bytes before the entries of a PackedForward message. */
   static byte[] header(String tag, int entriesLength) {
-    try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
-      p.packArrayHeader(3);
-      p.packString(tag);
-      p.packBinaryHeader(entriesLength);
-      return p.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    byte[] t = tag.getBytes(StandardCharsets.UTF_8);
+    byte[] b = new byte[1 + 5 + t.length + 5];
+    b[0] = (byte) 0x93; // fixarray of 3
+    int p = MsgpackHeaders.str(b, 1, t);
+    p = MsgpackHeaders.bin(b, p, entriesLength);
+    return Arrays.copyOf(b, p);
   }
 
   /** The options map: size, and chunk / compressed when set. */
   static byte[] options(int size, String chunk, boolean gzip) {
-    try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
-      p.packMapHeader(1 + (chunk != null ? 1 : 0) + (gzip ? 1 : 0));
-      p.packString("size");
-      p.packInt(size);
-      if (chunk != null) {
-        p.packString("chunk");
-        p.packString(chunk);
-      }
-      if (gzip) {
-        p.packString("compressed");
-        p.packString("gzip");
-      }
-      return p.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    byte[] c = chunk == null ? null : chunk.getBytes(StandardCharsets.UTF_8);
+    byte[] b = new byte[64 + (c == null ? 0 : c.length)];
+    b[0] = (byte) (0x80 | (1 + (c != null ? 1 : 0) + (gzip ? 1 : 0))); // fixmap
+    int p = MsgpackHeaders.str(b, 1, SIZE);
+    p = MsgpackHeaders.uint(b, p, size);
+    if (c != null) {
+      p = MsgpackHeaders.str(b, p, CHUNK);
+      p = MsgpackHeaders.str(b, p, c);
     }
+    if (gzip) {
+      p = MsgpackHeaders.str(b, p, COMPRESSED);
+      p = MsgpackHeaders.str(b, p, GZIP);
+    }
+    return Arrays.copyOf(b, p);
   }
 
   /** A chunk id like Fluent Bit's: base64 of 16 random bytes. */

@@ -1,0 +1,89 @@
+package io.swak.api;
+
+/**
+ * Writes msgpack headers straight into a byte array, for the few fixed shapes the per-batch paths build
+ * (entry heads, PackedForward heads, options maps). Each method writes at {@code p} and returns the
+ * position after what it wrote; the caller makes room (at most 5 bytes, 9 for {@link #uint}).
+ * msgpack-core's packer is not used there: it costs an object per use, and its class initialisation
+ * looks for an Android class, which makes the JVM open every jar of the class path (~25 ms of start-up).
+ */
+public final class MsgpackHeaders {
+
+  private MsgpackHeaders() { }
+
+  /** The header of a string of {@code n} UTF-8 bytes. */
+  public static int str(byte[] b, int p, int n) {
+    if (n < 32) {
+      b[p++] = (byte) (0xa0 | n);
+      return p;
+    }
+    if (n < 256) {
+      b[p++] = (byte) 0xd9;
+      b[p++] = (byte) n;
+      return p;
+    }
+    return sized(b, p, n, 0xda);
+  }
+
+  /** The header of a binary of {@code n} bytes. */
+  public static int bin(byte[] b, int p, int n) {
+    if (n < 256) {
+      b[p++] = (byte) 0xc4;
+      b[p++] = (byte) n;
+      return p;
+    }
+    return sized(b, p, n, 0xc5);
+  }
+
+  /** A string: its header and bytes. */
+  public static int str(byte[] b, int p, byte[] utf8) {
+    p = str(b, p, utf8.length);
+    System.arraycopy(utf8, 0, b, p, utf8.length);
+    return p + utf8.length;
+  }
+
+  /** A non-negative integer in its shortest form. */
+  public static int uint(byte[] b, int p, long v) {
+    if (v < 0) {
+      throw new IllegalArgumentException("negative: " + v);
+    }
+    if (v < 128) {
+      b[p++] = (byte) v;
+    } else if (v < 256) {
+      b[p++] = (byte) 0xcc;
+      b[p++] = (byte) v;
+    } else if (v < 65536) {
+      b[p++] = (byte) 0xcd;
+      b[p++] = (byte) (v >>> 8);
+      b[p++] = (byte) v;
+    } else if (v < (1L << 32)) {
+      b[p++] = (byte) 0xce;
+      p = be32(b, p, (int) v);
+    } else {
+      b[p++] = (byte) 0xcf;
+      p = be32(b, p, (int) (v >>> 32));
+      p = be32(b, p, (int) v);
+    }
+    return p;
+  }
+
+  /** 16-bit form ({@code type16}) below 65536, else the 32-bit form ({@code type16 + 1}). */
+  private static int sized(byte[] b, int p, int n, int type16) {
+    if (n < 65536) {
+      b[p++] = (byte) type16;
+      b[p++] = (byte) (n >>> 8);
+      b[p++] = (byte) n;
+      return p;
+    }
+    b[p++] = (byte) (type16 + 1);
+    return be32(b, p, n);
+  }
+
+  private static int be32(byte[] b, int p, int v) {
+    b[p] = (byte) (v >>> 24);
+    b[p + 1] = (byte) (v >>> 16);
+    b[p + 2] = (byte) (v >>> 8);
+    b[p + 3] = (byte) v;
+    return p + 4;
+  }
+}
