@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A {@link WindowedOutput} gets up to its window of batches on their way at once. Each goes on to the
  * following steps when sent; its acknowledgement completes once the output confirmed it too. A batch
- * whose confirmation is lost is written again, in order, the synchronous way above — on the task thread
- * when the next batch comes, else on a short-lived thread, so a quiet input does not leave it waiting.
+ * whose confirmation is lost is written again, in order, the synchronous way above: by a short-lived
+ * thread started when the receipt says lost (so a quiet input does not leave it waiting), or by the
+ * task thread if its next batch gets there first.
  */
 final class RetryingOutput implements Stage {
 
@@ -177,7 +178,7 @@ final class RetryingOutput implements Stage {
     }
   }
 
-  /** A lost batch and no batch coming to notice it: resend on a thread of its own. */
+  /** A receipt said lost: resend on a thread of its own, unless one is already on its way or the output closed. */
   private void resendSoon() {
     if (closing || !resendScheduled.compareAndSet(false, true)) {
       return;
@@ -186,6 +187,9 @@ final class RetryingOutput implements Stage {
       owner.lock();
       try {
         resendScheduled.set(false);
+        if (closing) {
+          return; // close() settled what it could while this thread waited; the output is closed now
+        }
         settle();
       } catch (TaskStoppedException e) {
         // stopping: what is lost stays unacknowledged, and the input sends it again at the next start

@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * out.Fluentd: sends each batch as one PackedForward message over a blocking socket (one connection
- * at a time is all a task thread needs). {@link #write} returns only when the batch is written — and,
+ * at a time takes new messages; a retired one stays open until its acks came). {@link #write} returns
+ * only when the batch is written — and,
  * with {@code require_ack_response}, acknowledged by the server; otherwise it throws and the runtime
  * sends the batch again, possibly to another server. With acks and keepalive the runtime also uses
  * {@link #send}: up to {@link #WINDOW} batches on their way, their acks read by the link's own thread.
@@ -38,6 +41,8 @@ final class FluentdOutput implements WindowedOutput {
   private final FluentdPlugin.Options o;
   private final Object lock = new Object();
   private ServerList servers;
+  /** Retired links still waiting for acks; under {@link #lock}. */
+  private final List<ServerLink> retired = new ArrayList<>();
   private SSLContext ssl;
   private String selfHostname;
   private ScheduledExecutorService timers;
@@ -143,11 +148,12 @@ final class FluentdOutput implements WindowedOutput {
       try {
         write(l, payload);
       } catch (IOException e) {
-        if (chunk != null) {
-          l.forget(chunk);
-        }
+        boolean settled = chunk != null && !l.forget(chunk);
         servers.failed(l.node, System.nanoTime(), e.getMessage());
         disconnect(); // what else was on its way over it is lost, and sent again
+        if (settled) {
+          return l.node; // its receipt already said lost: a receipt is settled once, and send must not throw
+        }
         throw new IOException("server " + l.node + ": " + e.getMessage(), e);
       }
       servers.alive(l.node);
@@ -285,10 +291,14 @@ final class FluentdOutput implements WindowedOutput {
     }
   }
 
-  /** No more messages on the connection; it closes once the acks on their way came. */
+  /** No more messages on the connection; it closes once the acks on their way came (or at close). */
   private void release() {
     if (link != null) {
+      retired.removeIf(l -> l.broken() != null);
       link.retire();
+      if (link.broken() == null) {
+        retired.add(link);
+      }
       link = null;
     }
   }
@@ -355,6 +365,8 @@ final class FluentdOutput implements WindowedOutput {
     }
     synchronized (lock) {
       disconnect();
+      retired.forEach(ServerLink::close); // acks not come by now are lost: the batches stay unacknowledged
+      retired.clear();
     }
   }
 

@@ -285,10 +285,13 @@ final class ServerLink implements Closeable {
     }
   }
 
-  /** Forgets a chunk whose bytes could not be written: its receipt is not called. */
-  void forget(String chunk) {
+  /**
+   * Forgets a chunk whose bytes could not be written, so its receipt is not called; false when it was
+   * settled already (the link broke meanwhile and its reader called the receipt lost).
+   */
+  boolean forget(String chunk) {
     synchronized (expected) {
-      expected.remove(chunk);
+      return expected.remove(chunk) != null;
     }
   }
 

@@ -41,12 +41,16 @@ class AckWindowTest extends AgentTestBase {
   }
 
   void startAgent(int port, String extra) throws Exception {
+    startAgent(port, extra, 50);
+  }
+
+  void startAgent(int port, String extra, int total) throws Exception {
     start("""
         - task:
-          - in.TestSource: {name: %s, batch: 10, total: 50}
+          - in.TestSource: {name: %s, batch: 10, total: %d}
           - out.Fluentd: {host: 127.0.0.1, port: %d, require_ack_response: true, heartbeat_type: none,
                           retry_wait: 20ms, retry_max_wait: 100ms%s}
-        """.formatted(id, port, extra));
+        """.formatted(id, total, port, extra));
   }
 
   /** Polls the server until {@code events} events arrived, without acknowledging any. */
@@ -101,6 +105,24 @@ class AckWindowTest extends AgentTestBase {
     await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 50);
     assertThat(seqs(got)).hasSize(50).first().isEqualTo(1L);
     assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("acks")).isEqualTo(5);
+  }
+
+  @Test
+  void noMoreThanTheWindowIsOnItsWayUnacknowledged() throws Exception {
+    ForwardInput s = server(0);
+    startAgent(s.port(), "", 100);
+    List<Batch> first = receive(s, 10 * FluentdOutput.WINDOW);
+    assertThat(first).hasSize(FluentdOutput.WINDOW);
+    // the ninth batch waits for an ack: nothing more comes meanwhile (sends are immediate otherwise)
+    assertThat(s.poll(Duration.ofMillis(500))).isNull();
+    first.get(0).ack().done();
+    List<Batch> next = receive(s, 10);
+    assertThat(next).hasSize(1);
+    assertThat(s.poll(Duration.ofMillis(300))).isNull();
+    first.forEach(b -> b.ack().done());
+    next.forEach(b -> b.ack().done());
+    receive(s, 10, true);
+    await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 100);
   }
 
   @Test
