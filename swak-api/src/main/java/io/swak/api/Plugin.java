@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * Describes a plugin: its name ({@code in.FileTail}), aliases, documentation, options record and how
- * to create a step from bound options. Built-in and external plugins register the same way: a
- * subclass with a public no-argument constructor listed in
- * {@code META-INF/services/io.swak.api.Plugin}.
+ * to create a step from bound options. An external plugin is a subclass with a public no-argument
+ * constructor listed in {@code META-INF/services/io.swak.api.Plugin} of its jar in {@code plugins/}
+ * (swak-core's own are listed in code).
  *
  * @param <O> the options record; each component carries an {@link Option} annotation
  */

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * Builds the class-data sharing (AppCDS) archive that bin/swak passes to the JVM when it exists: the
  * classes of Swak, its libraries and the JDK, parsed and verified once, mapped at start-up. It takes the
- * time to the first event from ~0.57 s to ~0.36 s on a 2-core machine (file -> out.Fluentd benchmark).
+ * time to the first event from ~0.45-0.5 s to ~0.23-0.26 s on a 2-core machine (file -> out.Fluentd benchmark).
  *
  * <p>A training agent runs in a child JVM that lists every class it loads: it tails a file into
  * out.Fluentd, which sends to its own in.Forward, then a file buffer and out.File — the classes of the

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's own log: standard error (standard output belongs to out.Stdout), or the config's
- * {@code log_file} rotated by size; level from {@code -Dswak.log.level} or the config. Found by logback
- * through ServiceLoader, so no XML is parsed at start-up.
+ * {@code log_file} rotated by size; level from {@code -Dswak.log.level} or the config. Set up in code, so
+ * no XML is parsed at start-up: by {@link LogProvider} in the agent, and found by logback as a
+ * {@code Configurator} service where logback's own SLF4J binding is used (tests).
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
 

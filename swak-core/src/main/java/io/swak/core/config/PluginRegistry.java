@@ -31,6 +31,8 @@ public final class PluginRegistry {
   private final Map<String, Plugin<?>> canonical = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
   /** Folder of external plugin jars not opened yet; null once done. */
   private Path external;
+  /** Why opening them failed, if it did. */
+  private IllegalStateException externalFailure;
 
   /** The plugins of swak-core only. */
   public static PluginRegistry builtIn() {
@@ -54,6 +56,9 @@ public final class PluginRegistry {
 
   /** Registers the plugins of {@link #external} once; false when there was nothing left to load. */
   private boolean loadExternal() {
+    if (externalFailure != null) {
+      throw externalFailure;
+    }
     Path dir = external;
     external = null;
     List<URL> jars = dir == null || !Files.isDirectory(dir) ? List.of() : jars(dir);
@@ -72,8 +77,11 @@ public final class PluginRegistry {
       for (Plugin<?> p : ServiceLoader.load(Plugin.class, cl)) {
         register(p);
       }
-    } catch (ServiceConfigurationError e) {
-      throw new IllegalStateException("a plugin failed to load: " + e.getMessage(), e);
+    } catch (ServiceConfigurationError | IllegalStateException e) {
+      // kept: every later lookup reports it again (a reload, a second unknown name), not a plain "unknown"
+      externalFailure = new IllegalStateException(e instanceof IllegalStateException ? e.getMessage()
+          : "a plugin failed to load: " + e.getMessage(), e);
+      throw externalFailure;
     }
     return true;
   }

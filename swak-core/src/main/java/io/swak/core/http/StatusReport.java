@@ -27,7 +27,6 @@ public final class StatusReport {
     static final JsonFactory FACTORY = JsonFactory.builder().build();
   }
 
-
   private final Agent agent;
   private final Instant started;
   private volatile String httpAddress;

@@ -48,6 +48,9 @@ class PluginRegistryTest {
     assertThat(r.find("out.Stdout")).as("built-ins need no external jar").isNotNull();
     assertThatThrownBy(() -> r.find("out.Mine")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("a plugin failed to load").hasMessageContaining("com.example.NoSuchPlugin");
+    // and again at the next lookup (a reload), not a plain "unknown plugin"
+    assertThatThrownBy(r::names).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("com.example.NoSuchPlugin");
   }
 
   @Test
@@ -55,6 +58,7 @@ class PluginRegistryTest {
     jar("again.jar", io.swak.core.plugins.nulls.NullPlugin.class.getName());
     PluginRegistry r = PluginRegistry.load(dir);
     assertThatThrownBy(r::all).isInstanceOf(IllegalStateException.class).hasMessageContaining("is used by both");
+    assertThatThrownBy(() -> r.find("out.Other")).hasMessageContaining("is used by both");
   }
 
   /** A plugin jar whose service file names {@code className} (a class the test class path already has). */

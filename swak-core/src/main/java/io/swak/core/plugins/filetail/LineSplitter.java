@@ -10,8 +10,8 @@ import java.util.Arrays;
  *
  * <p>A line longer than the read block is collected in a side buffer that never grows past
  * {@code maxLineSize}; the excess is dropped (truncate) or the whole line is dropped (skip). Either
- * way the position moves past the line, so a long line never stops the file. Positions reported are
- * file offsets: a line's start, and its end just past the newline.
+ * way the position moves past the line, so a long line never stops the file. A line's start is reported
+ * as its file offset.
  */
 final class LineSplitter {
 
