@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** {@code swak run}'s own reading of the usual command line, and what it leaves to picocli. */
 class RunCommandLineTest {
@@ -28,12 +30,37 @@ class RunCommandLineTest {
     assertThat(bare.verbose).isFalse();
   }
 
+  /**
+   * Every option field of the command ends as picocli would set it, so an option added to {@code Run} (or
+   * given a default) cannot be left out of the fast path unnoticed.
+   */
+  @Test
+  void agreesWithPicocliOnEveryOptionField() throws Exception {
+    String[][] lines = {
+        {"tasks.yml"}, {"-v", "tasks.yml", "--data-dir", "/d", "--supervised", "--status-file", "s.json"},
+        {"--verbose", "--data-dir", "d", "tasks.yml"}};
+    for (String[] args : lines) {
+      Main.Run plain = Main.Run.plain(args);
+      assertThat(plain).as(String.join(" ", args)).isNotNull();
+      Main.Run picocli = new Main.Run();
+      new CommandLine(picocli).parseArgs(args);
+      for (Class<?> c = Main.Run.class; c != Object.class; c = c.getSuperclass()) {
+        for (Field f : c.getDeclaredFields()) {
+          if (f.isAnnotationPresent(CommandLine.Option.class) || f.isAnnotationPresent(CommandLine.Parameters.class)) {
+            f.setAccessible(true);
+            assertThat(f.get(plain)).as("%s for %s", f.getName(), String.join(" ", args)).isEqualTo(f.get(picocli));
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void leavesEverythingElseToPicocli() {
     String[][] others = {
         {}, {"--help"}, {"-h"}, {"--version"}, {"tasks.yml", "--bogus"}, {"--data-dir=/d", "tasks.yml"},
         {"tasks.yml", "--data-dir"}, {"--data-dir", "-v", "tasks.yml"}, {"a.yml", "b.yml"}, {"-v", "-v", "a.yml"},
-        {"--", "a.yml"}, {"-v"}, {"a.yml", "a\0b"}};
+        {"--", "a.yml"}, {"-v"}, {"a\0b"}, {"--data-dir", "a\0b", "a.yml"}};
     for (String[] args : others) {
       assertThat(Main.Run.plain(args)).as(String.join(" ", args)).isNull();
     }
