@@ -72,12 +72,8 @@ public final class BatchBuilder {
     System.arraycopy(value, off, b, p, length);
     p += length;
     if (two) {
-      p = MsgpackHeaders.str(b, p, key2.length);
-      System.arraycopy(key2, 0, b, p, key2.length);
-      p += key2.length;
-      p = MsgpackHeaders.str(b, p, value2.length);
-      System.arraycopy(value2, 0, b, p, value2.length);
-      p += value2.length;
+      p = MsgpackHeaders.str(b, p, key2);
+      p = MsgpackHeaders.str(b, p, value2);
     }
     len = p;
     count++;
@@ -94,9 +90,7 @@ public final class BatchBuilder {
     writeEntryHead(timeNanos);
     int p = len;
     buf[p++] = (byte) (two ? 0x82 : 0x81); // fixmap of 1 or 2 fields
-    p = MsgpackHeaders.str(buf, p, keyUtf8.length);
-    System.arraycopy(keyUtf8, 0, buf, p, keyUtf8.length);
-    p += keyUtf8.length;
+    p = MsgpackHeaders.str(buf, p, keyUtf8);
     prefix = java.util.Arrays.copyOfRange(buf, saved, p);
     prefixTime = timeNanos;
     prefixKey = keyUtf8;

@@ -38,15 +38,12 @@ final class ChunkFile {
     crc.update(data, 0, length);
     ByteBuffer h = ByteBuffer.allocate(FRAME_HEADER);
     h.putInt(length).putInt(events).putInt((int) crc.getValue()).flip();
-    ByteBuffer[] frame = {h, ByteBuffer.wrap(data, 0, length)};
-    while (frame[0].hasRemaining() || frame[1].hasRemaining()) {
-      ch.write(frame); // header and entries in one system call
-    }
+    writeFully(ch, h, ByteBuffer.wrap(data, 0, length)); // header and entries in one system call
   }
 
-  private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-    while (b.hasRemaining()) {
-      ch.write(b);
+  private static void writeFully(FileChannel ch, ByteBuffer... bs) throws IOException {
+    while (bs[0].hasRemaining() || bs[bs.length - 1].hasRemaining()) { // written in order: first and last tell
+      ch.write(bs);
     }
   }
 
