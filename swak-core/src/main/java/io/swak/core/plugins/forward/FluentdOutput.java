@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -29,8 +31,13 @@ import org.slf4j.LoggerFactory;
  * at a time takes new messages; a retired one stays open until its acks came). {@link #write} returns
  * only when the batch is written — and,
  * with {@code require_ack_response}, acknowledged by the server; otherwise it throws and the runtime
- * sends the batch again, possibly to another server. With acks and keepalive the runtime also uses
- * {@link #send}: up to {@link #WINDOW} batches on their way, their acks read by the link's own thread.
+ * sends the batch again, possibly to another server.
+ *
+ * <p>On kept connections the runtime uses {@link #send}: the output's sender thread writes the batches
+ * one after another while the task reads the next (the kernel's share of a write is about half the cost
+ * of a line), up to {@link #WINDOW} batches on their way. A batch is confirmed when it is written, or
+ * with acks when the link's reader thread takes its ack; a failed write says lost, and the runtime writes
+ * the batch again.
  */
 final class FluentdOutput implements WindowedOutput {
 
@@ -47,7 +54,10 @@ final class FluentdOutput implements WindowedOutput {
   private String selfHostname;
   private ScheduledExecutorService timers;
   private StepContext context;
-  private ServerLink link;
+  /** Under {@link #lock}; volatile so that close() can cut short a write that holds the lock. */
+  private volatile ServerLink link;
+  /** Writes what {@link #send} hands over, in order; made at start. */
+  private ThreadPoolExecutor sender;
 
   FluentdOutput(FluentdPlugin.Options options) {
     this.o = options;
@@ -62,6 +72,11 @@ final class FluentdOutput implements WindowedOutput {
     this.selfHostname = o.selfHostname() != null && !o.selfHostname().isEmpty() ? o.selfHostname() : hostname();
     this.timers = Executors.newScheduledThreadPool(2, r -> {
       Thread t = new Thread(r, "swak-fluentd-" + ctx.taskName().replace(' ', '-'));
+      t.setDaemon(true);
+      return t;
+    });
+    this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "swak-send-" + ctx.taskName().replace(' ', '-'));
       t.setDaemon(true);
       return t;
     });
@@ -83,10 +98,10 @@ final class FluentdOutput implements WindowedOutput {
     }
   }
 
-  /** Several batches on their way only with acks (without, a write is done when written) on kept connections. */
+  /** Several batches on their way on kept connections; without keepalive each batch has a connection of its own. */
   @Override
   public int window() {
-    return o.requireAckResponse() && o.keepalive() ? WINDOW : 1;
+    return o.keepalive() ? WINDOW : 1;
   }
 
   @Override
@@ -125,10 +140,30 @@ final class FluentdOutput implements WindowedOutput {
   }
 
   @Override
-  public void send(Batch batch, Receipt receipt) throws IOException {
-    Batch b = renamed(batch);
-    String chunk = ForwardEncoder.chunkId();
-    transmit(b, encode(b, chunk), chunk, receipt);
+  public void send(Batch batch, Receipt receipt) {
+    sender.execute(new Sending(this, batch, receipt));
+  }
+
+  /** One batch for the sender thread; its receipt says lost if the output closes before it is written. */
+  private record Sending(FluentdOutput out, Batch batch, Receipt receipt) implements Runnable {
+    @Override
+    public void run() {
+      out.sendNow(batch, receipt);
+    }
+  }
+
+  /** On the sender thread: writes one batch; its receipt says confirmed (written, or acked) or lost. */
+  private void sendNow(Batch batch, Receipt receipt) {
+    try {
+      Batch b = renamed(batch);
+      String chunk = o.requireAckResponse() ? ForwardEncoder.chunkId() : null;
+      transmit(b, encode(b, chunk), chunk, receipt);
+      if (chunk == null) {
+        receipt.confirmed(); // written: as far as a server that does not ack can confirm
+      }
+    } catch (IOException | RuntimeException e) {
+      receipt.lost(e.getMessage() != null ? e.getMessage() : e.toString());
+    }
   }
 
   private Batch renamed(Batch batch) {
@@ -362,6 +397,20 @@ final class FluentdOutput implements WindowedOutput {
   public void close() {
     if (timers != null) {
       timers.shutdownNow();
+    }
+    if (sender != null) {
+      for (Runnable r : sender.shutdownNow()) {
+        ((Sending) r).receipt.lost("the output closed");
+      }
+      ServerLink writing = link;
+      if (writing != null && !sender.isTerminated()) {
+        writing.close(); // a write stuck on a server that does not read: fail it now, not after send_timeout
+      }
+      try {
+        sender.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     synchronized (lock) {
       disconnect();

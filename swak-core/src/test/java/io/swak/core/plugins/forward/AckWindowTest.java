@@ -150,4 +150,24 @@ class AckWindowTest extends AgentTestBase {
     await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 50);
     assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("errors")).isPositive();
   }
+
+  @Test
+  void withoutAcksABatchIsAcknowledgedOnceWrittenAndAWriteThatFailsIsSentAgain() throws Exception {
+    int port;
+    try (java.net.ServerSocket gone = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      port = gone.getLocalPort(); // nobody listens yet: the first sends fail, and their batches wait
+    }
+    start("""
+        - task:
+          - in.TestSource: {name: %s, batch: 10, total: 50}
+          - out.Fluentd: {host: 127.0.0.1, port: %d, heartbeat_type: none, retry_wait: 20ms, retry_max_wait: 100ms}
+        """.formatted(id, port));
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> agent.tasks().get(0).counters().get(1).snapshot().get("errors") > 0);
+    assertThat(committed()).isZero();
+    ForwardInput s = server(port);
+    List<Batch> got = receive(s, 50); // the server acknowledges nothing: written is what counts
+    assertThat(seqs(got)).hasSize(50).first().isEqualTo(1L);
+    await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 50);
+  }
 }

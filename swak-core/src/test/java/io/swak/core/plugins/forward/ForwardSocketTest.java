@@ -409,6 +409,89 @@ class ForwardSocketTest {
     }
   }
 
+  /** Records how a sent batch ended: "confirmed" or "lost: reason". */
+  static final class Outcome implements io.swak.api.WindowedOutput.Receipt {
+    final CompletableFuture<String> result = new CompletableFuture<>();
+
+    @Override
+    public void confirmed() {
+      result.complete("confirmed");
+    }
+
+    @Override
+    public void lost(String reason) {
+      result.complete("lost: " + reason);
+    }
+
+    String get() throws Exception {
+      return result.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void withoutAcksSentBatchesAreWrittenInOrderAndConfirmedOnceWritten() throws Exception {
+    ForwardInput s = server("");
+    FluentdOutput c = client("host: 127.0.0.1, port: " + s.port() + ", heartbeat_type: none");
+    assertThat(c.window()).isGreaterThan(1);
+    List<Outcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Outcome o = new Outcome();
+      outcomes.add(o);
+      c.send(batch("app.s" + i, 100, Ack.NONE), o);
+    }
+    for (Outcome o : outcomes) {
+      assertThat(o.get()).isEqualTo("confirmed");
+    }
+    assertThat(events(take(s, 500)).stream().map(Event::tag).distinct())
+        .containsExactly("app.s0", "app.s1", "app.s2", "app.s3", "app.s4");
+    assertThat(clientCtx.count("connects")).isEqualTo(1);
+  }
+
+  @Test
+  void aSendNoServerTakesSaysLostWithTheReason() throws Exception {
+    int port;
+    try (ServerSocket gone = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      port = gone.getLocalPort();
+    }
+    FluentdOutput c = client("host: 127.0.0.1, port: " + port + ", heartbeat_type: none");
+    Outcome o = new Outcome();
+    c.send(batch("app.x", 3, Ack.NONE), o);
+    assertThat(o.get()).startsWith("lost: ").contains("cannot connect");
+  }
+
+  @Test
+  void closeCutsShortASendStuckOnAServerThatStopsReading() throws Exception {
+    try (ServerSocket stuck = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      CountDownLatch accepted = new CountDownLatch(1);
+      CountDownLatch testOver = new CountDownLatch(1);
+      Thread t = new Thread(() -> {
+        try (Socket sock = stuck.accept()) {
+          accepted.countDown();
+          sock.getInputStream().read(); // one byte, then never read again
+          testOver.await(30, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // test over
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      FluentdOutput c = client("host: 127.0.0.1, port: " + stuck.getLocalPort() + ", heartbeat_type: none, "
+          + "send_timeout: 60s");
+      Outcome writing = new Outcome();
+      Outcome queued = new Outcome();
+      c.send(batch("app.big", 300_000, Ack.NONE), writing); // ~15 MB: more than the socket buffers hold
+      c.send(batch("app.next", 1, Ack.NONE), queued);
+      assertThat(accepted.await(5, TimeUnit.SECONDS)).isTrue();
+      long t0 = System.nanoTime();
+      c.close();
+      // not after send_timeout: the stuck write fails at once and what waited behind it is given back
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+      assertThat(writing.get()).startsWith("lost: ");
+      assertThat(queued.get()).isEqualTo("lost: the output closed");
+      testOver.countDown();
+    }
+  }
+
   @Test
   void keepaliveTimeReconnects() throws Exception {
     ForwardInput s = server("");
