@@ -3,6 +3,7 @@ package io.swak.core.plugins.forward;
 import io.swak.api.Batch;
 import io.swak.api.StepContext;
 import io.swak.api.WindowedOutput;
+import io.swak.core.plugins.SenderThread;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
@@ -17,10 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -57,7 +56,7 @@ final class FluentdOutput implements WindowedOutput {
   /** Under {@link #lock}; volatile so that close() can cut short a write that holds the lock. */
   private volatile ServerLink link;
   /** Writes what {@link #send} hands over, in order; made at start. */
-  private ThreadPoolExecutor sender;
+  private SenderThread sender;
 
   FluentdOutput(FluentdPlugin.Options options) {
     this.o = options;
@@ -75,11 +74,7 @@ final class FluentdOutput implements WindowedOutput {
       t.setDaemon(true);
       return t;
     });
-    this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, "swak-send-" + ctx.taskName().replace(' ', '-'));
-      t.setDaemon(true);
-      return t;
-    });
+    this.sender = new SenderThread("swak-send-" + ctx.taskName().replace(' ', '-'));
     long hb = Math.max(10, o.heartbeatInterval().toMillis());
     if (o.heartbeatType() != FluentdPlugin.HeartbeatType.NONE) {
       timers.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
@@ -141,28 +136,16 @@ final class FluentdOutput implements WindowedOutput {
 
   @Override
   public void send(Batch batch, Receipt receipt) {
-    sender.execute(new Sending(this, batch, receipt));
+    sender.submit(batch, receipt, this::sendNow);
   }
 
-  /** One batch for the sender thread; its receipt says lost if the output closes before it is written. */
-  private record Sending(FluentdOutput out, Batch batch, Receipt receipt) implements Runnable {
-    @Override
-    public void run() {
-      out.sendNow(batch, receipt);
-    }
-  }
-
-  /** On the sender thread: writes one batch; its receipt says confirmed (written, or acked) or lost. */
-  private void sendNow(Batch batch, Receipt receipt) {
-    try {
-      Batch b = renamed(batch);
-      String chunk = o.requireAckResponse() ? ForwardEncoder.chunkId() : null;
-      transmit(b, encode(b, chunk), chunk, receipt);
-      if (chunk == null) {
-        receipt.confirmed(); // written: as far as a server that does not ack can confirm
-      }
-    } catch (IOException | RuntimeException e) {
-      receipt.lost(e.getMessage() != null ? e.getMessage() : e.toString());
+  /** On the sender thread: writes one batch; confirmed when written, or with acks when its ack comes. */
+  private void sendNow(Batch batch, Receipt receipt) throws IOException {
+    Batch b = renamed(batch);
+    String chunk = o.requireAckResponse() ? ForwardEncoder.chunkId() : null;
+    transmit(b, encode(b, chunk), chunk, receipt);
+    if (chunk == null) {
+      receipt.confirmed(); // written: as far as a server that does not ack can confirm
     }
   }
 
@@ -399,18 +382,12 @@ final class FluentdOutput implements WindowedOutput {
       timers.shutdownNow();
     }
     if (sender != null) {
-      for (Runnable r : sender.shutdownNow()) {
-        ((Sending) r).receipt.lost("the output closed");
-      }
-      ServerLink writing = link;
-      if (writing != null && !sender.isTerminated()) {
-        writing.close(); // a write stuck on a server that does not read: fail it now, not after send_timeout
-      }
-      try {
-        sender.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      sender.close(() -> {
+        ServerLink writing = link;
+        if (writing != null) {
+          writing.close(); // a write stuck on a server that does not read: fail it now, not after send_timeout
+        }
+      });
     }
     synchronized (lock) {
       disconnect();

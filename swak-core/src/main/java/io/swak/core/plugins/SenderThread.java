@@ -1,0 +1,75 @@
+package io.swak.core.plugins;
+
+import io.swak.api.Batch;
+import io.swak.api.WindowedOutput.Receipt;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The thread of a {@link io.swak.api.WindowedOutput} that writes its batches, in the order they were
+ * handed over, while the task reads and packs the next ones, so the task's work and the output's (for
+ * out.Fluentd, the kernel's share of a socket write) run side by side when a core is free. How many batches
+ * wait is bounded by the runtime's window. A batch whose write throws, or that is still waiting when the
+ * output closes, has its receipt say lost, and the runtime writes it again (or, closing, leaves it
+ * unacknowledged so the input sends it again at the next start).
+ */
+public final class SenderThread {
+
+  /** Writes one batch on the sender thread and confirms its receipt (now, or later as the output's own acks come). */
+  public interface Writer {
+    void write(Batch batch, Receipt receipt) throws Exception;
+  }
+
+  private final ThreadPoolExecutor executor;
+
+  /** A daemon thread named {@code name}, started with the first batch. */
+  public SenderThread(String name) {
+    this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Hands a batch over; throws (RejectedExecutionException) once closed. */
+  public void submit(Batch batch, Receipt receipt, Writer writer) {
+    executor.execute(new Job(batch, receipt, writer));
+  }
+
+  private record Job(Batch batch, Receipt receipt, Writer writer) implements Runnable {
+    @Override
+    public void run() {
+      try {
+        writer.write(batch, receipt);
+      } catch (Exception e) {
+        receipt.lost(e.getMessage() != null ? e.getMessage() : e.toString());
+      }
+    }
+  }
+
+  /**
+   * Stops taking batches; those still waiting say lost. If a write is still going, {@code unblock}
+   * (when not null) runs to make it fail — a socket closed under a write stuck on a server that stopped
+   * reading — and the thread gets up to 5 s to end. The thread is not interrupted: an interrupt would
+   * close a FileChannel it happened to be writing.
+   */
+  public void close(Runnable unblock) {
+    List<Runnable> waiting = new ArrayList<>();
+    executor.getQueue().drainTo(waiting);
+    executor.shutdown();
+    for (Runnable r : waiting) {
+      ((Job) r).receipt.lost("the output closed");
+    }
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.MILLISECONDS) && unblock != null) {
+        unblock.run();
+      }
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
