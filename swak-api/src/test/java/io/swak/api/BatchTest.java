@@ -67,6 +67,32 @@ class BatchTest {
   }
 
   @Test
+  void aBuiltBatchKeepsItsEventsWhileTheBuilderGoesOn() {
+    BatchBuilder bb = new BatchBuilder();
+    byte[] key = BatchBuilder.key("message");
+    List<Batch> built = new java.util.ArrayList<>();
+    // full buffers are handed over, small batches copied: neither may change when the builder is reused
+    for (int round = 0; round < 6; round++) {
+      int lines = round % 2 == 0 ? 300 : 2;
+      for (int i = 0; i < lines; i++) {
+        byte[] line = ("round " + round + " line " + i + " " + "x".repeat(40)).getBytes(StandardCharsets.UTF_8);
+        bb.addMessage(1_000_000_000L * round, key, line, 0, line.length);
+      }
+      built.add(bb.build("t" + round, Ack.NONE));
+    }
+    for (int round = 0; round < 6; round++) {
+      Batch b = built.get(round);
+      assertThat(b.length()).isLessThanOrEqualTo(b.data().length).isGreaterThan(b.data().length / 2 - 1);
+      List<Event> events = b.events();
+      assertThat(events).hasSize(round % 2 == 0 ? 300 : 2);
+      for (int i = 0; i < events.size(); i++) {
+        assertThat(events.get(i).record()).isEqualTo(Map.of("message", "round " + round + " line " + i + " "
+            + "x".repeat(40)));
+      }
+    }
+  }
+
+  @Test
   void mergingBatchesKeepsEveryEntry() {
     BatchBuilder bb = new BatchBuilder();
     Batch a = bb.add(1, Map.of("a", 1L)).build("t", Ack.NONE);
