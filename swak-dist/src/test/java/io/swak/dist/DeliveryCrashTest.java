@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The delivery path end to end with real processes: the packaged agent tails a file, buffers on disk
@@ -74,10 +76,21 @@ class DeliveryCrashTest {
     }
   }
 
-  @Test
-  void aLongOutageNeitherLosesDataNorGrowsMemory() throws Exception {
+  /**
+   * Lines of the outage test: 600,000 (~66 MB, more than the agent's whole heap) in the normal build;
+   * the soak profile ({@code mvn -Psoak verify}) sets 10,000,000 (~1.1 GB).
+   */
+  static final long OUTAGE_LINES = Long.getLong("swak.outage.lines", 600_000);
+
+  /**
+   * With a memory buffer the input pauses behind a full 4 MiB buffer; with a file buffer the backlog
+   * goes to disk (up to the buffer's total_limit) and is delivered from there.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"type: memory, total_limit: 4MiB", "type: file, chunk_bytes: 4MiB, total_limit: 4GiB"})
+  void aLongOutageNeitherLosesDataNorGrowsMemory(String buffer) throws Exception {
     Path log = root.resolve("big.log");
-    long lines = 600_000; // ~66 MB: more than the agent's whole heap
+    long lines = OUTAGE_LINES;
     try (OutputStream o = Files.newOutputStream(log)) {
       StringBuilder sb = new StringBuilder();
       for (long i = 0; i < lines; i++) {
@@ -90,18 +103,22 @@ class DeliveryCrashTest {
       o.write(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
     Receiver receiver = new Receiver(root); // not started: the server is down
-    Path config = config(log, receiver.port, "type: memory, total_limit: 4MiB");
+    long size = Files.size(log);
+    Path config = config(log, receiver.port, buffer);
     Process agent = Processes.agent(config, root, Map.of("SWAK_JAVA_OPTS", "-Xmx48m"));
+    // a minute, or longer for a soak-sized input (~1 M lines/s here)
+    Duration patience = Duration.ofSeconds(Math.max(60, 3 * lines / 200_000));
     try {
-      // the agent keeps trying; with the input paused behind a full 4 MiB buffer it stays alive in 48 MiB
-      // ten failed deliveries in a row: the outage has lasted while the whole file could have been read
-      await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(root.resolve("agent.err"))
+      // the agent keeps trying and stays alive in 48 MiB of heap; ten failed deliveries in a row: the
+      // outage has lasted while the whole file could have been read
+      await().atMost(patience).until(() -> Files.readString(root.resolve("agent.err"))
           .split("not delivered", -1).length > 10);
       assertThat(agent.isAlive()).as("agent alive during the outage (it would exit on OutOfMemoryError)").isTrue();
       assertThat(rssKiB(agent.pid())).as("resident memory during the outage").isLessThan(200 * 1024);
       receiver.start();
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-          .until(() -> highest(receiver.out) >= lines - 1);
+      // the size first: reading a soak-sized file for the highest line number takes seconds
+      await().atMost(patience.multipliedBy(2)).pollInterval(Duration.ofMillis(100))
+          .until(() -> Files.exists(receiver.out) && Files.size(receiver.out) >= size && highest(receiver.out) >= lines - 1);
       assertThat(agent.isAlive()).isTrue();
       int[] seen = count(receiver.out, lines);
       assertThat(java.util.Arrays.stream(seen).filter(c -> c == 0).count()).as("lines lost").isZero();
