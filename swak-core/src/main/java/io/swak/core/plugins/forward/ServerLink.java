@@ -315,19 +315,28 @@ final class ServerLink implements Closeable {
     close();
   }
 
+  /**
+   * The reader's loop. It waits for a reply until the oldest chunk's ack is due, or a whole ack timeout
+   * when none is on its way: a chunk sent meanwhile is due later than that, so it is checked in time,
+   * and an idle link wakes its reader once per ack timeout, not every few milliseconds.
+   */
   private void readAcks(Duration ackTimeout) {
     long timeout = ackTimeout.toNanos();
     while (broken == null) {
       byte[] reply;
+      long oldest;
+      synchronized (expected) {
+        Iterator<Expected> it = expected.values().iterator();
+        oldest = it.hasNext() ? it.next().sentNanos() : 0;
+      }
+      long wait = oldest == 0 ? timeout : oldest + timeout - System.nanoTime();
       try {
-        reply = readFrame(Duration.ofMillis(200));
-      } catch (SocketTimeoutException e) {
-        long oldest;
-        synchronized (expected) {
-          Iterator<Expected> it = expected.values().iterator();
-          oldest = it.hasNext() ? it.next().sentNanos() : 0;
+        if (wait <= 0) {
+          throw new SocketTimeoutException();
         }
-        if (oldest != 0 && System.nanoTime() - oldest > timeout) {
+        reply = readFrame(Duration.ofNanos(wait));
+      } catch (SocketTimeoutException e) {
+        if (oldest != 0 && System.nanoTime() - oldest >= timeout) {
           fail("no reply within " + ackTimeout.toMillis() + " ms");
         }
         continue;

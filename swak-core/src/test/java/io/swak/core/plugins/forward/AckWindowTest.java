@@ -60,16 +60,29 @@ class AckWindowTest extends AgentTestBase {
 
   /** Polls the server until {@code events} events arrived, acknowledging each batch when {@code ack}. */
   static List<Batch> receive(ForwardInput s, int events, boolean ack) throws Exception {
+    // batches sent again go one at a time, each waiting for its ack
+    return receiveUntil(s, ack, got -> got.stream().mapToInt(Batch::count).sum() >= events);
+  }
+
+  /**
+   * Polls until events with {@code distinct} different seqs arrived: where acks time out, a batch may
+   * come twice (its ack came after the timeout, and it was sent again) — at least once is the promise.
+   */
+  static List<Batch> receiveDistinct(ForwardInput s, int distinct, boolean ack) throws Exception {
+    return receiveUntil(s, ack, got -> seqs(got).size() >= distinct);
+  }
+
+  static List<Batch> receiveUntil(ForwardInput s, boolean ack, java.util.function.Predicate<List<Batch>> enough) {
     List<Batch> got = new ArrayList<>();
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       Batch b = s.poll(Duration.ofMillis(50));
       if (b != null) {
         got.add(b);
         if (ack) {
-          b.ack().done(); // batches sent again go one at a time, each waiting for its ack
+          b.ack().done();
         }
       }
-      return got.stream().mapToInt(Batch::count).sum() >= events;
+      return enough.test(got);
     });
     return got;
   }
@@ -144,8 +157,8 @@ class AckWindowTest extends AgentTestBase {
   void anAckThatDoesNotComeInTimeSendsTheBatchAgain() throws Exception {
     ForwardInput s = server(0);
     startAgent(s.port(), ", ack_response_timeout: 300ms");
-    List<Batch> unanswered = receive(s, 50); // never acknowledged: they time out
-    List<Batch> again = receive(s, 50, true);
+    List<Batch> unanswered = receiveDistinct(s, 50, false); // never acknowledged: they time out
+    List<Batch> again = receiveDistinct(s, 50, true);
     assertThat(seqs(again)).isEqualTo(seqs(unanswered)).hasSize(50);
     await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 50);
     assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("errors")).isPositive();
