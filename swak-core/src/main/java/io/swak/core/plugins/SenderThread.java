@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * wait is bounded by the runtime's window. A batch whose write throws, or that is still waiting when the
  * output closes, has its receipt say lost, and the runtime writes it again (or, closing, leaves it
  * unacknowledged so the input sends it again at the next start).
+ *
+ * <p>Order survives a failure: once a write failed, every batch behind it says lost too, without being
+ * written, until the output's synchronous write succeeds again ({@link #resume}) — the runtime writes
+ * what was lost again, in order, before it sends anything new, so a later batch never overtakes one
+ * that failed.
  */
 public final class SenderThread {
 
@@ -24,6 +29,8 @@ public final class SenderThread {
   }
 
   private final ThreadPoolExecutor executor;
+  /** Why the last write failed, while batches behind it are to be given back; null when writing. */
+  private volatile String failed;
 
   /** A daemon thread named {@code name}, started with the first batch. */
   public SenderThread(String name) {
@@ -39,13 +46,38 @@ public final class SenderThread {
     executor.execute(new Job(batch, receipt, writer));
   }
 
-  private record Job(Batch batch, Receipt receipt, Writer writer) implements Runnable {
+  /** A synchronous write of the output went through: batches handed over are written again. */
+  public void resume() {
+    failed = null;
+  }
+
+  private final class Job implements Runnable {
+    final Batch batch;
+    final Receipt receipt;
+    final Writer writer;
+
+    Job(Batch batch, Receipt receipt, Writer writer) {
+      this.batch = batch;
+      this.receipt = receipt;
+      this.writer = writer;
+    }
+
     @Override
     public void run() {
+      String earlier = failed;
+      if (earlier != null) {
+        receipt.lost("not sent after an earlier batch failed (" + earlier + ")");
+        return;
+      }
       try {
         writer.write(batch, receipt);
-      } catch (Exception e) {
-        receipt.lost(e.getMessage() != null ? e.getMessage() : e.toString());
+      } catch (Throwable e) {
+        String why = e.getMessage() != null ? e.getMessage() : e.toString();
+        failed = why;
+        receipt.lost(why);
+        if (e instanceof Error err) {
+          throw err;
+        }
       }
     }
   }

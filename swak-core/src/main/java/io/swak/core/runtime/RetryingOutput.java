@@ -95,6 +95,7 @@ final class RetryingOutput implements Stage {
     try {
       settle();
       if (batch.length() > WINDOW_BYTES / 2) {
+        drain(); // the batches on their way go first: the big one must not overtake them
         deliver(batch);
         return batch;
       }

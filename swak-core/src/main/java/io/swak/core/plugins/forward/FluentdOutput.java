@@ -57,6 +57,8 @@ final class FluentdOutput implements WindowedOutput {
   private volatile ServerLink link;
   /** Writes what {@link #send} hands over, in order; made at start. */
   private SenderThread sender;
+  /** Set first thing in close(): no new connection is opened, so nothing more is sent. */
+  private volatile boolean closed;
 
   FluentdOutput(FluentdPlugin.Options options) {
     this.o = options;
@@ -129,6 +131,7 @@ final class FluentdOutput implements WindowedOutput {
           }
         }
       }
+      sender.resume(); // the runtime writes lost batches this way, in order, before it sends new ones
       return;
     }
     throw last != null ? last : new IOException("no server could be reached");
@@ -165,14 +168,14 @@ final class FluentdOutput implements WindowedOutput {
       }
       try {
         write(l, payload);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         boolean settled = chunk != null && !l.forget(chunk);
         servers.failed(l.node, System.nanoTime(), e.getMessage());
         disconnect(); // what else was on its way over it is lost, and sent again
         if (settled) {
           return l.node; // its receipt already said lost: a receipt is settled once, and send must not throw
         }
-        throw new IOException("server " + l.node + ": " + e.getMessage(), e);
+        throw new IOException("server " + l.node + ": " + (e.getMessage() != null ? e.getMessage() : e), e);
       }
       servers.alive(l.node);
       context.metrics().bytesOut(b.length());
@@ -189,6 +192,9 @@ final class FluentdOutput implements WindowedOutput {
 
   /** The open link, or a new one to the server chosen now; a failure marks that server down. */
   private ServerLink connected() throws IOException {
+    if (closed) {
+      throw new IOException("the output closed");
+    }
     long now = System.nanoTime();
     if (link != null && link.broken() != null) {
       link = null; // closed already; what it had on its way is being sent again
@@ -378,9 +384,7 @@ final class FluentdOutput implements WindowedOutput {
 
   @Override
   public void close() {
-    if (timers != null) {
-      timers.shutdownNow();
-    }
+    closed = true;
     if (sender != null) {
       sender.close(() -> {
         ServerLink writing = link;
@@ -388,6 +392,9 @@ final class FluentdOutput implements WindowedOutput {
           writing.close(); // a write stuck on a server that does not read: fail it now, not after send_timeout
         }
       });
+    }
+    if (timers != null) {
+      timers.shutdownNow(); // after the sender: they are also the links' send-timeout watchdog
     }
     synchronized (lock) {
       disconnect();

@@ -55,7 +55,7 @@ public final class FluentdPlugin extends Plugin<FluentdPlugin.Options> {
           + "(at-least-once); up to 8 batches (4 MiB) wait for their acks at once. Without it, a batch in flight "
           + "when a receiver crashes is lost.",
           defaultValue = "false") boolean requireAckResponse,
-      @Option(value = "How long to wait for an ack before sending the batch again.", defaultValue = "30s")
+      @Option(value = "How long to wait for an ack before sending the batch again (at most 7d).", defaultValue = "30s")
       Duration ackResponseTimeout,
       @Option(value = "none or gzip (CompressedPackedForward).", defaultValue = "none") Compress compress,
       @Option(value = "Keep the connection open between batches.", defaultValue = "true") boolean keepalive,
@@ -109,6 +109,11 @@ public final class FluentdPlugin extends Plugin<FluentdPlugin.Options> {
       }
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("option `port`: " + port + " is not a port (1..65535)");
+      }
+      if (ackResponseTimeout != null && (ackResponseTimeout.isZero() || ackResponseTimeout.isNegative()
+          || ackResponseTimeout.compareTo(Duration.ofDays(7)) > 0)) {
+        throw new IllegalArgumentException("option `ack_response_timeout` must be more than 0 and at most 7d, got "
+            + ackResponseTimeout);
       }
       if (reconnectWaitIncrRate < 1.0) {
         throw new IllegalArgumentException("option `reconnect_wait_incr_rate` must be at least 1.0");

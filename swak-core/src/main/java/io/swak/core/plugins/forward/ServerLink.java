@@ -40,6 +40,7 @@ import org.msgpack.value.ValueType;
 final class ServerLink implements Closeable {
 
   private static final int MAX_REPLY = 1 << 20;
+  private static final long MAX_ACK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   final ServerList.Node node;
   private final Socket socket;
@@ -329,17 +330,16 @@ final class ServerLink implements Closeable {
         Iterator<Expected> it = expected.values().iterator();
         oldest = it.hasNext() ? it.next().sentNanos() : 0;
       }
-      long wait = oldest == 0 ? timeout : oldest + timeout - System.nanoTime();
+      // what is left of the oldest chunk's time (no overflow for huge timeouts), read at most a minute at a time
+      long wait = Math.min(oldest == 0 ? timeout : timeout - (System.nanoTime() - oldest), MAX_ACK_WAIT_NANOS);
       try {
         if (wait <= 0) {
-          throw new SocketTimeoutException();
+          fail("no reply within " + ackTimeout.toMillis() + " ms");
+          return;
         }
         reply = readFrame(Duration.ofNanos(wait));
       } catch (SocketTimeoutException e) {
-        if (oldest != 0 && System.nanoTime() - oldest >= timeout) {
-          fail("no reply within " + ackTimeout.toMillis() + " ms");
-        }
-        continue;
+        continue; // the oldest chunk's deadline is checked at the top
       } catch (IOException e) {
         fail(e.getMessage());
         return;

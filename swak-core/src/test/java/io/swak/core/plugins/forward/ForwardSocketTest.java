@@ -409,17 +409,20 @@ class ForwardSocketTest {
     }
   }
 
-  /** Records how a sent batch ended: "confirmed" or "lost: reason". */
+  /** Records how a sent batch ended: "confirmed" or "lost: reason", and how often it was told. */
   static final class Outcome implements io.swak.api.WindowedOutput.Receipt {
     final CompletableFuture<String> result = new CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public void confirmed() {
+      calls.incrementAndGet();
       result.complete("confirmed");
     }
 
     @Override
     public void lost(String reason) {
+      calls.incrementAndGet();
       result.complete("lost: " + reason);
     }
 
@@ -442,6 +445,8 @@ class ForwardSocketTest {
     for (Outcome o : outcomes) {
       assertThat(o.get()).isEqualTo("confirmed");
     }
+    c.close();
+    assertThat(outcomes).allSatisfy(o -> assertThat(o.calls).hasValue(1));
     assertThat(events(take(s, 500)).stream().map(Event::tag).distinct())
         .containsExactly("app.s0", "app.s1", "app.s2", "app.s3", "app.s4");
     assertThat(clientCtx.count("connects")).isEqualTo(1);
@@ -457,6 +462,30 @@ class ForwardSocketTest {
     Outcome o = new Outcome();
     c.send(batch("app.x", 3, Ack.NONE), o);
     assertThat(o.get()).startsWith("lost: ").contains("cannot connect");
+  }
+
+  @Test
+  void batchesBehindAFailedSendAreGivenBackNotSentAheadOfIt() throws Exception {
+    ForwardInput standby = server("");
+    int dead;
+    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      dead = probe.getLocalPort();
+    }
+    FluentdOutput c = client("heartbeat_type: none, reconnect_wait: 10s, servers: [{host: 127.0.0.1, port: "
+        + dead + "}, {host: 127.0.0.1, port: " + standby.port() + ", standby: true}]");
+    Outcome first = new Outcome();
+    Outcome second = new Outcome();
+    c.send(batch("app.1", 1, Ack.NONE), first);
+    c.send(batch("app.2", 1, Ack.NONE), second); // the standby would take it, ahead of the first
+    assertThat(first.get()).contains("cannot connect");
+    assertThat(second.get()).startsWith("lost: not sent after an earlier batch failed");
+    // the runtime writes what was lost again, in order; after that, sending goes on
+    c.write(batch("app.1", 1, Ack.NONE));
+    c.write(batch("app.2", 1, Ack.NONE));
+    Outcome third = new Outcome();
+    c.send(batch("app.3", 1, Ack.NONE), third);
+    assertThat(third.get()).isEqualTo("confirmed");
+    assertThat(events(take(standby, 3)).stream().map(Event::tag)).containsExactly("app.1", "app.2", "app.3");
   }
 
   @Test
@@ -486,8 +515,10 @@ class ForwardSocketTest {
       c.close();
       // not after send_timeout: the stuck write fails at once and what waited behind it is given back
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
-      assertThat(writing.get()).startsWith("lost: ");
+      assertThat(writing.get()).startsWith("lost: server 127.0.0.1:" + stuck.getLocalPort());
       assertThat(queued.get()).isEqualTo("lost: the output closed");
+      assertThat(writing.calls).hasValue(1);
+      assertThat(queued.calls).hasValue(1);
       testOver.countDown();
     }
   }
@@ -643,6 +674,10 @@ class ForwardSocketTest {
         .hasMessageContaining("needs a server");
     assertThatThrownBy(() -> Steps.parse("- task:\n  - in.Forward: {}\n  - out.Fluentd: {ip: 10.0.0.1, "
         + "json: true, compress: gzip}\n")).hasMessageContaining("cannot be combined");
+    for (String bad : new String[] {"0s", "8d"}) {
+      assertThatThrownBy(() -> Steps.parse("- task:\n  - in.Forward: {}\n  - out.Fluentd: {ip: 10.0.0.1, "
+          + "ack_response_timeout: " + bad + "}\n")).hasMessageContaining("must be more than 0 and at most 7d");
+    }
     assertThatThrownBy(() -> Steps.parse("- task:\n  - in.Forward: {users: [{username: a, password: b}]}\n"
         + "  - out.Null\n")).hasMessageContaining("needs `shared_key`");
     // a servers list may use the seed's `ip` too
