@@ -47,6 +47,13 @@ final class FileTail implements Input {
   private final byte[] cr;
   private final LineEncoder encoder;
   private final byte[] buf;
+  /**
+   * Bytes of the next read: the first reads after start are small and double up to the whole buffer,
+   * so the first batch leaves while the interpreter is still cutting and packing lines (a whole 256 KiB
+   * block took it ~50 ms before the first event could leave).
+   */
+  private int readSize;
+  private static final int FIRST_READ = 16 << 10;
   private final BatchBuilder builder = new BatchBuilder();
 
   private final Map<Path, FollowedFile> byPath = new HashMap<>();
@@ -81,6 +88,7 @@ final class FileTail implements Input {
     this.cr = "\r".getBytes(options.encoding());
     this.encoder = new LineEncoder(options.encoding());
     this.buf = new byte[(int) options.readBufferSize().bytes()];
+    this.readSize = Math.min(FIRST_READ, buf.length);
   }
 
   @Override
@@ -656,10 +664,12 @@ final class FileTail implements Input {
     long beforeRead = f.splitter.readPosition();
     long beforeLine = f.splitter.lineStart();
     if (size > beforeRead) {
-      int n = ch.read(ByteBuffer.wrap(buf), beforeRead);
+      int block = readSize;
+      readSize = Math.min(buf.length, 2 * readSize);
+      int n = ch.read(ByteBuffer.wrap(buf, 0, block), beforeRead);
       if (n > 0) {
         f.lastDataNanos = nowNanos;
-        f.splitter.feed(buf, n, lines);
+        f.splitter.feed(buf, n, block, lines);
       }
     }
     if (f.finalFlush && !f.finalFlushed) {

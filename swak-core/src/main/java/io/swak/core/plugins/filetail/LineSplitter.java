@@ -65,8 +65,13 @@ final class LineSplitter {
     endLongLine();
   }
 
-  /** Feeds {@code n} bytes that were read at {@link #readPosition()}. */
+  /** Feeds {@code n} bytes that were read at {@link #readPosition()} into a block of all of {@code buf}. */
   void feed(byte[] buf, int n, Sink sink) {
+    feed(buf, n, buf.length, sink);
+  }
+
+  /** Feeds {@code n} bytes read at {@link #readPosition()} by a read of at most {@code block} bytes. */
+  void feed(byte[] buf, int n, int block, Sink sink) {
     if (n <= 0) {
       return;
     }
@@ -87,7 +92,7 @@ final class LineSplitter {
     }
     lineStart += s;
     readPos = lineStart;
-    if (s == 0 && n == buf.length) {
+    if (s == 0 && n == block) {
       // a whole block without a newline: the line is longer than the block
       longLine = true;
       collectedLen = 0;

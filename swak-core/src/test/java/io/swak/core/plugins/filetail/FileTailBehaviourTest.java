@@ -80,6 +80,25 @@ class FileTailBehaviourTest {
   }
 
   @Test
+  void linesAcrossTheGrowingFirstReadsArriveWhole(@TempDir Path root) throws Exception {
+    // the first reads after start are 16, 32, 64, 128 KiB: a first line longer than the first read, and
+    // lines of every length, cross each of their ends
+    List<String> want = new java.util.ArrayList<>();
+    want.add("a".repeat(100_000));
+    for (int i = 0; i < 3000; i++) {
+      want.add("n=" + i + " " + "b".repeat(i % 157));
+    }
+    try (Pipeline p = new Pipeline(root)) {
+      Path f = p.logs.resolve("grow.log");
+      append(f, String.join("\n", want) + "\n");
+      p.start("      path: " + f + "\n      read_from_head: true\n");
+      p.awaitLines(want.size(), Duration.ofSeconds(10));
+      p.stop();
+      assertThat(p.lines()).isEqualTo(want);
+    }
+  }
+
+  @Test
   void aLastLineWithoutNewlineIsHeldUntilItsNewlineArrives(@TempDir Path root) throws Exception {
     try (Pipeline p = new Pipeline(root)) {
       Path f = p.logs.resolve("a.log");
