@@ -59,11 +59,15 @@ class ForwardDecoderPropertiesTest {
     assertThat(p.ctx().count("protocol_errors")).isLessThanOrEqualTo(1);
   }
 
-  @Provide
-  Arbitrary<Map<String, Object>> records() {
-    Arbitrary<Object> scalar = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(30).map(s -> (Object) s),
+  static Arbitrary<Object> scalars() {
+    return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(30).map(s -> (Object) s),
         Arbitraries.longs().map(l -> (Object) l), Arbitraries.doubles().map(d -> (Object) d),
         Arbitraries.of(true, false).map(b -> (Object) b), Arbitraries.just(null));
+  }
+
+  @Provide
+  Arbitrary<Map<String, Object>> records() {
+    Arbitrary<Object> scalar = scalars();
     Arbitrary<Object> nested = scalar.list().ofMaxSize(3).map(l -> (Object) l);
     return Arbitraries.maps(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8),
         Arbitraries.oneOf(scalar, nested)).ofMaxSize(5).map(m -> new LinkedHashMap<>(m));
@@ -81,6 +85,50 @@ class ForwardDecoderPropertiesTest {
           return b.build(tag, Ack.NONE);
         });
     return one.list().ofMinSize(1).ofMaxSize(4);
+  }
+
+  /**
+   * The one-pass scan of flat records agrees with the general scanner on every record and every cut of
+   * it: the same end, INCOMPLETE for a cut one, or NOT_FLAT (left to the general scanner).
+   */
+  @Provide
+  Arbitrary<Map<String, Object>> recordsWithLongValues() {
+    // strings and binaries across the fixstr / str8 / str16 and bin8 / bin16 boundaries, beside the rest
+    Arbitrary<Object> value = Arbitraries.oneOf(scalars(), scalars().list().ofMaxSize(2).map(l -> (Object) l),
+        Arbitraries.strings().ofMinLength(25).ofMaxLength(300).map(v -> (Object) v),
+        Arbitraries.bytes().array(byte[].class).ofMaxSize(300).map(v -> (Object) v));
+    return Arbitraries.maps(Arbitraries.strings().ofMinLength(1).ofMaxLength(40), value).ofMaxSize(17)
+        .map(m -> new LinkedHashMap<>(m));
+  }
+
+  @Property(tries = 300)
+  void flatRecordScanAgreesWithTheGeneralScanner(@ForAll("recordsWithLongValues") Map<String, Object> record)
+      throws Exception {
+    org.msgpack.core.MessageBufferPacker p = org.msgpack.core.MessagePack.newDefaultBufferPacker();
+    BatchBuilder.packValue(p, record);
+    byte[] bytes = p.toByteArray();
+    var buf = Unpooled.wrappedBuffer(bytes);
+    long[] stack = new long[FrameScanner.MAX_DEPTH + 1];
+    boolean flat = record.size() <= 15 && record.values().stream().noneMatch(v -> v instanceof List<?>);
+    for (int cut = 0; cut <= bytes.length; cut++) {
+      int fast = FrameScanner.flatMapEnd(buf, 0, cut);
+      int general = FrameScanner.valueEnd(buf, 0, cut, 1L << 40, stack);
+      if (flat) {
+        assertThat(fast).as("cut at %d of %d", cut, bytes.length).isEqualTo(general);
+      } else {
+        assertThat(fast).as("cut at %d of %d", cut, bytes.length).isIn(FrameScanner.NOT_FLAT, general);
+      }
+    }
+  }
+
+  @Property(tries = 500)
+  void flatRecordScanOfGarbageIsNeverAnEndTheGeneralScannerDisagreesWith(@ForAll @Size(max = 64) byte[] garbage) {
+    var buf = Unpooled.wrappedBuffer(garbage);
+    int fast = FrameScanner.flatMapEnd(buf, 0, garbage.length);
+    if (fast >= 0) {
+      assertThat(FrameScanner.valueEnd(buf, 0, garbage.length, 1L << 40, new long[FrameScanner.MAX_DEPTH + 1]))
+          .isEqualTo(fast);
+    }
   }
 
   /** Complete messages before the cut arrive exactly; the cut one is dropped, counted, and errs nothing. */
