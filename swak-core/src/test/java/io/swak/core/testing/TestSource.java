@@ -24,6 +24,10 @@ public final class TestSource implements Input {
     public volatile AckWindow window = new AckWindow(0);
     public volatile long emitted;
     public volatile boolean failOnStart;
+    /** Makes poll throw, as an input with a bug does: the task restarts. */
+    public volatile boolean failOnPoll;
+    /** Times the source was started (a task restart starts it again). */
+    public volatile int starts;
   }
 
   public static final Map<String, State> STATES = new ConcurrentHashMap<>();
@@ -64,6 +68,7 @@ public final class TestSource implements Input {
   @Override
   public void start(io.swak.api.StepContext ctx) {
     this.context = ctx;
+    state.starts++;
     if (state.failOnStart) {
       throw new IllegalStateException("source " + o.name() + " cannot start");
     }
@@ -74,6 +79,9 @@ public final class TestSource implements Input {
 
   @Override
   public Batch poll(Duration maxWait) {
+    if (state.failOnPoll) {
+      throw new IllegalStateException("source " + o.name() + " failed");
+    }
     if (next >= o.total()) {
       context.sleep(maxWait); // nothing more to send: wait as an idle input does (a stop cuts it short)
       return null;

@@ -38,6 +38,8 @@ final class Buffer implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger("swak.buffer");
   /** How long close() waits for the flusher when the task is restarting rather than stopping. */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+  /** {@link #CLOSE_WAIT}, shortened by tests. */
+  static volatile Duration closeWait = CLOSE_WAIT;
 
   private final BufferSettings s;
   private final ReentrantLock lock = new ReentrantLock();
@@ -474,7 +476,7 @@ final class Buffer implements Stage {
       closing = true;
       changed.signalAll();
       if (flusher != null) {
-        long giveUp = System.nanoTime() + CLOSE_WAIT.toNanos();
+        long giveUp = System.nanoTime() + closeWait.toNanos();
         while (!flusherDone) {
           if (System.nanoTime() - giveUp > 0 && !abandoned) {
             // a stop cuts retries short by itself; a task restart does not: do not wait forever on an output

@@ -39,6 +39,29 @@ abstract class BufferContract extends AgentTestBase {
   }
 
   @Test
+  void aTaskRestartDoesNotWaitForeverOnAnOutputThatKeepsFailing() throws Exception {
+    TestSink.State sink = TestSink.state(id);
+    TestSource.State src = TestSource.state(id);
+    sink.failing = true;
+    Buffer.closeWait = Duration.ofMillis(300);
+    try {
+      agent = start(config(50, "flush_interval: 50ms"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> src.emitted == 50 && sink.failures.get() >= 2);
+      // the input fails: the task closes its steps to restart; the buffer's flusher is still retrying and
+      // would never finish, so close gives it closeWait (30 s in production), then goes on
+      src.failOnPoll = true;
+      await().atMost(Duration.ofSeconds(10)).until(() -> src.starts >= 2); // restarted (1 s backoff)
+      src.failOnPoll = false;
+      sink.failing = false;
+      // nothing is lost: what was buffered is read again (memory) or still on disk (file), and delivered
+      await().atMost(Duration.ofSeconds(20)).until(() -> sink.seqs().stream().distinct().count() == 50);
+      await().atMost(Duration.ofSeconds(10)).until(() -> src.window.committed() == 50);
+    } finally {
+      Buffer.closeWait = Buffer.CLOSE_WAIT;
+    }
+  }
+
+  @Test
   void keepsEverythingWhileTheOutputIsDownAndDeliversWhenItReturns() throws Exception {
     TestSink.State sink = TestSink.state(id);
     sink.failing = true;
