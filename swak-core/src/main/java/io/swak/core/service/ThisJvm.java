@@ -20,10 +20,19 @@ public final class ThisJvm {
     return ManagementFactory.getRuntimeMXBean().getInputArguments();
   }
 
-  /** {@link #arguments()} without the class-data sharing options, for JVMs that make an archive. */
+  /**
+   * {@link #arguments()} for the JVMs that make an archive: without the class-data sharing options, and
+   * without debugger and instrumentation agents (a JDWP agent on a fixed port would clash with this JVM's,
+   * or wait for a debugger; a Java agent would change the classes the archive records).
+   */
   public static List<String> argumentsWithoutSharing() {
-    return arguments().stream().filter(a -> !a.startsWith("-Xshare") && !a.startsWith("-XX:SharedArchiveFile")
+    return withoutSharing(arguments());
+  }
+
+  static List<String> withoutSharing(List<String> args) {
+    return args.stream().filter(a -> !a.startsWith("-Xshare") && !a.startsWith("-XX:SharedArchiveFile")
         && !a.startsWith("-XX:SharedClassListFile") && !a.startsWith("-XX:DumpLoadedClassList")
-        && !a.startsWith("-XX:ArchiveClassesAtExit")).toList();
+        && !a.startsWith("-XX:ArchiveClassesAtExit") && !a.startsWith("-agentlib:") && !a.startsWith("-agentpath:")
+        && !a.startsWith("-javaagent:") && !a.startsWith("-Xrunjdwp") && !a.equals("-Xdebug")).toList();
   }
 }
