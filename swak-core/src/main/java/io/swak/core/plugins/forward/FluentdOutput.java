@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * sends the batch again, possibly to another server.
  *
  * <p>On kept connections the runtime uses {@link #send}: the output's sender thread writes the batches
- * one after another while the task reads the next (the kernel's share of a write is about half the cost
- * of a line), up to {@link #WINDOW} batches on their way. A batch is confirmed when it is written, or
- * with acks when the link's reader thread takes its ack; a failed write says lost, and the runtime writes
- * the batch again.
+ * one after another while the task reads the next (the kernel's part of a write was about half of the
+ * task thread's time), up to {@link #WINDOW} batches on their way. A batch is confirmed when it is
+ * written, or with acks when the link's reader thread takes its ack; a failed write says lost (and so do
+ * the batches behind it, unsent: see {@link SenderThread}), and the runtime writes them again in order.
  */
 final class FluentdOutput implements WindowedOutput {
 
