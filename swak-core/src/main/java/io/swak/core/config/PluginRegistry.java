@@ -61,29 +61,31 @@ public final class PluginRegistry {
     }
     Path dir = external;
     external = null;
-    List<URL> jars = dir == null || !Files.isDirectory(dir) ? List.of() : jars(dir);
-    if (jars.isEmpty()) {
-      return false;
-    }
-    ClassLoader cl = new URLClassLoader(jars.toArray(new URL[0]), PluginRegistry.class.getClassLoader()) {
-      @Override
-      public Enumeration<URL> getResources(String name) throws IOException {
-        // ServiceLoader asks for every service file visible to the loader, the parent's included: asking
-        // the parent opens every jar of the class path
-        return name.equals(SERVICES) ? findResources(name) : super.getResources(name);
-      }
-    };
     try {
+      List<URL> jars = dir == null || !Files.isDirectory(dir) ? List.of() : jars(dir);
+      if (jars.isEmpty()) {
+        return false;
+      }
+      ClassLoader cl = new URLClassLoader(jars.toArray(new URL[0]), PluginRegistry.class.getClassLoader()) {
+        @Override
+        public Enumeration<URL> getResources(String name) throws IOException {
+          // ServiceLoader asks for every service file visible to the loader, the parent's included: asking
+          // the parent opens every jar of the class path
+          return name.equals(SERVICES) ? findResources(name) : super.getResources(name);
+        }
+      };
       for (Plugin<?> p : ServiceLoader.load(Plugin.class, cl)) {
         register(p);
       }
-    } catch (ServiceConfigurationError | IllegalStateException e) {
+      return true;
+    } catch (IllegalStateException e) {
       // kept: every later lookup reports it again (a reload, a second unknown name), not a plain "unknown"
-      externalFailure = new IllegalStateException(e instanceof IllegalStateException ? e.getMessage()
-          : "a plugin failed to load: " + e.getMessage(), e);
+      externalFailure = e;
+      throw e;
+    } catch (ServiceConfigurationError e) {
+      externalFailure = new IllegalStateException("a plugin failed to load: " + e.getMessage(), e);
       throw externalFailure;
     }
-    return true;
   }
 
   private static List<URL> jars(Path pluginsDir) {
@@ -100,18 +102,22 @@ public final class PluginRegistry {
     return jars;
   }
 
-  /** Adds a plugin; a second plugin with a taken name is a packaging error. */
+  /**
+   * Adds a plugin; a second plugin with a taken name is a packaging error, and then nothing of it is
+   * added (a plugin jar must not shadow a built-in for the lookups after the error).
+   */
   public synchronized void register(Plugin<?> p) {
     List<String> names = new ArrayList<>();
     names.add(p.name());
     names.addAll(p.aliases());
     for (String n : names) {
-      Plugin<?> old = byName.put(n.toLowerCase(Locale.ROOT), p);
+      Plugin<?> old = byName.get(n.toLowerCase(Locale.ROOT));
       if (old != null && old != p) {
         throw new IllegalStateException("plugin name " + n + " is used by both " + old.getClass().getName()
             + " and " + p.getClass().getName());
       }
     }
+    names.forEach(n -> byName.put(n.toLowerCase(Locale.ROOT), p));
     canonical.put(p.name(), p);
   }
 

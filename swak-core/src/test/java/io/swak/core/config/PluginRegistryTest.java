@@ -57,8 +57,10 @@ class PluginRegistryTest {
   void anExternalPluginCannotTakeABuiltInName() throws IOException {
     jar("again.jar", io.swak.core.plugins.nulls.NullPlugin.class.getName());
     PluginRegistry r = PluginRegistry.load(dir);
+    var builtIn = r.find("out.Null"); // built in: found without opening the jars
     assertThatThrownBy(r::all).isInstanceOf(IllegalStateException.class).hasMessageContaining("is used by both");
     assertThatThrownBy(() -> r.find("out.Other")).hasMessageContaining("is used by both");
+    assertThat(r.find("out.Null")).as("the clashing jar's plugin does not shadow the built-in").isSameAs(builtIn);
   }
 
   /** A plugin jar whose service file names {@code className} (a class the test class path already has). */
