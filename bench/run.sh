@@ -10,9 +10,9 @@
 #   file-file [LINES] [RUNS]      in.FileTail -> out.File (JSON lines), measured the same way
 #   file-forward [LINES] [ack]    in.FileTail -> out.Fluentd -> bench/FastReceiver, from agent start
 #   file-buffer-forward [LINES] [ack]  the same with a file buffer (fsync interval) in between
-#                                 (ACK_DELAY_MS=N: the receiver acks N ms after each message)
 #   forward-forward [EVENTS]      bench/ForwardSender -> in.Forward -> out.Fluentd -> FastReceiver (relay)
-#                                 (RUNS=N sets the number of runs of these three; median printed)
+#                                 (for these three: RUNS=N runs, median printed; ACK_DELAY_MS=N: the
+#                                 receiver acks N ms after each message)
 #   forward-null [EVENTS] [ack]   ForwardSender -> in.Forward -> out.Null
 #   idle [FILES] [SECONDS]        CPU of in.FileTail watching FILES idle files
 set -euo pipefail

@@ -130,25 +130,9 @@ public final class BatchBuilder {
     return b;
   }
 
-  /** {@code [fixarray 2][fixext8 type 0: uint32 seconds, uint32 nanoseconds]}: 11 bytes. */
   private void writeEntryHead(long timeNanos) {
     ensure(11);
-    long sec = Math.floorDiv(timeNanos, 1_000_000_000L);
-    long ns = Math.floorMod(timeNanos, 1_000_000_000L);
-    byte[] b = buf;
-    int p = len;
-    b[p] = (byte) 0x92;
-    b[p + 1] = (byte) 0xd7;
-    b[p + 2] = 0;
-    b[p + 3] = (byte) (sec >>> 24);
-    b[p + 4] = (byte) (sec >>> 16);
-    b[p + 5] = (byte) (sec >>> 8);
-    b[p + 6] = (byte) sec;
-    b[p + 7] = (byte) (ns >>> 24);
-    b[p + 8] = (byte) (ns >>> 16);
-    b[p + 9] = (byte) (ns >>> 8);
-    b[p + 10] = (byte) ns;
-    len = p + 11;
+    len = MsgpackHeaders.entryHead(buf, len, timeNanos);
   }
 
   private void ensure(int more) {

@@ -3,13 +3,28 @@ package io.swak.api;
 /**
  * Writes msgpack headers straight into a byte array, for the few fixed shapes the per-batch paths build
  * (entry heads, PackedForward heads, options maps). Each method writes at {@code p} and returns the
- * position after what it wrote; the caller makes room (at most 5 bytes, 9 for {@link #uint}).
+ * position after what it wrote; the caller makes room (at most 5 bytes, 9 for {@link #uint}, 11 for
+ * {@link #entryHead}).
  * msgpack-core's packer is not used there: it costs an object per use, and its class initialisation
  * looks for an Android class, which makes the JVM open every jar of the class path (~25 ms of start-up).
  */
 public final class MsgpackHeaders {
 
   private MsgpackHeaders() { }
+
+  /** The Forward protocol's EventTime: fixext 8 of type 0, uint32 seconds and uint32 nanoseconds (10 bytes). */
+  public static int eventTime(byte[] b, int p, long timeNanos) {
+    b[p] = (byte) 0xd7;
+    b[p + 1] = 0;
+    p = be32(b, p + 2, (int) Math.floorDiv(timeNanos, 1_000_000_000L));
+    return be32(b, p, (int) Math.floorMod(timeNanos, 1_000_000_000L));
+  }
+
+  /** The head of an entry {@code [time, record]}: a fixarray of 2 and the {@link #eventTime} (11 bytes). */
+  public static int entryHead(byte[] b, int p, long timeNanos) {
+    b[p] = (byte) 0x92;
+    return eventTime(b, p + 1, timeNanos);
+  }
 
   /** The header of a string of {@code n} UTF-8 bytes. */
   public static int str(byte[] b, int p, int n) {

@@ -58,15 +58,14 @@ final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
       zone = TimeZone.getDefault();
     }
     ZoneOffset offset = ZoneOffset.ofTotalSeconds(zone.getOffset(millis) / 1000);
-    int nanos = (int) Math.floorMod(millis, 1000) * 1_000_000;
-    LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), nanos, offset);
+    int ms = Math.floorMod(millis, 1000);
+    LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), ms * 1_000_000, offset);
     sb.append(t.getYear()).append('-');
     two(sb, t.getMonthValue()).append('-');
     two(sb, t.getDayOfMonth()).append('T');
     two(sb, t.getHour()).append(':');
     two(sb, t.getMinute()).append(':');
     two(sb, t.getSecond()).append('.');
-    int ms = t.getNano() / 1_000_000;
     sb.append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10)).append((char) ('0' + ms % 10));
     sb.append(offset.getId());
   }

@@ -29,10 +29,11 @@ public final class ThisJvm {
     return withoutSharing(arguments());
   }
 
+  private static final List<String> NOT_PASSED_ON = List.of("-Xshare", "-XX:SharedArchiveFile",
+      "-XX:SharedClassListFile", "-XX:DumpLoadedClassList", "-XX:ArchiveClassesAtExit", "-agentlib:", "-agentpath:",
+      "-javaagent:", "-Xrunjdwp", "-Xdebug");
+
   static List<String> withoutSharing(List<String> args) {
-    return args.stream().filter(a -> !a.startsWith("-Xshare") && !a.startsWith("-XX:SharedArchiveFile")
-        && !a.startsWith("-XX:SharedClassListFile") && !a.startsWith("-XX:DumpLoadedClassList")
-        && !a.startsWith("-XX:ArchiveClassesAtExit") && !a.startsWith("-agentlib:") && !a.startsWith("-agentpath:")
-        && !a.startsWith("-javaagent:") && !a.startsWith("-Xrunjdwp") && !a.equals("-Xdebug")).toList();
+    return args.stream().filter(a -> NOT_PASSED_ON.stream().noneMatch(a::startsWith)).toList();
   }
 }

@@ -36,10 +36,8 @@ import org.slf4j.LoggerFactory;
 final class Buffer implements Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.buffer");
-  /** How long close() waits for the flusher when the task is restarting rather than stopping. */
-  static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
-  /** {@link #CLOSE_WAIT}, shortened by tests. */
-  static volatile Duration closeWait = CLOSE_WAIT;
+  /** How long close() waits for the flusher when the task is restarting rather than stopping (tests shorten it). */
+  static volatile Duration closeWait = Duration.ofSeconds(30);
 
   private final BufferSettings s;
   private final ReentrantLock lock = new ReentrantLock();

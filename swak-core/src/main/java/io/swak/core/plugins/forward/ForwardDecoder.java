@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.swak.api.EntryReader;
+import io.swak.api.MsgpackHeaders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,8 +104,7 @@ final class ForwardDecoder {
           int recEnd = recordEnd(frame, base, len, recStart, 0, stack);
           Options o = n == 4 ? optionsAt(frame, base, len, recEnd) : Options.NONE;
           byte[] out = new byte[11 + recEnd - recStart];
-          out[0] = (byte) 0x92;
-          writeEventTime(out, 1, t);
+          MsgpackHeaders.entryHead(out, 0, t);
           frame.getBytes(base + recStart, out, 11, recEnd - recStart);
           return new ForwardRequest("Message", tag, out, 1, o.chunk, o.map);
         }
@@ -208,7 +208,7 @@ final class ForwardDecoder {
     ByteArrayOutputStream rewritten = null;
     int pos = start;
     int count = 0;
-    byte[] time = new byte[10];
+    byte[] time = new byte[11];
     while (toEnd ? pos < limit : count < max) {
       if (pos >= limit) {
         throw new ForwardProtocolException("the message ends after " + count + " of " + max + " entries");
@@ -252,9 +252,7 @@ final class ForwardDecoder {
           rewritten = new ByteArrayOutputStream(Math.max(64, (limit - start) + (limit - start) / 4));
           copy(buf, base + start, entryStart - start, rewritten);
         }
-        rewritten.write(0x92);
-        writeEventTime(time, 0, t);
-        rewritten.write(time, 0, 10);
+        rewritten.write(time, 0, MsgpackHeaders.entryHead(time, 0, t));
         copy(buf, base + recStart, recEnd - recStart, rewritten);
         pos = recEnd;
       }
@@ -273,22 +271,6 @@ final class ForwardDecoder {
     byte[] b = new byte[len];
     buf.getBytes(from, b);
     out.write(b, 0, len);
-  }
-
-  /** Writes EventTime as fixext8 ({@code d7 00} + uint32 seconds + uint32 nanoseconds): 10 bytes at {@code off}. */
-  static void writeEventTime(byte[] out, int off, long nanos) {
-    long sec = Math.floorDiv(nanos, 1_000_000_000L);
-    long ns = Math.floorMod(nanos, 1_000_000_000L);
-    out[off] = (byte) 0xd7;
-    out[off + 1] = 0;
-    out[off + 2] = (byte) (sec >>> 24);
-    out[off + 3] = (byte) (sec >>> 16);
-    out[off + 4] = (byte) (sec >>> 8);
-    out[off + 5] = (byte) sec;
-    out[off + 6] = (byte) (ns >>> 24);
-    out[off + 7] = (byte) (ns >>> 16);
-    out[off + 8] = (byte) (ns >>> 8);
-    out[off + 9] = (byte) ns;
   }
 
   private record Options(byte[] chunk, Map<String, Object> map) {

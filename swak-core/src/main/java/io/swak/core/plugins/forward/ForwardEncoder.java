@@ -92,8 +92,7 @@ final class ForwardEncoder {
       p.packArrayHeader(3);
       p.packString(tag);
       byte[] t = new byte[10];
-      ForwardDecoder.writeEventTime(t, 0, timeNanos);
-      p.writePayload(t);
+      p.writePayload(t, 0, MsgpackHeaders.eventTime(t, 0, timeNanos));
       BatchBuilder.packValue(p, record);
       return p.toByteArray();
     } catch (IOException e) {

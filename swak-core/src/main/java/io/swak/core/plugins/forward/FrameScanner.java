@@ -57,19 +57,31 @@ final class FrameScanner {
           return INCOMPLETE;
         }
         p += 3 + buf.getUnsignedShort(p + 1);
-      } else if (t == 0xcc || t == 0xd0) {
-        p += 2;
-      } else if (t == 0xcd || t == 0xd1) {
-        p += 3;
-      } else if (t == 0xce || t == 0xd2 || t == 0xca) {
-        p += 5;
-      } else if (t == 0xcf || t == 0xd3 || t == 0xcb) {
-        p += 9;
+      } else if (t >= 0xca && t <= 0xd3) {
+        p += fixedSize(t);
       } else {
         return NOT_FLAT;
       }
     }
     return p > to ? INCOMPLETE : p;
+  }
+
+  /**
+   * Bytes of a value of fixed size with type byte {@code t} from 0xca to 0xd8: floats, integers, fixext,
+   * type byte included.
+   */
+  private static int fixedSize(int t) {
+    return switch (t) {
+      case 0xcc, 0xd0 -> 2;
+      case 0xcd, 0xd1, 0xd4 -> 3;
+      case 0xd5 -> 4;
+      case 0xca, 0xce, 0xd2 -> 5;
+      case 0xd6 -> 6;
+      case 0xcb, 0xcf, 0xd3 -> 9;
+      case 0xd7 -> 10;
+      case 0xd8 -> 18;
+      default -> throw new IllegalArgumentException("no fixed size: 0x" + Integer.toHexString(t));
+    };
   }
 
   /**
@@ -120,17 +132,10 @@ final class FrameScanner {
           case 0xc7 -> { lenBytes = 1; skip = -2; }
           case 0xc8 -> { lenBytes = 2; skip = -2; }
           case 0xc9 -> { lenBytes = 4; skip = -2; }
-          case 0xca -> { lenBytes = 0; skip = 4; }
-          case 0xcb -> { lenBytes = 0; skip = 8; }
-          case 0xcc, 0xd0 -> { lenBytes = 0; skip = 1; }
-          case 0xcd, 0xd1 -> { lenBytes = 0; skip = 2; }
-          case 0xce, 0xd2 -> { lenBytes = 0; skip = 4; }
-          case 0xcf, 0xd3 -> { lenBytes = 0; skip = 8; }
-          case 0xd4 -> { lenBytes = 0; skip = 2; }
-          case 0xd5 -> { lenBytes = 0; skip = 3; }
-          case 0xd6 -> { lenBytes = 0; skip = 5; }
-          case 0xd7 -> { lenBytes = 0; skip = 9; }
-          case 0xd8 -> { lenBytes = 0; skip = 17; }
+          case 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8 -> {
+            lenBytes = 0;
+            skip = fixedSize(b) - 1;
+          }
           case 0xdc -> { lenBytes = 2; skip = -3; }
           case 0xdd -> { lenBytes = 4; skip = -3; }
           case 0xde -> { lenBytes = 2; skip = -4; }

@@ -53,20 +53,27 @@ final class ServerLink implements Closeable {
   boolean serverKeepsAlive = true;
   private byte[] buf = new byte[256];
   private int filled;
+  private final Duration ackTimeout;
+  private final StepMetrics metrics;
 
-  private ServerLink(ServerList.Node node, Socket socket, ScheduledExecutorService watchdog, long expiresAtNanos)
-      throws IOException {
+  private ServerLink(ServerList.Node node, Socket socket, ScheduledExecutorService watchdog, long expiresAtNanos,
+      Duration ackTimeout, StepMetrics metrics) throws IOException {
     this.node = node;
     this.socket = socket;
     this.in = socket.getInputStream();
     this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     this.watchdog = watchdog;
     this.expiresAtNanos = expiresAtNanos;
+    this.ackTimeout = ackTimeout;
+    this.metrics = metrics;
   }
 
-  /** Connects, starts TLS and does the handshake, all within {@code connectTimeout}. */
+  /**
+   * Connects, starts TLS and does the handshake, all within {@code connectTimeout}; acks and resends are
+   * counted in {@code metrics}.
+   */
   static ServerLink open(ServerList.Node node, FluentdPlugin.Options o, SSLContext ssl, String selfHostname,
-      ScheduledExecutorService watchdog, long expiresAtNanos) throws IOException {
+      ScheduledExecutorService watchdog, long expiresAtNanos, StepMetrics metrics) throws IOException {
     int timeout = (int) Math.max(1, o.connectTimeout().toMillis());
     Socket s = new Socket();
     try {
@@ -83,7 +90,7 @@ final class ServerLink implements Closeable {
         t.startHandshake();
         s = t;
       }
-      ServerLink link = new ServerLink(node, s, watchdog, expiresAtNanos);
+      ServerLink link = new ServerLink(node, s, watchdog, expiresAtNanos, o.ackResponseTimeout(), metrics);
       if (o.sharedKey() != null && !o.sharedKey().isEmpty()) {
         link.handshake(o, selfHostname, Duration.ofMillis(timeout));
       }
@@ -265,21 +272,19 @@ final class ServerLink implements Closeable {
   /** Why the link stopped working; null while it works. */
   private volatile String broken;
   private volatile boolean retired;
-  private volatile StepMetrics metrics;
 
   /**
    * Registers a chunk (before its bytes are written, so its ack cannot come first) whose ack the reader
-   * thread settles within {@code ackTimeout}; the first one starts the reader.
+   * thread settles within the ack timeout; the first one starts the reader.
    */
-  void expectAck(String chunk, Receipt receipt, Duration ackTimeout, StepMetrics metrics) throws IOException {
+  void expectAck(String chunk, Receipt receipt) throws IOException {
     synchronized (expected) {
       if (broken != null) {
         throw new IOException(broken);
       }
       expected.put(chunk, new Expected(receipt, System.nanoTime()));
       if (ackReader == null) {
-        this.metrics = metrics;
-        ackReader = new Thread(() -> readAcks(ackTimeout), "swak-acks-" + node);
+        ackReader = new Thread(this::readAcks, "swak-acks-" + node);
         ackReader.setDaemon(true);
         ackReader.start();
       }
@@ -316,12 +321,22 @@ final class ServerLink implements Closeable {
     close();
   }
 
+  /** The reader thread: whatever ends it also breaks the link, so no chunk waits for an ack nobody reads. */
+  private void readAcks() {
+    try {
+      readAcksUntilBroken();
+    } catch (RuntimeException | Error e) {
+      fail("the ack reader failed: " + e);
+      throw e;
+    }
+  }
+
   /**
    * The reader's loop. It waits for a reply until the oldest chunk's ack is due, or a whole ack timeout
    * when none is on its way: a chunk sent meanwhile is due later than that, so it is checked in time,
    * and an idle link wakes its reader once per ack timeout, not every few milliseconds.
    */
-  private void readAcks(Duration ackTimeout) {
+  private void readAcksUntilBroken() {
     long timeout = ackTimeout.toNanos();
     while (broken == null) {
       byte[] reply;
@@ -411,7 +426,7 @@ final class ServerLink implements Closeable {
       sendCheck.cancel(false);
     }
     closeQuietly();
-    if (!lost.isEmpty() && metrics != null) {
+    if (!lost.isEmpty()) {
       metrics.count("resends", lost.size());
     }
     String reason = "server " + node + ": " + broken;
