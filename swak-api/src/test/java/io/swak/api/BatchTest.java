@@ -71,7 +71,7 @@ class BatchTest {
     BatchBuilder bb = new BatchBuilder();
     byte[] key = BatchBuilder.key("message");
     List<Batch> built = new java.util.ArrayList<>();
-    // full buffers are handed over, small batches copied: neither may change when the builder is reused
+    // large and small batches in turn: none may change when the builder is reused
     for (int round = 0; round < 6; round++) {
       int lines = round % 2 == 0 ? 300 : 2;
       for (int i = 0; i < lines; i++) {
@@ -82,7 +82,6 @@ class BatchTest {
     }
     for (int round = 0; round < 6; round++) {
       Batch b = built.get(round);
-      assertThat(b.length()).isLessThanOrEqualTo(b.data().length).isGreaterThan(b.data().length / 2 - 1);
       List<Event> events = b.events();
       assertThat(events).hasSize(round % 2 == 0 ? 300 : 2);
       for (int i = 0; i < events.size(); i++) {

@@ -22,9 +22,9 @@ class MsgpackHeadersTest {
         continue;
       }
       int len = (int) n;
-      assertThat(written(b -> MsgpackHeaders.str(b, 0, len))).as("str %d", len)
+      assertThat(written((b, p) -> MsgpackHeaders.str(b, p, len))).as("str %d", len)
           .isEqualTo(packed(p -> p.packRawStringHeader(len)));
-      assertThat(written(b -> MsgpackHeaders.bin(b, 0, len))).as("bin %d", len)
+      assertThat(written((b, p) -> MsgpackHeaders.bin(b, p, len))).as("bin %d", len)
           .isEqualTo(packed(p -> p.packBinaryHeader(len)));
     }
   }
@@ -32,7 +32,8 @@ class MsgpackHeadersTest {
   @Test
   void unsignedIntegersMatchMsgpackCore() throws IOException {
     for (long v : SIZES) {
-      assertThat(written(b -> MsgpackHeaders.uint(b, 0, v))).as("uint %d", v).isEqualTo(packed(p -> p.packLong(v)));
+      assertThat(written((b, p) -> MsgpackHeaders.uint(b, p, v))).as("uint %d", v)
+          .isEqualTo(packed(p -> p.packLong(v)));
     }
     assertThatThrownBy(() -> MsgpackHeaders.uint(new byte[9], 0, -1)).isInstanceOf(IllegalArgumentException.class);
   }
@@ -40,24 +41,41 @@ class MsgpackHeadersTest {
   @Test
   void stringsCarryTheirBytes() throws IOException {
     byte[] s = "tag.näme".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(written(b -> MsgpackHeaders.str(b, 0, s))).isEqualTo(packed(p -> p.packString("tag.näme")));
+    assertThat(written((b, p) -> MsgpackHeaders.str(b, p, s))).isEqualTo(packed(p -> p.packString("tag.näme")));
+  }
+
+  @Test
+  void entryHeadsCarryTheTimeToTheNanosecond() throws IOException {
+    // EventTime seconds are an unsigned 32-bit number: 1970 to 2106
+    for (long t : new long[] {0, 1, 999_999_999, 1_700_000_000_123_456_789L, 4_294_967_295_999_999_999L}) {
+      byte[] head = written((b, p) -> MsgpackHeaders.entryHead(b, p, t));
+      assertThat(head).hasSize(11);
+      try (var in = MessagePack.newDefaultUnpacker(head)) {
+        assertThat(in.unpackArrayHeader()).isEqualTo(2);
+        assertThat(EntryReader.readTime(in)).as("time %d", t).isEqualTo(t);
+      }
+    }
   }
 
   private interface Writer {
-    int write(byte[] b);
+    int write(byte[] b, int p);
   }
 
   private interface Packing {
     void pack(MessageBufferPacker p) throws IOException;
   }
 
-  /** Writes at offset 0 of a buffer with room to spare, and checks the returned end is where writing stopped. */
+  /**
+   * Writes at offset 3 of a buffer with room to spare, and checks that nothing before it or past the returned
+   * end was touched.
+   */
   private static byte[] written(Writer w) {
     byte[] b = new byte[64];
     Arrays.fill(b, (byte) 0x7f);
-    int end = w.write(b);
+    int end = w.write(b, 3);
+    assertThat(Arrays.copyOf(b, 3)).as("nothing written before the offset").containsOnly((byte) 0x7f);
     assertThat(b[end]).as("nothing written past the returned end").isEqualTo((byte) 0x7f);
-    return Arrays.copyOf(b, end);
+    return Arrays.copyOfRange(b, 3, end);
   }
 
   private static byte[] packed(Packing f) throws IOException {

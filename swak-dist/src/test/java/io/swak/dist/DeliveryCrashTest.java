@@ -83,8 +83,9 @@ class DeliveryCrashTest {
   static final long OUTAGE_LINES = Long.getLong("swak.outage.lines", 600_000);
 
   /**
-   * With a memory buffer the input pauses behind a full 4 MiB buffer; with a file buffer the backlog
-   * goes to disk (up to the buffer's total_limit) and is delivered from there.
+   * Either way the heap holds little and the backlog goes to disk: a memory buffer keeps 4 MiB in the
+   * heap and spills the rest into its path (up to spill_limit, 1 GiB, then the input pauses); a file
+   * buffer writes every chunk there. It is delivered from there when the receiver is back.
    */
   @ParameterizedTest
   @ValueSource(strings = {"type: memory, total_limit: 4MiB", "type: file, chunk_bytes: 4MiB, total_limit: 4GiB"})
@@ -115,6 +116,7 @@ class DeliveryCrashTest {
           .split("not delivered", -1).length > 10);
       assertThat(agent.isAlive()).as("agent alive during the outage (it would exit on OutOfMemoryError)").isTrue();
       assertThat(rssKiB(agent.pid())).as("resident memory during the outage").isLessThan(200 * 1024);
+      await().atMost(patience).until(() -> bytesUnder(root.resolve("buffer")) > size / 2);
       receiver.start();
       // the size first: reading a soak-sized file for the highest line number takes seconds
       await().atMost(patience.multipliedBy(2)).pollInterval(Duration.ofMillis(100))
@@ -152,6 +154,15 @@ class DeliveryCrashTest {
     return config;
   }
 
+
+  private static long bytesUnder(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
 
   private static long rssKiB(long pid) throws IOException {
     for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

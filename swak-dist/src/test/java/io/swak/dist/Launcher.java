@@ -39,6 +39,9 @@ final class Launcher implements AutoCloseable {
     Path err = Files.createTempFile(dir, "stderr", ".txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile())
         .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+    // the JVM announces these on standard error ("Picked up …"), which tests read as the agent's log
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    pb.environment().remove("JDK_JAVA_OPTIONS");
     pb.environment().putAll(env);
     pb.environment().putIfAbsent("SWAK_DATA_DIR", dir.resolve("data").toString());
     return new Launcher(pb.start(), out, err);

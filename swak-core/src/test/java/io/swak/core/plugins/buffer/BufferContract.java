@@ -43,6 +43,7 @@ abstract class BufferContract extends AgentTestBase {
     TestSink.State sink = TestSink.state(id);
     TestSource.State src = TestSource.state(id);
     sink.failing = true;
+    Duration production = Buffer.closeWait;
     Buffer.closeWait = Duration.ofMillis(300);
     try {
       agent = start(config(50, "flush_interval: 50ms"));
@@ -57,7 +58,7 @@ abstract class BufferContract extends AgentTestBase {
       await().atMost(Duration.ofSeconds(20)).until(() -> sink.seqs().stream().distinct().count() == 50);
       await().atMost(Duration.ofSeconds(10)).until(() -> src.window.committed() == 50);
     } finally {
-      Buffer.closeWait = Buffer.CLOSE_WAIT;
+      Buffer.closeWait = production;
     }
   }
 

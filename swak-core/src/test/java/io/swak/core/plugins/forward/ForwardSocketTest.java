@@ -147,35 +147,33 @@ class ForwardSocketTest {
       all.write(WireMessages.encode(b, modes[i], null));
       want.addAll(b.events());
     }
-    BatchQueue queue = new BatchQueue(64 << 20);
-    var shared = new ForwardConnection.Shared(new ForwardDecoder(64 << 20), queue, serverCtx.metrics(), null, null,
-        "server.local", Map.of(), () -> new byte[16]);
-    FrameSplitter splitter = new FrameSplitter(16 << 20);
-    io.netty.channel.embedded.EmbeddedChannel ch =
-        new io.netty.channel.embedded.EmbeddedChannel(splitter, new ForwardConnection(shared, splitter));
-    ch.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(all.toByteArray())); // one read, then read-complete
-    List<Batch> got = new ArrayList<>();
-    Batch b;
-    while ((b = queue.poll(Duration.ZERO)) != null) {
-      got.add(b);
-    }
+    var p = ForwardDecoderPropertiesTest.pipeline(16 << 20);
+    p.channel().writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(all.toByteArray())); // one read, then read-complete
+    List<Batch> got = p.drain();
     assertThat(events(got)).isEqualTo(want);
     // a run of one tag becomes one batch; a new tag, and the same tag after another, start a new one
     assertThat(got).extracting(Batch::tag).containsExactly("app.a", "app.b", "app.a");
-    ch.finishAndReleaseAll();
+    p.channel().finishAndReleaseAll();
   }
 
   @Test
   void aMessageOverOneMibBetweenSmallOnesArrivesWhole() throws Exception {
     ForwardInput s = server("");
-    // the connection reuses one array for frames up to 1 MiB and gives a larger one its own
-    Batch small = batch("app.small", 10, Ack.NONE);
+    // the connection reuses one array for frames up to 1 MiB and gives a larger one its own: the third frame,
+    // shorter than the first, is read into the first one's array, and must not change what the first gave
+    Batch small = batch("app.small", 20, Ack.NONE);
     Batch large = batch("app.large", 40_000, Ack.NONE);
+    BatchBuilder other = new BatchBuilder();
+    for (int i = 0; i < 5; i++) {
+      other.add(1_800_000_000_000_000_000L + i, Map.of("message", "after " + i));
+    }
+    Batch after = other.build("app.after", Ack.NONE);
     assertThat(large.length()).isGreaterThan(1 << 20);
+    assertThat(after.length()).isLessThan(small.length());
     List<Event> want = new ArrayList<>();
     try (Socket sock = new Socket("127.0.0.1", s.port())) {
       OutputStream out = sock.getOutputStream();
-      for (Batch b : List.of(small, large, small.withTag("app.after"))) {
+      for (Batch b : List.of(small, large, after)) {
         out.write(WireMessages.encode(b, WireMessages.Mode.PACKED_BIN, "c" + want.size()));
         want.addAll(b.events());
       }
@@ -383,27 +381,43 @@ class ForwardSocketTest {
     }
   }
 
+  /** Counted down when {@link #stuckServer} accepted its connection. */
+  final CountDownLatch stuckAccepted = new CountDownLatch(1);
+  /** Ends {@link #stuckServer}'s connection. */
+  final CountDownLatch stuckReleased = new CountDownLatch(1);
+
+  /**
+   * A server that takes one connection, reads one byte and then nothing more: with its small receive buffer,
+   * a write of ~15 MB (300,000 events) blocks whatever the kernel's send buffer grows to (4 MiB at most here).
+   */
+  ServerSocket stuckServer() throws java.io.IOException {
+    ServerSocket stuck = new ServerSocket();
+    stuck.setReceiveBufferSize(8192);
+    stuck.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 5);
+    Thread t = new Thread(() -> {
+      try (Socket sock = stuck.accept()) {
+        stuckAccepted.countDown();
+        sock.getInputStream().read();
+        stuckReleased.await(30, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // test over
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    open.add(stuckReleased::countDown);
+    return stuck;
+  }
+
   @Test
   void serverThatStopsReadingHitsTheSendTimeout() throws Exception {
-    try (ServerSocket stuck = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
-      CountDownLatch accepted = new CountDownLatch(1);
-      Thread t = new Thread(() -> {
-        try (Socket sock = stuck.accept()) {
-          accepted.countDown();
-          sock.getInputStream().read(); // one byte, then never read again
-          new CountDownLatch(1).await(30, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-          // test over
-        }
-      });
-      t.setDaemon(true);
-      t.start();
+    try (ServerSocket stuck = stuckServer()) {
       FluentdOutput c = client("host: 127.0.0.1, port: " + stuck.getLocalPort() + ", heartbeat_type: none, "
           + "send_timeout: 500ms");
       Batch big = batch("app.big", 300_000, Ack.NONE); // ~15 MB: more than the socket buffers hold
       long t0 = System.nanoTime();
       assertThatThrownBy(() -> c.write(big)).hasMessageContaining("send_timeout (500 ms)");
-      assertThat(accepted.await(1, TimeUnit.SECONDS)).isTrue();
+      assertThat(stuckAccepted.await(1, TimeUnit.SECONDS)).isTrue();
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
       assertThat(c.isDown("127.0.0.1", stuck.getLocalPort())).isTrue();
     }
@@ -490,27 +504,14 @@ class ForwardSocketTest {
 
   @Test
   void closeCutsShortASendStuckOnAServerThatStopsReading() throws Exception {
-    try (ServerSocket stuck = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
-      CountDownLatch accepted = new CountDownLatch(1);
-      CountDownLatch testOver = new CountDownLatch(1);
-      Thread t = new Thread(() -> {
-        try (Socket sock = stuck.accept()) {
-          accepted.countDown();
-          sock.getInputStream().read(); // one byte, then never read again
-          testOver.await(30, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-          // test over
-        }
-      });
-      t.setDaemon(true);
-      t.start();
+    try (ServerSocket stuck = stuckServer()) {
       FluentdOutput c = client("host: 127.0.0.1, port: " + stuck.getLocalPort() + ", heartbeat_type: none, "
           + "send_timeout: 60s");
       Outcome writing = new Outcome();
       Outcome queued = new Outcome();
       c.send(batch("app.big", 300_000, Ack.NONE), writing); // ~15 MB: more than the socket buffers hold
       c.send(batch("app.next", 1, Ack.NONE), queued);
-      assertThat(accepted.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(stuckAccepted.await(5, TimeUnit.SECONDS)).isTrue();
       long t0 = System.nanoTime();
       c.close();
       // not after send_timeout: the stuck write fails at once and what waited behind it is given back
@@ -519,7 +520,6 @@ class ForwardSocketTest {
       assertThat(queued.get()).isEqualTo("lost: the output closed");
       assertThat(writing.calls).hasValue(1);
       assertThat(queued.calls).hasValue(1);
-      testOver.countDown();
     }
   }
 

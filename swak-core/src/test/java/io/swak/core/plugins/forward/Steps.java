@@ -8,6 +8,7 @@ import io.swak.core.config.PluginRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 
 /** Creates in.Forward / out.Fluentd steps from YAML options, as a config file would. */
@@ -39,20 +40,24 @@ final class Steps {
     return out;
   }
 
-  /** Polls until {@code events} events arrived (acknowledging each batch), or fails after 10 s. */
-  static List<Batch> take(ForwardInput in, int events) throws Exception {
+  /**
+   * Polls {@code in} until what arrived satisfies {@code enough}, acknowledging each batch when {@code ack};
+   * fails after 10 s.
+   */
+  static List<Batch> receiveUntil(ForwardInput in, boolean ack, Predicate<List<Batch>> enough)
+      throws InterruptedException {
     List<Batch> out = new ArrayList<>();
-    int n = 0;
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (n < events) {
+    while (!enough.test(out)) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("only " + n + " of " + events + " events arrived");
+        throw new AssertionError("only " + out.stream().mapToInt(Batch::count).sum() + " events arrived");
       }
       Batch b = in.poll(Duration.ofMillis(100));
       if (b != null) {
         out.add(b);
-        n += b.count();
-        b.ack().done();
+        if (ack) {
+          b.ack().done();
+        }
       }
     }
     return out;
