@@ -44,6 +44,8 @@ final class Buffer implements Stage {
   private final Condition changed = lock.newCondition();
   private final Map<String, Chunk> open = new LinkedHashMap<>();
   private final ArrayDeque<Chunk> sealed = new ArrayDeque<>();
+  /** Sealed file chunks whose acks wait for a sync: the timer syncs them, never the task thread. */
+  private final List<Chunk> sealedUnsynced = new ArrayList<>();
   private StepContext context;
   private Path dir;
   private long seq;
@@ -54,6 +56,7 @@ final class Buffer implements Stage {
   private Thread flusher;
   private boolean closing;
   private boolean flusherDone;
+  private boolean timerDone;
   /** Set when close() gave up waiting for a delivery that keeps failing (a task restart, not a stop). */
   private volatile boolean abandoned;
   private Thread timer;
@@ -216,7 +219,9 @@ final class Buffer implements Stage {
           }
           if (victim != null) {
             release(victim);
-            victim.seal(false);
+            victim.gone = true;
+            sealedUnsynced.remove(victim);
+            victim.close();
             victim.deleteFile();
             toComplete.addAll(victim.acks);
             toComplete.addAll(victim.unsynced);
@@ -294,15 +299,13 @@ final class Buffer implements Stage {
     return Chunk.inMemory(tag, now);
   }
 
+  /** Stops appending to {@code c} and queues it for delivery; one with unsynced acks is synced by the timer. */
   private void sealLocked(Chunk c) throws IOException {
     open.remove(c.tag, c);
-    if (!c.unsynced.isEmpty()) {
-      c.seal(true);
-      List<Ack> acks = new ArrayList<>(c.unsynced);
-      c.unsynced.clear();
-      acks.forEach(Ack::done);
+    if (c.unsynced.isEmpty()) {
+      c.close();
     } else {
-      c.seal(false);
+      sealedUnsynced.add(c);
     }
     sealed.add(c);
     changed.signalAll();
@@ -326,28 +329,111 @@ final class Buffer implements Stage {
     timer.start();
   }
 
-  /** Seals chunks on their flush interval and syncs file chunks on the fsync interval, even while delivery waits. */
+  /**
+   * Seals chunks on their flush interval and syncs file chunks — sealed ones at once, open ones on the fsync
+   * interval — even while delivery waits. The syncs run outside the lock: appending never waits for the disk.
+   */
   private void timerLoop() {
     while (true) {
-      List<Ack> synced = new ArrayList<>();
+      List<SyncJob> jobs = new ArrayList<>();
       lock.lock();
       try {
         if (closing) {
+          timerDone = true;
+          changed.signalAll();
           return;
         }
-        long wait = housekeeping(synced);
-        if (synced.isEmpty()) {
+        long wait = housekeeping(jobs);
+        if (jobs.isEmpty()) {
           changed.await(wait, TimeUnit.NANOSECONDS);
         }
       } catch (InterruptedException e) {
+        markTimerDone();
         return;
       } catch (IOException e) {
-        LOG.error("{}, {}: cannot sync the buffer: {}", context.taskName(), context.stepName(), e.getMessage());
-        context.sleep(Duration.ofSeconds(1));
+        LOG.error("{}, {}: cannot seal a chunk: {}", context.taskName(), context.stepName(), e.getMessage());
       } finally {
         lock.unlock();
       }
-      synced.forEach(Ack::done);
+      if (!sync(jobs)) {
+        context.sleep(Duration.ofSeconds(1));
+      }
+    }
+  }
+
+  private void markTimerDone() {
+    lock.lock();
+    try {
+      timerDone = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A sync to run outside the lock: the acks it completes, taken from the chunk. */
+  private record SyncJob(Chunk chunk, List<Ack> acks, boolean sealed) { }
+
+  /** Takes the acks of the chunks to sync now: sealed ones, and open ones when {@code openToo}. Lock held. */
+  private void takeSyncs(boolean openToo, List<SyncJob> jobs) {
+    for (Chunk c : sealedUnsynced) {
+      jobs.add(new SyncJob(c, takeUnsynced(c), true));
+    }
+    sealedUnsynced.clear();
+    if (openToo) {
+      for (Chunk c : open.values()) {
+        if (!c.unsynced.isEmpty()) {
+          jobs.add(new SyncJob(c, takeUnsynced(c), false));
+        }
+      }
+    }
+  }
+
+  private static List<Ack> takeUnsynced(Chunk c) {
+    List<Ack> acks = List.copyOf(c.unsynced);
+    c.unsynced.clear();
+    return acks;
+  }
+
+  /**
+   * Syncs and completes the acks; a sealed chunk's file is closed after. Returns false when a sync failed:
+   * its acks are given back to be tried again (the data is not durable yet). Lock not held.
+   */
+  private boolean sync(List<SyncJob> jobs) {
+    boolean ok = true;
+    for (SyncJob j : jobs) {
+      try {
+        j.chunk().sync();
+        if (j.sealed()) {
+          j.chunk().close();
+        }
+      } catch (IOException e) {
+        if (giveBack(j, e)) {
+          ok = false;
+          continue;
+        }
+      }
+      j.acks().forEach(Ack::done);
+    }
+    return ok;
+  }
+
+  /** After a failed sync: false when the chunk is gone meanwhile (delivered or dropped, its file closed). */
+  private boolean giveBack(SyncJob j, IOException e) {
+    lock.lock();
+    try {
+      Chunk c = j.chunk();
+      if (c.gone) {
+        return false;
+      }
+      LOG.error("{}, {}: cannot sync the buffer: {}", context.taskName(), context.stepName(), e.getMessage());
+      c.unsynced.addAll(0, j.acks());
+      if (j.sealed()) {
+        sealedUnsynced.add(c);
+      }
+      return true;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -408,6 +494,7 @@ final class Buffer implements Stage {
       c.deleteFile();
       lock.lock();
       try {
+        c.gone = true;
         release(c);
         changed.signalAll();
       } finally {
@@ -428,10 +515,10 @@ final class Buffer implements Stage {
   }
 
   /**
-   * Seals chunks that are old enough and syncs file chunks on the fsync interval; returns how long
+   * Seals chunks that are old enough and picks the file chunks to sync ({@code jobs}); returns how long
    * to wait (ns) before the next look. Called with the lock held.
    */
-  private long housekeeping(List<Ack> synced) throws IOException {
+  private long housekeeping(List<SyncJob> jobs) throws IOException {
     long now = System.nanoTime();
     long wait = TimeUnit.MILLISECONDS.toNanos(500);
     long interval = s.flushInterval().toNanos();
@@ -445,27 +532,24 @@ final class Buffer implements Stage {
         }
       }
     }
+    boolean openDue = false;
     if (s.fsync() == BufferSettings.Fsync.INTERVAL) {
       long due = lastSyncNanos + s.fsyncInterval().toNanos() - now;
       if (due <= 0) {
-        for (Chunk c : open.values()) {
-          if (!c.unsynced.isEmpty()) {
-            c.sync();
-            synced.addAll(c.unsynced);
-            c.unsynced.clear();
-          }
-        }
+        openDue = true;
         lastSyncNanos = now;
         due = s.fsyncInterval().toNanos();
       }
       wait = Math.min(wait, due);
     }
+    takeSyncs(openDue, jobs);
     return Math.max(wait, 1_000_000);
   }
 
-  /** Flushes everything it can: seals open chunks and waits for the flusher to deliver them. */
+  /** Flushes everything it can: seals open chunks, waits for the flusher to deliver them, syncs what is left. */
   @Override
   public void close() throws Exception {
+    List<SyncJob> last = new ArrayList<>();
     lock.lock();
     try {
       for (Chunk c : List.copyOf(open.values())) {
@@ -484,6 +568,10 @@ final class Buffer implements Stage {
           changed.await(100, TimeUnit.MILLISECONDS);
         }
       }
+      while (timer != null && !timerDone) { // it may be in a sync
+        changed.await(100, TimeUnit.MILLISECONDS);
+      }
+      takeSyncs(true, last);
       if (!sealed.isEmpty()) {
         long events = sealed.stream().mapToLong(c -> c.events).sum();
         LOG.warn("{}, {}: stopping with {} events undelivered ({})", context.taskName(), context.stepName(),
@@ -493,6 +581,7 @@ final class Buffer implements Stage {
     } finally {
       lock.unlock();
     }
+    sync(last);
   }
 
   private static long seqOf(Path f) {

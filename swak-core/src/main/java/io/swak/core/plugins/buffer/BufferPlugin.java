@@ -30,9 +30,9 @@ public final class BufferPlugin extends Plugin<BufferPlugin.Options> {
       @Option(value = "When full: block (the input waits; nothing is lost), drop_oldest or drop_newest "
           + "(dropped events are counted and logged).", defaultValue = "block")
       BufferSettings.Overflow overflow,
-      @Option(value = "Type file: always (sync every batch), interval (sync every fsync_interval) or never "
-          + "(leave it to the OS: survives a crash of Swak, not of the machine). The input's checkpoint moves "
-          + "only after the sync.", defaultValue = "interval")
+      @Option(value = "Type file: always (sync every batch), interval (sync every fsync_interval and each "
+          + "chunk when it is sealed, on the buffer's own thread) or never (leave it to the OS: survives a crash of "
+          + "Swak, not of the machine). The input's checkpoint moves only after the sync.", defaultValue = "interval")
       BufferSettings.Fsync fsync,
       @Option(value = "Type file with fsync interval: how often to sync.", defaultValue = "500ms")
       Duration fsyncInterval) {

@@ -24,10 +24,12 @@ final class Chunk {
   final boolean holdsAcks;
   final Path file;
   private final BatchBuilder builder;
-  private FileChannel channel;
+  private volatile FileChannel channel; // synced by the buffer's timer outside the lock
   final List<Ack> acks = new ArrayList<>();
   /** File buffers with fsync interval: acks waiting for the next sync. */
   final List<Ack> unsynced = new ArrayList<>();
+  /** Delivered or dropped: nothing left to make durable, so a sync that fails still completes its acks. */
+  boolean gone;
   int events;
   long bytes;
   private Batch built;
@@ -69,17 +71,15 @@ final class Chunk {
   }
 
   void sync() throws IOException {
-    if (channel != null) {
-      channel.force(false);
+    FileChannel ch = channel;
+    if (ch != null) {
+      ch.force(false);
     }
   }
 
-  /** Stops appending; a disk chunk's file is closed (synced first when {@code sync}). */
-  void seal(boolean sync) throws IOException {
+  /** Closes a disk chunk's file (no sync): nothing more is appended or synced. */
+  void close() throws IOException {
     if (channel != null) {
-      if (sync) {
-        channel.force(false);
-      }
       channel.close();
       channel = null;
     }

@@ -38,6 +38,21 @@ class FileBufferTest extends BufferContract {
   }
 
   @Test
+  void sealedChunksAreSyncedAtOnceAndAStopSyncsTheOpenOne() throws Exception {
+    TestSink.State sink = TestSink.state(id);
+    sink.failing = true;
+    // an hour between interval syncs: only sealing a chunk (every 100 lines) or stopping syncs
+    agent = start(config(450, "flush_interval: 1h, chunk_lines: 100, fsync: interval, fsync_interval: 1h"));
+    TestSource.State src = TestSource.state(id);
+    // the open chunk's last 50 wait for a sync
+    await().atMost(Duration.ofSeconds(20)).until(() -> src.emitted == 450 && src.window.committed() == 400);
+    agent.stop();
+    assertThat(src.window.committed()).isEqualTo(450);
+    assertThat(sink.received).isEmpty();
+    assertThat(chunks()).hasSize(5);
+  }
+
+  @Test
   void aDamagedChunkIsQuarantinedAndTheRestDelivered() throws Exception {
     TestSink.State sink = TestSink.state(id);
     sink.failing = true;
