@@ -302,13 +302,13 @@ final class Buffer implements Stage {
   /** Stops appending to {@code c} and queues it for delivery; one with unsynced acks is synced by the timer. */
   private void sealLocked(Chunk c) throws IOException {
     open.remove(c.tag, c);
+    sealed.add(c);
+    changed.signalAll();
     if (c.unsynced.isEmpty()) {
-      c.close();
+      c.close(); // queued first: a failing close must not lose the chunk
     } else {
       sealedUnsynced.add(c);
     }
-    sealed.add(c);
-    changed.signalAll();
   }
 
   private void release(Chunk c) {
@@ -568,7 +568,7 @@ final class Buffer implements Stage {
           changed.await(100, TimeUnit.MILLISECONDS);
         }
       }
-      while (timer != null && !timerDone) { // it may be in a sync
+      while (timer != null && timer.isAlive() && !timerDone) { // it may be in a sync
         changed.await(100, TimeUnit.MILLISECONDS);
       }
       takeSyncs(true, last);
