@@ -77,8 +77,8 @@ class SeedExamplesTest {
   void mysqlExampleNamesExactlyThePluginsThatDoNotExistYet() throws Exception {
     Launcher v = Launcher.run(dir, "validate", "examples/seed-mysqltail.yml");
     assertThat(v.exitCode()).isEqualTo(1);
-    assertThat(v.err()).contains("unknown plugin `in.MySQLTail`").contains("unknown plugin `out.Exec`")
-        .contains("2 problems");
+    assertThat(v.err()).doesNotContain("in.MySQLTail").contains("unknown plugin `out.Exec`")
+        .contains("1 problem");
   }
 
   /** Runs the seed example with its addresses and paths moved here; returns the tailed file. */

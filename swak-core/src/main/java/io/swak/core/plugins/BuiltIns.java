@@ -10,6 +10,7 @@ import io.swak.core.plugins.file.FilePlugin;
 import io.swak.core.plugins.filetail.FileTailPlugin;
 import io.swak.core.plugins.forward.FluentdPlugin;
 import io.swak.core.plugins.forward.ForwardPlugin;
+import io.swak.core.plugins.mysql.MySQLTailPlugin;
 import io.swak.core.plugins.nulls.NullPlugin;
 import io.swak.core.plugins.sleep.SleepPlugin;
 import io.swak.core.plugins.stdout.StdoutPlugin;
@@ -28,6 +29,6 @@ public final class BuiltIns {
   public static List<Plugin<?>> all() {
     return List.of(new FakeDataPlugin(), new StdoutPlugin(), new FilePlugin(), new NullPlugin(), new SleepPlugin(),
         new BufferPlugin(), new TimedBufferPlugin(), new LinedBufferPlugin(), new FailoverPlugin(),
-        new FileTailPlugin(), new ForwardPlugin(), new FluentdPlugin());
+        new FileTailPlugin(), new ForwardPlugin(), new FluentdPlugin(), new MySQLTailPlugin());
   }
 }
