@@ -233,7 +233,8 @@ public final class Task {
     final String where;
 
     StepFailure(String where, Throwable cause) {
-      super(where, cause);
+      // the cause in the message too: a buffer's flusher that catches this logs only the message
+      super(where + ": " + Tasks.message(cause), cause);
       this.where = where;
     }
   }
