@@ -4,6 +4,7 @@ import io.swak.api.Plugin;
 import io.swak.core.plugins.buffer.BufferPlugin;
 import io.swak.core.plugins.buffer.LinedBufferPlugin;
 import io.swak.core.plugins.buffer.TimedBufferPlugin;
+import io.swak.core.plugins.exec.ExecPlugin;
 import io.swak.core.plugins.failover.FailoverPlugin;
 import io.swak.core.plugins.fakedata.FakeDataPlugin;
 import io.swak.core.plugins.file.FilePlugin;
@@ -29,6 +30,7 @@ public final class BuiltIns {
   public static List<Plugin<?>> all() {
     return List.of(new FakeDataPlugin(), new StdoutPlugin(), new FilePlugin(), new NullPlugin(), new SleepPlugin(),
         new BufferPlugin(), new TimedBufferPlugin(), new LinedBufferPlugin(), new FailoverPlugin(),
-        new FileTailPlugin(), new ForwardPlugin(), new FluentdPlugin(), new MySQLTailPlugin());
+        new FileTailPlugin(), new ForwardPlugin(), new FluentdPlugin(), new MySQLTailPlugin(),
+        new ExecPlugin());
   }
 }

@@ -7,6 +7,7 @@ import io.swak.api.Processor;
 import io.swak.api.Stage;
 import io.swak.api.Stage.Emitter;
 import io.swak.api.Step;
+import io.swak.core.config.DeliveryOptions;
 import io.swak.core.config.StepConfig;
 import io.swak.core.config.TaskConfig;
 import java.nio.file.Path;
@@ -123,6 +124,9 @@ public final class Task {
         s = sc.create();
         if (s instanceof Output o) {
           s = new RetryingOutput(o, sc.where(), sc.delivery());
+        } else if (!sc.delivery().equals(DeliveryOptions.defaults())) {
+          LOG.warn("{}: retry and dead-letter options apply to outputs only and are ignored here (a buffer "
+              + "before this step retries what it fails)", sc.where());
         }
         s.start(new StepRuntime(config.label(), sc.name(), dataDir, clock, stop, counters.get(i)));
       } catch (TaskStoppedException e) {

@@ -4,6 +4,7 @@ import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.Stage;
 import io.swak.api.StepContext;
+import io.swak.core.plugins.StepFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ final class Buffer implements Stage {
     this.context = ctx;
     if (s.type() == BufferSettings.Type.FILE || s.path() != null) {
       dir = s.path() != null ? s.path()
-          : ctx.dataDir().resolve("buffer").resolve(safe(ctx.taskName()) + "-" + safe(ctx.stepName()));
+          : ctx.dataDir().resolve("buffer").resolve(StepFiles.id(ctx));
       Files.createDirectories(dir);
       seq = recover();
     }
@@ -320,7 +321,7 @@ final class Buffer implements Stage {
   }
 
   private void startFlusher() {
-    String id = safe(context.taskName()) + "-" + safe(context.stepName());
+    String id = StepFiles.id(context);
     flusher = new Thread(this::flushLoop, "swak-flusher-" + id);
     flusher.setDaemon(true);
     flusher.start();
@@ -593,9 +594,6 @@ final class Buffer implements Stage {
     }
   }
 
-  static String safe(String s) {
-    return s.replaceAll("[^A-Za-z0-9._-]", "_");
-  }
 
   /** Runs its action once, however often it is called. */
   private static final class OnceAck implements Ack {

@@ -9,6 +9,7 @@ import io.swak.api.Stage;
 import io.swak.api.StepContext;
 import io.swak.core.config.Durations;
 import io.swak.core.format.LineFormat;
+import io.swak.core.plugins.StepFiles;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -68,7 +69,7 @@ final class Exec implements Stage {
   @Override
   public void start(StepContext ctx) throws IOException {
     this.context = ctx;
-    dir = ctx.dataDir().resolve("exec").resolve(safe(ctx.taskName()) + "-" + safe(ctx.stepName()));
+    dir = ctx.dataDir().resolve("exec").resolve(StepFiles.id(ctx));
     Files.createDirectories(dir);
     // files of a run the agent did not finish (a crash): their batches were never acknowledged
     try (DirectoryStream<Path> left = Files.newDirectoryStream(dir)) {
@@ -264,8 +265,4 @@ final class Exec implements Stage {
     }
   }
 
-  /** A name usable in a file name, as the buffer makes its directory names. */
-  private static String safe(String s) {
-    return s.replaceAll("[^A-Za-z0-9._-]", "_");
-  }
 }

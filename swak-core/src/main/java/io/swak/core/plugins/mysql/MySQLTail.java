@@ -5,6 +5,7 @@ import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
+import io.swak.core.plugins.StepFiles;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ final class MySQLTail implements Input {
   public void start(StepContext ctx) throws IOException {
     this.context = ctx;
     posFile = o.posFile() != null ? o.posFile()
-        : ctx.dataDir().resolve("mysqltail").resolve(safe(ctx.taskName()) + "-" + safe(ctx.stepName()) + ".pos");
+        : ctx.dataDir().resolve("mysqltail").resolve(StepFiles.id(ctx) + ".pos");
     Files.createDirectories(posFile.toAbsolutePath().getParent());
     lastRead = loadPosition();
     if (lastRead != null) {
@@ -328,7 +329,4 @@ final class MySQLTail implements Input {
     return e.getMessage() != null ? e.getMessage().strip() : e.getClass().getSimpleName();
   }
 
-  private static String safe(String s) {
-    return s.replaceAll("[^A-Za-z0-9._-]", "_");
-  }
 }

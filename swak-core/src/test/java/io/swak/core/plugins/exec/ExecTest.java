@@ -131,6 +131,28 @@ class ExecTest extends AgentTestBase {
   }
 
   @Test
+  void retryOptionsOnAStepThatIsNotAnOutputAreSaidToBeIgnored() throws Exception {
+    ch.qos.logback.classic.Logger taskLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("swak.task");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    taskLog.addAppender(logged);
+    try {
+      start("""
+          - task:
+            - in.TestSource: {name: %s, batch: 10, total: 10}
+            - out.Exec: {cmd: "/bin/sh -c 'cat \\"$0\\" > \\"$1\\"'", format: record, retry_wait: 2s}
+            - out.TestSink: {name: %s}
+          """.formatted(id, id));
+      await().atMost(Duration.ofSeconds(10)).until(() -> committed() == 10);
+    } finally {
+      taskLog.detachAppender(logged);
+    }
+    assertThat(logged.list).map(ILoggingEvent::getFormattedMessage)
+        .containsExactly("task 1, step 2 (out.Exec): retry and dead-letter options apply to outputs only and are "
+            + "ignored here (a buffer before this step retries what it fails)");
+  }
+
+  @Test
   void withoutABufferTheTaskRestartsAndTheInputSendsAgain() throws Exception {
     Path script = script("flaky.sh", "exit 1");
     start("""
@@ -295,27 +317,8 @@ class ExecTest extends AgentTestBase {
 
   private final Context ctx = new Context();
 
-  /** Like {@link AgentTestBase#start}, with out.Exec registered (it is not a built-in yet). */
-  @Override
-  protected Agent start(String yaml) throws Exception {
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.put("DIR", dir.toString());
-    AgentConfig cfg = new ConfigLoader(registry(), env).parse("test.yml", yaml);
-    agent = new Agent(cfg, dir.resolve("data"), Clock.systemUTC());
-    agent.start();
-    return agent;
-  }
-
-  private static PluginRegistry registry() {
-    PluginRegistry r = Pipelines.registry();
-    if (r.find("out.Exec") == null) {
-      r.register(new ExecPlugin());
-    }
-    return r;
-  }
-
   private static AgentConfig parse(String yaml) throws ConfigException {
-    return new ConfigLoader(registry(), Map.of()).parse("t.yml", yaml);
+    return new ConfigLoader(Pipelines.registry(), Map.of()).parse("t.yml", yaml);
   }
 
   private static AgentConfig parseExec(String options) throws ConfigException {
