@@ -349,7 +349,7 @@ final class Buffer implements Stage {
           changed.await(wait, TimeUnit.NANOSECONDS);
         }
       } catch (InterruptedException e) {
-        markTimerDone();
+        markDone(false);
         return;
       } catch (IOException e) {
         LOG.error("{}, {}: cannot seal a chunk: {}", context.taskName(), context.stepName(), e.getMessage());
@@ -359,16 +359,6 @@ final class Buffer implements Stage {
       if (!sync(jobs)) {
         context.sleep(Duration.ofSeconds(1));
       }
-    }
-  }
-
-  private void markTimerDone() {
-    lock.lock();
-    try {
-      timerDone = true;
-      changed.signalAll();
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -464,7 +454,7 @@ final class Buffer implements Stage {
         failures = 0;
       } catch (Exception e) {
         if (context.stopping() || abandoned) {
-          markDone(); // what is left stays on disk, or unacknowledged for the input to send again
+          markDone(true); // what is left stays on disk, or unacknowledged for the input to send again
           return;
         }
         failures = backoff(++failures, e);
@@ -472,10 +462,15 @@ final class Buffer implements Stage {
     }
   }
 
-  private void markDone() {
+  /** A thread that ends says so (under the lock), for close(). */
+  private void markDone(boolean flusherThread) {
     lock.lock();
     try {
-      flusherDone = true;
+      if (flusherThread) {
+        flusherDone = true;
+      } else {
+        timerDone = true;
+      }
       changed.signalAll();
     } finally {
       lock.unlock();

@@ -2,12 +2,12 @@ package io.swak.core.plugins.exec;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.Stage;
 import io.swak.api.StepContext;
 import io.swak.core.config.Durations;
+import io.swak.core.format.JsonValues;
 import io.swak.core.format.LineFormat;
 import io.swak.core.plugins.StepFiles;
 import java.io.BufferedReader;
@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -208,51 +207,10 @@ final class Exec implements Stage {
     try (JsonParser p = JSON.createParser(line)) {
       p.nextToken();
       @SuppressWarnings("unchecked")
-      Map<String, Object> m = (Map<String, Object>) value(p);
+      Map<String, Object> m = (Map<String, Object>) JsonValues.read(p);
       return p.nextToken() == null ? m : null;
     } catch (IOException | RuntimeException e) {
       return null; // not JSON (or more than one value): the line is a message
-    }
-  }
-
-  private static Object value(JsonParser p) throws IOException {
-    JsonToken t = p.currentToken();
-    switch (t) {
-      case START_OBJECT -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        while (p.nextToken() != JsonToken.END_OBJECT) {
-          String k = p.currentName();
-          p.nextToken();
-          m.put(k, value(p));
-        }
-        return m;
-      }
-      case START_ARRAY -> {
-        List<Object> l = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          l.add(value(p));
-        }
-        return l;
-      }
-      case VALUE_STRING -> {
-        return p.getText();
-      }
-      case VALUE_NUMBER_INT -> {
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : p.getLongValue();
-      }
-      case VALUE_NUMBER_FLOAT -> {
-        return p.getDoubleValue();
-      }
-      case VALUE_TRUE -> {
-        return true;
-      }
-      case VALUE_FALSE -> {
-        return false;
-      }
-      case VALUE_NULL -> {
-        return null;
-      }
-      default -> throw new IOException("unexpected JSON token " + t);
     }
   }
 

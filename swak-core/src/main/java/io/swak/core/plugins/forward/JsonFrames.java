@@ -2,15 +2,11 @@ package io.swak.core.plugins.forward;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.swak.api.BatchBuilder;
+import io.swak.core.format.JsonValues;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 
@@ -68,51 +64,10 @@ final class JsonFrames {
     try (JsonParser p = JSON.createParser((java.io.InputStream) new ByteBufInputStream(frame.duplicate()));
         MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
       p.nextToken();
-      BatchBuilder.packValue(out, read(p));
+      BatchBuilder.packValue(out, JsonValues.read(p));
       return out.toByteArray();
     } catch (IOException e) {
       throw new ForwardProtocolException("malformed JSON message: " + e.getMessage(), e);
-    }
-  }
-
-  private static Object read(JsonParser p) throws IOException {
-    JsonToken t = p.currentToken();
-    switch (t) {
-      case START_ARRAY -> {
-        List<Object> l = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          l.add(read(p));
-        }
-        return l;
-      }
-      case START_OBJECT -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        while (p.nextToken() != JsonToken.END_OBJECT) {
-          String k = p.currentName();
-          p.nextToken();
-          m.put(k, read(p));
-        }
-        return m;
-      }
-      case VALUE_STRING -> {
-        return p.getText();
-      }
-      case VALUE_NUMBER_INT -> {
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : p.getLongValue();
-      }
-      case VALUE_NUMBER_FLOAT -> {
-        return p.getDoubleValue();
-      }
-      case VALUE_TRUE -> {
-        return true;
-      }
-      case VALUE_FALSE -> {
-        return false;
-      }
-      case VALUE_NULL -> {
-        return null;
-      }
-      default -> throw new ForwardProtocolException("unexpected JSON token " + t);
     }
   }
 }
