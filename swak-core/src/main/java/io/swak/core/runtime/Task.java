@@ -125,8 +125,8 @@ public final class Task {
         if (s instanceof Output o) {
           s = new RetryingOutput(o, sc.where(), sc.delivery());
         } else if (!sc.delivery().equals(DeliveryOptions.defaults())) {
-          LOG.warn("{}: retry and dead-letter options apply to outputs only and are ignored here (a buffer "
-              + "before this step retries what it fails)", sc.where());
+          LOG.warn("{}: retry and dead-letter options apply to outputs only and are ignored here (what this step "
+              + "fails is retried by a buffer before it, or the task restarts)", sc.where());
         }
         s.start(new StepRuntime(config.label(), sc.name(), dataDir, clock, stop, counters.get(i)));
       } catch (TaskStoppedException e) {

@@ -305,10 +305,10 @@ final class Buffer implements Stage {
     open.remove(c.tag, c);
     sealed.add(c);
     changed.signalAll();
-    if (c.unsynced.isEmpty()) {
+    if (c.unsynced.isEmpty() && !c.syncing) {
       c.close(); // queued first: a failing close must not lose the chunk
     } else {
-      sealedUnsynced.add(c);
+      sealedUnsynced.add(c); // the timer syncs and closes it (after the sync it may be doing now)
     }
   }
 
@@ -367,17 +367,20 @@ final class Buffer implements Stage {
 
   /** Takes the acks of the chunks to sync now: sealed ones, and open ones when {@code openToo}. Lock held. */
   private void takeSyncs(boolean openToo, List<SyncJob> jobs) {
-    for (Chunk c : sealedUnsynced) {
-      jobs.add(new SyncJob(c, takeUnsynced(c), true));
+    for (Chunk c : List.copyOf(sealedUnsynced)) {
+      if (!c.syncing) { // else taken again once that sync is over
+        sealedUnsynced.remove(c);
+        jobs.add(new SyncJob(c, takeUnsynced(c), true));
+      }
     }
-    sealedUnsynced.clear();
     if (openToo) {
       for (Chunk c : open.values()) {
-        if (!c.unsynced.isEmpty()) {
+        if (!c.unsynced.isEmpty() && !c.syncing) {
           jobs.add(new SyncJob(c, takeUnsynced(c), false));
         }
       }
     }
+    jobs.forEach(j -> j.chunk().syncing = true);
   }
 
   private static List<Ack> takeUnsynced(Chunk c) {
@@ -398,28 +401,48 @@ final class Buffer implements Stage {
         if (j.sealed()) {
           j.chunk().close();
         }
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         if (giveBack(j, e)) {
           ok = false;
           continue;
         }
       }
-      j.acks().forEach(Ack::done);
+      synced(j.chunk());
+      for (Ack a : j.acks()) {
+        try {
+          a.done();
+        } catch (RuntimeException e) { // an input's bug must not stop the syncs of every other chunk
+          LOG.error("{}, {}: completing an acknowledgement failed", context.taskName(), context.stepName(), e);
+        }
+      }
     }
     return ok;
   }
 
+  private void synced(Chunk c) {
+    lock.lock();
+    try {
+      c.syncing = false;
+      if (sealedUnsynced.contains(c)) {
+        changed.signalAll(); // sealed while it was being synced: the timer takes it again
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** After a failed sync: false when the chunk is gone meanwhile (delivered or dropped, its file closed). */
-  private boolean giveBack(SyncJob j, IOException e) {
+  private boolean giveBack(SyncJob j, Exception e) {
     lock.lock();
     try {
       Chunk c = j.chunk();
+      c.syncing = false;
       if (c.gone) {
         return false;
       }
       LOG.error("{}, {}: cannot sync the buffer: {}", context.taskName(), context.stepName(), e.getMessage());
       c.unsynced.addAll(0, j.acks());
-      if (j.sealed()) {
+      if (open.get(c.tag) != c && !sealedUnsynced.contains(c)) { // sealed, maybe while it was being synced
         sealedUnsynced.add(c);
       }
       return true;
@@ -567,6 +590,7 @@ final class Buffer implements Stage {
       while (timer != null && timer.isAlive() && !timerDone) { // it may be in a sync
         changed.await(100, TimeUnit.MILLISECONDS);
       }
+      sealedUnsynced.forEach(c -> c.syncing = false); // nobody syncs any more (a timer that died included)
       takeSyncs(true, last);
       if (!sealed.isEmpty()) {
         long events = sealed.stream().mapToLong(c -> c.events).sum();
@@ -577,7 +601,16 @@ final class Buffer implements Stage {
     } finally {
       lock.unlock();
     }
-    sync(last);
+    if (!sync(last)) {
+      for (SyncJob j : last) { // not synced: acks stay undone (the input sends again), files are closed
+        try {
+          j.chunk().close();
+        } catch (IOException e) {
+          LOG.warn("{}, {}: cannot close {}: {}", context.taskName(), context.stepName(), j.chunk().file,
+              e.getMessage());
+        }
+      }
+    }
   }
 
   private static long seqOf(Path f) {

@@ -30,6 +30,8 @@ final class Chunk {
   final List<Ack> unsynced = new ArrayList<>();
   /** Delivered or dropped: nothing left to make durable, so a sync that fails still completes its acks. */
   boolean gone;
+  /** The timer is syncing this chunk outside the lock: sealing must leave its file open for that sync. */
+  boolean syncing;
   int events;
   long bytes;
   private Batch built;
@@ -77,11 +79,15 @@ final class Chunk {
     }
   }
 
-  /** Closes a disk chunk's file (no sync): nothing more is appended or synced. */
+  /** Closes a disk chunk's file (no sync): nothing more is appended or synced. Safe from two threads at once. */
   void close() throws IOException {
-    if (channel != null) {
-      channel.close();
+    FileChannel ch;
+    synchronized (this) {
+      ch = channel;
       channel = null;
+    }
+    if (ch != null) {
+      ch.close();
     }
   }
 

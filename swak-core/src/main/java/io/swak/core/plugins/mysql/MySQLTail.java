@@ -145,6 +145,7 @@ final class MySQLTail implements Input {
         }
         lastRead = start;
         startWindow(start);
+        saved = Long.MIN_VALUE; // not saved yet: a failed write is tried again with the next look
         savePosition(start);
         LOG.info("{}, {}: first start; reading {} after id {}", context.taskName(), context.stepName(), where, start);
       }
@@ -201,7 +202,7 @@ final class MySQLTail implements Input {
       while (rs.next()) {
         Map<String, Object> record = new LinkedHashMap<>();
         for (int i = 1; i <= n; i++) {
-          record.put(names[i], value(rs, i, md.getColumnType(i)));
+          record.put(names[i], value(rs, i, md.getColumnType(i), md.getPrecision(i)));
         }
         last = rs.getLong(idIndex);
         builder.add(timeIndex == 0 ? readTime : time(rs, timeIndex, readTime), record);
@@ -216,12 +217,14 @@ final class MySQLTail implements Input {
   }
 
   /** A column's value as msgpack knows it: numbers, strings, bytes, times as ISO-8601 text. */
-  private static Object value(ResultSet rs, int i, int type) throws SQLException {
+  private static Object value(ResultSet rs, int i, int type, int precision) throws SQLException {
     Object v = switch (type) {
-      case Types.BIT, Types.BOOLEAN -> rs.getBoolean(i);
+      case Types.BOOLEAN -> rs.getBoolean(i);
+      case Types.BIT -> precision <= 1 ? rs.getBoolean(i) : rs.getLong(i); // BIT(n): its bits as a number
       case Types.TINYINT, Types.SMALLINT, Types.INTEGER -> rs.getLong(i);
       case Types.BIGINT -> rs.getObject(i); // Long, or BigInteger for BIGINT UNSIGNED
-      case Types.REAL, Types.FLOAT, Types.DOUBLE -> rs.getDouble(i);
+      case Types.REAL -> Double.parseDouble(Float.toString(rs.getFloat(i))); // FLOAT 1.1 as 1.1, not 1.100000023841858
+      case Types.FLOAT, Types.DOUBLE -> rs.getDouble(i);
       case Types.DECIMAL, Types.NUMERIC -> {
         BigDecimal d = rs.getBigDecimal(i);
         yield d == null ? null : d.toPlainString(); // as text: no digits lost

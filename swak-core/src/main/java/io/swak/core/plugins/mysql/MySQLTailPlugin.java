@@ -26,8 +26,8 @@ public final class MySQLTailPlugin extends Plugin<MySQLTailPlugin.Options> {
       String user,
       @Option("Password of `user` (never logged). Default: none.")
       String password,
-      @Option("Column that grows with every new row (an auto-increment key). Default: the table's "
-          + "auto-increment column.")
+      @Option("Integer column that is unique and grows with every new row (an auto-increment key). Default: "
+          + "the table's auto-increment column.")
       String idColumn,
       @Option("DATETIME/TIMESTAMP column that gives each event its time (read in the agent's time zone). "
           + "Default: the time the row was read.")

@@ -77,12 +77,12 @@ class MySQLTailTest extends AgentTestBase {
     }
     sql = connect(database);
     log.start();
-    ((Logger) LoggerFactory.getLogger("swak.mysqltail")).addAppender(log);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(log); // every logger: no password anywhere
   }
 
   @AfterEach
   void closeSql() throws Exception {
-    ((Logger) LoggerFactory.getLogger("swak.mysqltail")).detachAppender(log);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(log);
     sql.close();
   }
 
@@ -102,7 +102,7 @@ class MySQLTailTest extends AgentTestBase {
 
   void logTable() throws SQLException {
     exec("CREATE TABLE logtbl (id BIGINT AUTO_INCREMENT PRIMARY KEY, level VARCHAR(10), msg TEXT, n INT, "
-        + "price DECIMAL(10,2), at DATETIME(3), data BLOB, flag BOOLEAN, missing VARCHAR(5))");
+        + "price DECIMAL(10,2), at DATETIME(3), data BLOB, flag BOOLEAN, missing VARCHAR(5), bits BIT(4), f FLOAT)");
   }
 
   void insert(long from, long to) throws SQLException {
@@ -142,11 +142,11 @@ class MySQLTailTest extends AgentTestBase {
     logTable();
     insert(1, 3); // already there: not read (from_beginning false)
     Path pos = dir.resolve("tail.pos");
-    start(config("pos_file: \"" + pos + "\""));
+    start(config("pos_file: \"" + pos + "\", time_column: at"));
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pos)); // where it starts is known
     assertThat(Files.readString(pos)).isEqualTo(database + ".logtbl.* 3\n");
-    exec("INSERT INTO logtbl (level, msg, n, price, at, data, flag) VALUES "
-        + "('WARN', 'disk \"almost\" full, 한글', 7, 12345678.90, '2026-11-22 10:11:12.345', x'00ff10', true)");
+    exec("INSERT INTO logtbl (level, msg, n, price, at, data, flag, bits, f) VALUES "
+        + "('WARN', 'disk \"almost\" full, 한글', 7, 12345678.90, '2020-01-02 03:04:05.345', x'00ff10', true, b'0101', 1.1)");
     insert(8, 10);
     await().atMost(Duration.ofSeconds(10)).until(() -> sink().received.size() >= 4);
     assertThat(ns()).containsExactly(7L, 8L, 9L, 10L);
@@ -154,10 +154,15 @@ class MySQLTailTest extends AgentTestBase {
     assertThat(first.tag()).isEqualTo("mysql." + database + ".logtbl");
     Map<String, Object> r = first.record();
     assertThat(r).containsEntry("id", 4L).containsEntry("level", "WARN").containsEntry("msg", "disk \"almost\" full, 한글")
-        .containsEntry("price", "12345678.90").containsEntry("at", "2026-11-22T10:11:12.345")
-        .containsEntry("flag", true).containsEntry("missing", null);
+        .containsEntry("price", "12345678.90").containsEntry("at", "2020-01-02T03:04:05.345")
+        .containsEntry("flag", true).containsEntry("missing", null).containsEntry("bits", 5L).containsEntry("f", 1.1);
     assertThat((byte[]) r.get("data")).containsExactly(0x00, 0xff, 0x10);
-    assertThat(r.keySet()).containsExactly("id", "level", "msg", "n", "price", "at", "data", "flag", "missing");
+    // time_column: the row's `at` in the agent's zone; rows without one get the time they were read
+    assertThat(first.timeNanos()).isEqualTo(java.time.LocalDateTime.parse("2020-01-02T03:04:05.345")
+        .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli() * 1_000_000L);
+    assertThat(sink().received.get(1).timeNanos()).isGreaterThan(first.timeNanos());
+    assertThat(r.keySet()).containsExactly("id", "level", "msg", "n", "price", "at", "data", "flag", "missing", "bits",
+        "f");
   }
 
   @Test
