@@ -182,7 +182,9 @@ final class Buffer implements Stage {
       } else {
         switch (s.fsync()) {
           case ALWAYS -> {
-            c.sync();
+            if (c.sync()) {
+              context.metrics().count("fsyncs", 1);
+            }
             toComplete.add(batch.ack());
           }
           case NEVER -> toComplete.add(batch.ack());
@@ -363,10 +365,22 @@ final class Buffer implements Stage {
   }
 
   /** A sync to run outside the lock: the acks it completes, taken from the chunk. */
-  private record SyncJob(Chunk chunk, List<Ack> acks, boolean sealed) { }
+  record SyncJob(Chunk chunk, List<Ack> acks, boolean sealed) { }
 
-  /** Takes the acks of the chunks to sync now: sealed ones, and open ones when {@code openToo}. Lock held. */
-  private void takeSyncs(boolean openToo, List<SyncJob> jobs) {
+  /**
+   * Takes the acks of the chunks to sync now: sealed ones, and open ones when {@code openToo}; the chunks are
+   * marked as being synced until {@link #sync} has run. Takes the lock (the timer already holds it).
+   */
+  void takeSyncs(boolean openToo, List<SyncJob> jobs) {
+    lock.lock();
+    try {
+      takeSyncsLocked(openToo, jobs);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void takeSyncsLocked(boolean openToo, List<SyncJob> jobs) {
     for (Chunk c : List.copyOf(sealedUnsynced)) {
       if (!c.syncing) { // else taken again once that sync is over
         sealedUnsynced.remove(c);
@@ -393,11 +407,13 @@ final class Buffer implements Stage {
    * Syncs and completes the acks; a sealed chunk's file is closed after. Returns false when a sync failed:
    * its acks are given back to be tried again (the data is not durable yet). Lock not held.
    */
-  private boolean sync(List<SyncJob> jobs) {
+  boolean sync(List<SyncJob> jobs) {
     boolean ok = true;
     for (SyncJob j : jobs) {
       try {
-        j.chunk().sync();
+        if (j.chunk().sync()) {
+          context.metrics().count("fsyncs", 1);
+        }
         if (j.sealed()) {
           j.chunk().close();
         }

@@ -72,11 +72,14 @@ final class Chunk {
     bytes += b.length();
   }
 
-  void sync() throws IOException {
+  /** Forces the file's data to disk; false when it is closed already (nothing to force). */
+  boolean sync() throws IOException {
     FileChannel ch = channel;
-    if (ch != null) {
-      ch.force(false);
+    if (ch == null) {
+      return false;
     }
+    ch.force(false);
+    return true;
   }
 
   /** Closes a disk chunk's file (no sync): nothing more is appended or synced. Safe from two threads at once. */
