@@ -25,8 +25,10 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,6 +135,10 @@ final class MySQLTail implements Input {
         "jdbc:mariadb://" + o.ip() + ":" + o.port() + "/" + o.db(), p);
     try {
       idColumn = o.idColumn() != null ? o.idColumn() : autoIncrementColumn(c);
+      checkType(c, idColumn, "id_column", INTEGER_TYPES, "an integer column that grows with every row");
+      if (o.timeColumn() != null) {
+        checkType(c, o.timeColumn(), "time_column", TIME_TYPES, "a DATETIME, TIMESTAMP or DATE column");
+      }
       String table = "`" + o.table() + "`";
       String id = "`" + idColumn + "`";
       if (lastRead == null) {
@@ -154,6 +160,30 @@ final class MySQLTail implements Input {
     } catch (SQLException | RuntimeException e) {
       c.close();
       throw e;
+    }
+  }
+
+  private static final Set<String> INTEGER_TYPES =
+      Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint");
+  private static final Set<String> TIME_TYPES = Set.of("datetime", "timestamp", "date");
+
+  /** A column of the wrong type would fail every look the same way: say what is wrong once it is known. */
+  private void checkType(Connection c, String column, String option, Set<String> allowed, String needed)
+      throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT DATA_TYPE FROM information_schema.COLUMNS "
+        + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
+      st.setString(1, o.db());
+      st.setString(2, o.table());
+      st.setString(3, column);
+      try (ResultSet rs = st.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("table `" + o.table() + "` has no column `" + column + "` (" + option + ")");
+        }
+        String type = rs.getString(1).toLowerCase(Locale.ROOT);
+        if (!allowed.contains(type)) {
+          throw new SQLException(option + " `" + column + "` is " + type + "; it must be " + needed);
+        }
+      }
     }
   }
 
@@ -193,9 +223,6 @@ final class MySQLTail implements Input {
         if (o.timeColumn() != null && names[i].equalsIgnoreCase(o.timeColumn())) {
           timeIndex = i;
         }
-      }
-      if (o.timeColumn() != null && timeIndex == 0) {
-        throw new SQLException("table `" + o.table() + "` has no column `" + o.timeColumn() + "` (time_column)");
       }
       Instant now = context.clock().instant();
       long readTime = now.getEpochSecond() * 1_000_000_000L + now.getNano();

@@ -239,6 +239,22 @@ class MySQLTailTest extends AgentTestBase {
   }
 
   @Test
+  void columnsOfTheWrongTypeAreNamed() throws Exception {
+    exec("CREATE TABLE logtbl (code VARCHAR(10), n INT, at VARCHAR(30))");
+    start(config("id_column: code"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
+        .anyMatch(m -> m.contains("id_column `code` is varchar; it must be an integer column")));
+    agent.stop();
+    start(config("id_column: n, time_column: at"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
+        .anyMatch(m -> m.contains("time_column `at` is varchar; it must be a DATETIME, TIMESTAMP or DATE column")));
+    agent.stop();
+    start(config("id_column: nothere"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
+        .anyMatch(m -> m.contains("table `logtbl` has no column `nothere` (id_column)")));
+  }
+
+  @Test
   void aWrongPasswordIsReportedWithoutThePassword() throws Exception {
     logTable();
     exec("CREATE USER 'reader'@'127.0.0.1' IDENTIFIED BY 'right-secret'",
