@@ -64,6 +64,7 @@ final class MySQLTail implements Input {
   private long savedAtNanos;
   private Connection conn;
   private PreparedStatement select;
+  private PreparedStatement max;
   private String idColumn;
   private long nextLookNanos;
   private int failures;
@@ -141,14 +142,9 @@ final class MySQLTail implements Input {
       }
       String table = "`" + o.table() + "`";
       String id = "`" + idColumn + "`";
+      max = c.prepareStatement("SELECT MAX(" + id + ") FROM " + table);
       if (lastRead == null) {
-        long start = 0;
-        if (!o.fromBeginning()) {
-          try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(" + id + ") FROM " + table)) {
-            rs.next();
-            start = rs.getLong(1);
-          }
-        }
+        long start = o.fromBeginning() ? 0 : largestId();
         lastRead = start;
         startWindow(start);
         saved = Long.MIN_VALUE; // not saved yet: a failed write is tried again with the next look
@@ -166,6 +162,13 @@ final class MySQLTail implements Input {
   private static final Set<String> INTEGER_TYPES =
       Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint");
   private static final Set<String> TIME_TYPES = Set.of("datetime", "timestamp", "date");
+
+  private long largestId() throws SQLException {
+    try (ResultSet rs = max.executeQuery()) {
+      rs.next();
+      return rs.getLong(1); // 0 for an empty table
+    }
+  }
 
   /** A column of the wrong type would fail every look the same way: say what is wrong once it is known. */
   private void checkType(Connection c, String column, String option, Set<String> allowed, String needed)
@@ -236,6 +239,15 @@ final class MySQLTail implements Input {
       }
     }
     if (builder.count() == 0) {
+      if (lastRead > 0 && largestId() < lastRead) {
+        // TRUNCATE or a new table: its ids start again below the position, and `id > last` would skip them
+        LOG.warn("{}, {}: the largest id in {} is now below the last one read ({}): the table was emptied or "
+            + "recreated; reading it from its first row", context.taskName(), context.stepName(), where, lastRead);
+        context.metrics().count("table_resets", 1);
+        lastRead = 0L;
+        window.reset(0);
+        savePosition(0);
+      }
       return null;
     }
     lastRead = last;
@@ -346,6 +358,7 @@ final class MySQLTail implements Input {
       }
       conn = null;
       select = null;
+      max = null;
     }
   }
 

@@ -206,6 +206,20 @@ class MySQLTailTest extends AgentTestBase {
   }
 
   @Test
+  void aTableEmptiedByTruncateIsReadAgainFromItsFirstRow() throws Exception {
+    logTable();
+    start(config("from_beginning: true"));
+    insert(1, 20);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink().received.size() >= 20);
+    exec("TRUNCATE TABLE logtbl"); // ids start again at 1
+    insert(21, 25);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink().received.size() >= 25);
+    assertThat(ns()).isEqualTo(range(1, 25));
+    assertThat(messages()).anyMatch(m -> m.contains("the table was emptied or recreated"));
+    assertThat(agent.tasks().get(0).counters().get(0).snapshot().get("table_resets")).isEqualTo(1);
+  }
+
+  @Test
   void aKilledConnectionIsOpenedAgainAndNothingIsMissed() throws Exception {
     logTable();
     start(config("from_beginning: true"));
