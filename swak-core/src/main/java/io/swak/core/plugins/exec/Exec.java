@@ -54,6 +54,7 @@ final class Exec implements Stage {
   private final LineFormat format;
   private final String tag;
   private final Duration timeout;
+  private final long maxResultBytes;
   private final BatchBuilder builder = new BatchBuilder();
   private StepContext context;
   private Path dir;
@@ -63,6 +64,7 @@ final class Exec implements Stage {
     this.format = new LineFormat(o.format(), o.messageKey());
     this.tag = o.tag();
     this.timeout = o.timeout();
+    this.maxResultBytes = o.maxResultSize().bytes();
   }
 
   @Override
@@ -180,6 +182,11 @@ final class Exec implements Stage {
   private Batch results(Path out, String resultTag, Batch in) throws IOException {
     if (!Files.exists(out)) {
       return null;
+    }
+    long size = Files.size(out);
+    if (size > maxResultBytes) {
+      throw new IOException("the command wrote " + size + " bytes of results, more than max_result_size ("
+          + maxResultBytes + " bytes)");
     }
     Instant now = context.clock().instant();
     long time = now.getEpochSecond() * 1_000_000_000L + now.getNano();

@@ -1,5 +1,6 @@
 package io.swak.core.plugins.exec;
 
+import io.swak.api.DataSize;
 import io.swak.api.Option;
 import io.swak.api.Plugin;
 import io.swak.core.format.LineFormat;
@@ -29,7 +30,10 @@ public final class ExecPlugin extends Plugin<ExecPlugin.Options> {
       String tag,
       @Option(value = "Kill the command (and the processes it started) when it runs longer than this; the batch "
           + "is then retried, like a failed run.", defaultValue = "60s")
-      Duration timeout) {
+      Duration timeout,
+      @Option(value = "Largest result file read back; a bigger one fails the run like a non-zero exit (the "
+          + "results are held in memory while they are sent on).", defaultValue = "32MiB")
+      DataSize maxResultSize) {
 
     public Options {
       if (cmd != null) {
@@ -37,6 +41,9 @@ public final class ExecPlugin extends Plugin<ExecPlugin.Options> {
       }
       if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
         throw new IllegalArgumentException("option `timeout` must be more than 0, e.g. 60s");
+      }
+      if (maxResultSize != null && maxResultSize.bytes() < 1) {
+        throw new IllegalArgumentException("option `max_result_size` must be more than 0");
       }
       if (tag != null && tag.isBlank()) {
         throw new IllegalArgumentException("option `tag` is empty: leave it out to keep the batch's tag");

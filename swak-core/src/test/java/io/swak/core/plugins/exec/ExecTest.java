@@ -209,6 +209,16 @@ class ExecTest extends AgentTestBase {
   }
 
   @Test
+  void resultsLargerThanTheLimitFailTheRunInsteadOfFillingTheHeap() throws Exception {
+    Path script = script("big.sh", "head -c 5000 /dev/zero | tr '\\0' x > \"$2\"");
+    Exec exec = exec("/bin/sh '" + script + "'", "60s", "4KiB");
+    assertThatThrownBy(() -> exec.accept(batch(1), b -> { }))
+        .isInstanceOf(IOException.class)
+        .hasMessage("the command wrote 5000 bytes of results, more than max_result_size (4096 bytes)");
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  @Test
   void aCommandThatCannotStartIsNamed() throws Exception {
     Exec exec = exec("/no/such/program --flag", "60s");
     assertThatThrownBy(() -> exec.accept(batch(1), b -> { }))
@@ -358,8 +368,12 @@ class ExecTest extends AgentTestBase {
   }
 
   private Exec exec(String cmd, String timeout) throws IOException {
+    return exec(cmd, timeout, "32MiB");
+  }
+
+  private Exec exec(String cmd, String timeout, String maxResult) throws IOException {
     Exec e = new Exec(new ExecPlugin.Options(cmd, LineFormat.Kind.JSON, "message", null,
-        io.swak.core.config.Durations.parse(timeout)));
+        io.swak.core.config.Durations.parse(timeout), io.swak.api.DataSize.parse(maxResult)));
     e.start(ctx);
     return e;
   }
