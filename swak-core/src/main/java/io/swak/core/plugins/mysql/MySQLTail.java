@@ -49,6 +49,10 @@ final class MySQLTail implements Input {
   private static final Logger LOG = LoggerFactory.getLogger("swak.mysqltail");
   private static final long SAVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /** A batch ends here even before batch_rows (rows with large BLOBs): the heap is 256 MiB by default. */
+  static final long MAX_BATCH_BYTES = 16L << 20;
+  /** Rows the driver fetches at a time, instead of the whole result: what a batch does not take is not held. */
+  private static final int FETCH_ROWS = 100;
 
   private final MySQLTailPlugin.Options o;
   private final String tag;
@@ -67,6 +71,8 @@ final class MySQLTail implements Input {
   private PreparedStatement max;
   private String idColumn;
   private long nextLookNanos;
+  /** The last look filled a batch (rows or bytes): more may be waiting, so the next look comes at once. */
+  private boolean full;
   private int failures;
 
   MySQLTail(MySQLTailPlugin.Options options) {
@@ -108,7 +114,7 @@ final class MySQLTail implements Input {
         LOG.info("{}, {}: reading {} again", context.taskName(), context.stepName(), where);
         failures = 0;
       }
-      nextLookNanos = System.nanoTime() + (b != null && b.count() >= o.batchRows() ? 0 : o.interval().toNanos());
+      nextLookNanos = System.nanoTime() + (full ? 0 : o.interval().toNanos());
       return b;
     } catch (SQLException | RuntimeException e) {
       failures++;
@@ -152,6 +158,7 @@ final class MySQLTail implements Input {
         LOG.info("{}, {}: first start; reading {} after id {}", context.taskName(), context.stepName(), where, start);
       }
       select = c.prepareStatement("SELECT * FROM " + table + " WHERE " + id + " > ? ORDER BY " + id + " LIMIT ?");
+      select.setFetchSize(FETCH_ROWS);
       conn = c;
     } catch (SQLException | RuntimeException e) {
       c.close();
@@ -229,7 +236,7 @@ final class MySQLTail implements Input {
       }
       Instant now = context.clock().instant();
       long readTime = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-      while (rs.next()) {
+      while (builder.sizeBytes() < MAX_BATCH_BYTES && rs.next()) {
         Map<String, Object> record = new LinkedHashMap<>();
         for (int i = 1; i <= n; i++) {
           record.put(names[i], value(rs, i, md.getColumnType(i), md.getPrecision(i)));
@@ -238,6 +245,7 @@ final class MySQLTail implements Input {
         builder.add(timeIndex == 0 ? readTime : time(rs, timeIndex, readTime), record);
       }
     }
+    full = builder.count() >= o.batchRows() || builder.sizeBytes() >= MAX_BATCH_BYTES;
     if (builder.count() == 0) {
       if (lastRead > 0 && largestId() < lastRead) {
         // TRUNCATE or a new table: its ids start again below the position, and `id > last` would skip them

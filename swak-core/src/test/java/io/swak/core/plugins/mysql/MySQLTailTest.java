@@ -177,6 +177,23 @@ class MySQLTailTest extends AgentTestBase {
   }
 
   @Test
+  void rowsWithLargeBlobsComeInBatchesOfAbout16MiB() throws Exception {
+    exec("CREATE TABLE logtbl (id INT AUTO_INCREMENT PRIMARY KEY, n INT, data LONGBLOB)");
+    try (var st = sql.prepareStatement("INSERT INTO logtbl (n, data) VALUES (?, ?)")) {
+      for (int i = 1; i <= 40; i++) {
+        st.setInt(1, i);
+        st.setBytes(2, new byte[1 << 20]);
+        st.executeUpdate();
+      }
+    }
+    start(config("from_beginning: true"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> sink().received.size() >= 40);
+    assertThat(ns()).isEqualTo(range(1, 40));
+    // 40 MiB: not one batch of 40 rows; each batch stops once it passed 16 MiB
+    assertThat(sink().batchSizes).hasSizeGreaterThanOrEqualTo(3).allMatch(n -> n <= 17);
+  }
+
+  @Test
   void aRestartResumesAfterTheLastAcknowledgedRow() throws Exception {
     logTable();
     start(config("from_beginning: true"));
