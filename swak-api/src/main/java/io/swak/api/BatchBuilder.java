@@ -122,6 +122,12 @@ public final class BatchBuilder {
     return len;
   }
 
+  /** Forgets what was added since the last build (a batch given up half-way). */
+  public void clear() {
+    len = 0;
+    count = 0;
+  }
+
   /** The batch of everything added so far; the builder is empty afterwards. */
   public Batch build(String tag, Ack ack) {
     Batch b = new Batch(tag, java.util.Arrays.copyOf(buf, len), len, count, ack);

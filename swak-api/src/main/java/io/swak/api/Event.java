@@ -1,5 +1,6 @@
 package io.swak.api;
 
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -10,4 +11,10 @@ import java.util.Map;
  * @param timeNanos nanoseconds since the epoch
  * @param record field name to String, Long, Double, Boolean, null, byte[], List or Map
  */
-public record Event(String tag, long timeNanos, Map<String, Object> record) { }
+public record Event(String tag, long timeNanos, Map<String, Object> record) {
+
+  /** {@code t} as nanoseconds since the epoch, the time events carry. */
+  public static long epochNanos(Instant t) {
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+}

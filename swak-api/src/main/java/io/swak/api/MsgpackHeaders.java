@@ -101,4 +101,22 @@ public final class MsgpackHeaders {
     b[p + 3] = (byte) v;
     return p + 4;
   }
+
+  /**
+   * Bytes of a msgpack value of fixed size, type byte included, for the type bytes 0xca to 0xd8: floats,
+   * integers and fixext. The one table the scanners that skip values share.
+   */
+  public static int fixedSize(int t) {
+    return switch (t) {
+      case 0xcc, 0xd0 -> 2;
+      case 0xcd, 0xd1, 0xd4 -> 3;
+      case 0xd5 -> 4;
+      case 0xca, 0xce, 0xd2 -> 5;
+      case 0xd6 -> 6;
+      case 0xcb, 0xcf, 0xd3 -> 9;
+      case 0xd7 -> 10;
+      case 0xd8 -> 18;
+      default -> throw new IllegalArgumentException("no fixed size: 0x" + Integer.toHexString(t));
+    };
+  }
 }

@@ -19,6 +19,11 @@ public interface StepContext {
   /** Injected so tests control time. */
   Clock clock();
 
+  /** The clock's time as nanoseconds since the epoch, the time events carry. */
+  default long nowNanos() {
+    return Event.epochNanos(clock().instant());
+  }
+
   /** True once the task has been asked to stop. */
   boolean stopping();
 

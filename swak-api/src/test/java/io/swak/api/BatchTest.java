@@ -92,6 +92,18 @@ class BatchTest {
   }
 
   @Test
+  void clearForgetsWhatWasAddedAndTheTimeHelpersAgree() {
+    BatchBuilder bb = new BatchBuilder();
+    bb.add(1L, Map.of("n", 1L));
+    bb.clear();
+    bb.add(2L, Map.of("n", 2L));
+    Batch b = bb.build("t", Ack.NONE);
+    assertThat(b.events()).containsExactly(new Event("t", 2L, Map.of("n", 2L)));
+    assertThat(Event.epochNanos(java.time.Instant.ofEpochSecond(1_700_000_000L, 123_456_789)))
+        .isEqualTo(1_700_000_000_123_456_789L);
+  }
+
+  @Test
   void mergingBatchesKeepsEveryEntry() {
     BatchBuilder bb = new BatchBuilder();
     Batch a = bb.add(1, Map.of("a", 1L)).build("t", Ack.NONE);

@@ -16,6 +16,26 @@ class MsgpackHeadersTest {
       1L << 32, Long.MAX_VALUE};
 
   @Test
+  void fixedSizesMatchWhatMsgpackCoreWrites() throws IOException {
+    MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
+    p.packFloat(1f).packDouble(1d).packByte((byte) -100).packShort((short) -1000).packInt(-100_000)
+        .packLong(-10_000_000_000L).packLong(200).packLong(60_000).packLong(4_000_000_000L)
+        .packLong(Long.MAX_VALUE).packBigInteger(java.math.BigInteger.ONE.shiftLeft(63));
+    for (int n : new int[] {1, 2, 4, 8, 16}) {
+      p.packExtensionTypeHeader((byte) 1, n).writePayload(new byte[n]);
+    }
+    byte[] b = p.toByteArray();
+    int values = 0;
+    int at = 0;
+    for (; at < b.length; values++) {
+      at += MsgpackHeaders.fixedSize(b[at] & 0xff); // each step must land on the next value's type byte
+    }
+    assertThat(at).isEqualTo(b.length);
+    assertThat(values).isEqualTo(16);
+    assertThatThrownBy(() -> MsgpackHeaders.fixedSize(0xd9)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void strAndBinHeadersMatchMsgpackCore() throws IOException {
     for (long n : SIZES) {
       if (n > Integer.MAX_VALUE) {

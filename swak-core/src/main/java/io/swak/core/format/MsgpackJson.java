@@ -1,6 +1,7 @@
 package io.swak.core.format;
 
 import io.swak.api.EntryReader;
+import io.swak.api.MsgpackHeaders;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Arrays;
@@ -101,19 +102,13 @@ final class MsgpackJson {
         }
         return q;
       }
+      if (b >= 0xca && b <= 0xd8) {
+        return p + MsgpackHeaders.fixedSize(b);
+      }
       return switch (b) {
-        case 0xcc, 0xd0 -> p + 2;
-        case 0xcd, 0xd1 -> p + 3;
-        case 0xce, 0xd2, 0xca -> p + 5;
-        case 0xcf, 0xd3, 0xcb -> p + 9;
         case 0xd9, 0xc4 -> p + 2 + u8(d, p + 1);
         case 0xda, 0xc5 -> p + 3 + u16(d, p + 1);
         case 0xdb, 0xc6 -> p + 5 + len32(d, p + 1);
-        case 0xd4 -> p + 3;
-        case 0xd5 -> p + 4;
-        case 0xd6 -> p + 6;
-        case 0xd7 -> p + 10;
-        case 0xd8 -> p + 18;
         case 0xc7 -> p + 3 + u8(d, p + 1);
         case 0xc8 -> p + 4 + u16(d, p + 1);
         case 0xc9 -> p + 6 + len32(d, p + 1);

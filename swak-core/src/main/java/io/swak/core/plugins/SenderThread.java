@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
  * output closes, has its receipt say lost, and the runtime writes it again (or, closing, leaves it
  * unacknowledged so the input sends it again at the next start).
  *
- * <p>Order survives a failure: once a write failed, every batch behind it says lost too, without being
- * written, until the output's synchronous write succeeds again ({@link #resume}) — the runtime writes
- * what was lost again, in order, before it sends anything new, so a later batch never overtakes one
- * that failed.
+ * <p>Order survives a failure: once a batch is lost — its write threw, or later its receipt said lost
+ * (a server's acks stopped, the connection broke) — every batch behind it says lost too, without being
+ * written, until the output's synchronous write succeeds again ({@link #resume}). The runtime writes what
+ * was lost again, in order, before it sends anything new, so a later batch never overtakes one that failed.
  */
 public final class SenderThread {
 
@@ -29,11 +29,13 @@ public final class SenderThread {
   }
 
   private final ThreadPoolExecutor executor;
-  /** Why the last write failed, while batches behind it are to be given back; null when writing. */
+  private final Writer writer;
+  /** Why the last batch was lost, while batches behind it are to be given back; null when writing. */
   private volatile String failed;
 
-  /** A daemon thread named {@code name}, started with the first batch. */
-  public SenderThread(String name) {
+  /** A daemon thread named {@code name}, started with the first batch, writing with {@code writer}. */
+  public SenderThread(String name, Writer writer) {
+    this.writer = writer;
     this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
@@ -42,8 +44,8 @@ public final class SenderThread {
   }
 
   /** Hands a batch over; throws (RejectedExecutionException) once closed. */
-  public void submit(Batch batch, Receipt receipt, Writer writer) {
-    executor.execute(new Job(batch, receipt, writer));
+  public void submit(Batch batch, Receipt receipt) {
+    executor.execute(new Job(batch, receipt));
   }
 
   /** A synchronous write of the output went through: batches handed over are written again. */
@@ -51,15 +53,14 @@ public final class SenderThread {
     failed = null;
   }
 
-  private final class Job implements Runnable {
+  /** A batch handed over; as the receipt the writer gets, a loss it reports (now or later) stops the line too. */
+  private final class Job implements Runnable, Receipt {
     final Batch batch;
     final Receipt receipt;
-    final Writer writer;
 
-    Job(Batch batch, Receipt receipt, Writer writer) {
+    Job(Batch batch, Receipt receipt) {
       this.batch = batch;
       this.receipt = receipt;
-      this.writer = writer;
     }
 
     @Override
@@ -70,15 +71,25 @@ public final class SenderThread {
         return;
       }
       try {
-        writer.write(batch, receipt);
+        writer.write(batch, this);
       } catch (Throwable e) {
-        String why = e.getMessage() != null ? e.getMessage() : e.toString();
-        failed = why;
-        receipt.lost(why);
+        lost(e.getMessage() != null ? e.getMessage() : e.toString());
         if (e instanceof Error err) {
           throw err;
         }
       }
+    }
+
+    @Override
+    public void confirmed() {
+      receipt.confirmed();
+    }
+
+    /** The runtime's receipt settles once: a second loss (the write failing after the reader said so) is ignored. */
+    @Override
+    public void lost(String why) {
+      failed = why;
+      receipt.lost(why);
     }
   }
 

@@ -22,7 +22,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -188,8 +187,7 @@ final class Exec implements Stage {
       throw new IOException("the command wrote " + size + " bytes of results, more than max_result_size ("
           + maxResultBytes + " bytes)");
     }
-    Instant now = context.clock().instant();
-    long time = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    long time = context.nowNanos();
     // an InputStreamReader replaces malformed bytes with U+FFFD instead of failing
     try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(out),
         StandardCharsets.UTF_8), 1 << 16)) {
@@ -200,7 +198,7 @@ final class Exec implements Stage {
         }
       }
     } catch (IOException | RuntimeException e) {
-      builder.build(resultTag, in.ack()); // drop what was added: the builder is reused
+      builder.clear(); // the builder is reused
       throw e;
     }
     return builder.count() == 0 ? null : builder.build(resultTag, in.ack());

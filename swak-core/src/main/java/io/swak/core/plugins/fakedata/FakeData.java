@@ -54,8 +54,7 @@ final class FakeData implements Input {
         return null;
       }
     }
-    var now = context.clock().instant();
-    long t = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    long t = context.nowNanos();
     for (long i = 0; i < n; i++) {
       generator.add(builder, t);
     }

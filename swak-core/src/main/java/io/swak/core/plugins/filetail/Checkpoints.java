@@ -2,7 +2,6 @@ package io.swak.core.plugins.filetail;
 
 import io.swak.api.AckWindow;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -10,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import io.swak.core.plugins.DurableFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -264,26 +263,12 @@ final class Checkpoints implements AutoCloseable {
   }
 
   private void write(FileIdentity id, long offset, Fingerprint fp, String path) throws IOException {
-    Path target = dir.resolve(id.key() + SUFFIX);
-    Path tmp = dir.resolve(id.key() + SUFFIX + ".tmp");
     String text = "offset=" + offset + "\nfingerprint=" + fp + "\npath=" + path + "\n";
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableFiles.replace(dir.resolve(id.key() + SUFFIX), text.getBytes(StandardCharsets.UTF_8));
   }
 
   private void syncDir() {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // not every platform can sync a directory; the renames are still atomic
-    }
+    DurableFiles.syncDirectory(dir);
   }
 
   static Saved parse(String text) {

@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -653,8 +652,7 @@ final class FileTail implements Input {
       truncated(f, size);
     }
     current = f;
-    Instant now = context.clock().instant();
-    eventTime = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    eventTime = context.nowNanos();
     if (f.flushDue) {
       f.flushDue = false;
       if (f.multiline != null) {

@@ -76,7 +76,7 @@ final class FluentdOutput implements WindowedOutput {
       t.setDaemon(true);
       return t;
     });
-    this.sender = new SenderThread("swak-send-" + ctx.taskName().replace(' ', '-'));
+    this.sender = new SenderThread("swak-send-" + ctx.taskName().replace(' ', '-'), this::sendNow);
     long hb = Math.max(10, o.heartbeatInterval().toMillis());
     if (o.heartbeatType() != FluentdPlugin.HeartbeatType.NONE) {
       timers.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
@@ -139,7 +139,7 @@ final class FluentdOutput implements WindowedOutput {
 
   @Override
   public void send(Batch batch, Receipt receipt) {
-    sender.submit(batch, receipt, this::sendNow);
+    sender.submit(batch, receipt);
   }
 
   /** On the sender thread: writes one batch; confirmed when written, or with acks when its ack comes. */
@@ -169,12 +169,11 @@ final class FluentdOutput implements WindowedOutput {
       try {
         write(l, payload);
       } catch (IOException | RuntimeException e) {
-        boolean settled = chunk != null && !l.forget(chunk);
+        if (chunk != null) {
+          l.forget(chunk); // or settled already: the reader said lost when the link broke (a receipt settles once)
+        }
         servers.failed(l.node, System.nanoTime(), e.getMessage());
         disconnect(); // what else was on its way over it is lost, and sent again
-        if (settled) {
-          return l.node; // its receipt already said lost: a receipt is settled once, and send must not throw
-        }
         throw new IOException("server " + l.node + ": " + (e.getMessage() != null ? e.getMessage() : e), e);
       }
       servers.alive(l.node);

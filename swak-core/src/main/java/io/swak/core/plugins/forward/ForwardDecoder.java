@@ -166,10 +166,7 @@ final class ForwardDecoder {
       throw new ForwardProtocolException(String.format("entry %d: record must be a map, got a value starting "
           + "with 0x%02x", entry, b));
     }
-    int end = FrameScanner.flatMapEnd(buf, base + pos, base + limit);
-    if (end == FrameScanner.NOT_FLAT) {
-      end = FrameScanner.valueEnd(buf, base + pos, base + limit, limit, stack);
-    }
+    int end = FrameScanner.mapEnd(buf, base + pos, base + limit, limit, stack);
     if (end == FrameScanner.INCOMPLETE) {
       throw new ForwardProtocolException("entry " + entry + " is cut short");
     }

@@ -291,13 +291,10 @@ final class ServerLink implements Closeable {
     }
   }
 
-  /**
-   * Forgets a chunk whose bytes could not be written, so its receipt is not called; false when it was
-   * settled already (the link broke meanwhile and its reader called the receipt lost).
-   */
-  boolean forget(String chunk) {
+  /** Forgets a chunk whose bytes could not be written, so the reader does not settle its receipt too. */
+  void forget(String chunk) {
     synchronized (expected) {
-      return expected.remove(chunk) != null;
+      expected.remove(chunk);
     }
   }
 

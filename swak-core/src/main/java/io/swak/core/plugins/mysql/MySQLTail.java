@@ -3,15 +3,16 @@ package io.swak.core.plugins.mysql;
 import io.swak.api.AckWindow;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
+import io.swak.api.Event;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
+import io.swak.core.plugins.DurableFiles;
 import io.swak.core.plugins.StepFiles;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +20,6 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -216,17 +216,19 @@ final class MySQLTail implements Input {
     select.setLong(1, lastRead);
     select.setInt(2, o.batchRows());
     long last = lastRead;
-    if (builder.count() > 0) {
-      builder.build(tag, io.swak.api.Ack.NONE); // empties what a look that failed half-way left
-    }
+    builder.clear(); // what a look that failed half-way left
     try (ResultSet rs = select.executeQuery()) {
       ResultSetMetaData md = rs.getMetaData();
       int n = md.getColumnCount();
       String[] names = new String[n + 1];
+      int[] types = new int[n + 1];
+      int[] precisions = new int[n + 1];
       int idIndex = 0;
       int timeIndex = 0;
-      for (int i = 1; i <= n; i++) {
+      for (int i = 1; i <= n; i++) { // once per look, not per row
         names[i] = md.getColumnLabel(i);
+        types[i] = md.getColumnType(i);
+        precisions[i] = md.getPrecision(i);
         if (names[i].equalsIgnoreCase(idColumn)) {
           idIndex = i;
         }
@@ -234,12 +236,11 @@ final class MySQLTail implements Input {
           timeIndex = i;
         }
       }
-      Instant now = context.clock().instant();
-      long readTime = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+      long readTime = context.nowNanos();
       while (builder.sizeBytes() < MAX_BATCH_BYTES && rs.next()) {
         Map<String, Object> record = new LinkedHashMap<>();
         for (int i = 1; i <= n; i++) {
-          record.put(names[i], value(rs, i, md.getColumnType(i), md.getPrecision(i)));
+          record.put(names[i], value(rs, i, types[i], precisions[i]));
         }
         last = rs.getLong(idIndex);
         builder.add(timeIndex == 0 ? readTime : time(rs, timeIndex, readTime), record);
@@ -294,8 +295,7 @@ final class MySQLTail implements Input {
     if (t == null) {
       return fallback;
     }
-    Instant at = t.atZone(ZoneId.systemDefault()).toInstant();
-    return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+    return Event.epochNanos(t.atZone(ZoneId.systemDefault()).toInstant());
   }
 
   private void startWindow(long position) {
@@ -314,15 +314,11 @@ final class MySQLTail implements Input {
     }
   }
 
-  /** Replaces the position file atomically (temp file, sync, rename); a failure is logged, not thrown. */
+  /** Replaces the position file durably; a failure is logged, not thrown (the next look tries again). */
   private void savePosition(long position) {
     try {
-      Path tmp = posFile.resolveSibling(posFile.getFileName() + ".tmp");
-      Files.writeString(tmp, posKey() + " " + position + "\n", StandardCharsets.UTF_8);
-      try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      Files.move(tmp, posFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.replace(posFile, (posKey() + " " + position + "\n").getBytes(StandardCharsets.UTF_8));
+      DurableFiles.syncDirectory(posFile.toAbsolutePath().getParent());
       saved = position;
       savedAtNanos = System.nanoTime();
     } catch (IOException e) {

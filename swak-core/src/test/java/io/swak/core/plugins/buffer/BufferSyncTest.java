@@ -3,9 +3,7 @@ package io.swak.core.plugins.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swak.api.BatchBuilder;
-import io.swak.api.StepContext;
-import io.swak.api.StepMetrics;
-import io.swak.core.runtime.StepCounters;
+import io.swak.core.testing.TestContext;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,19 +24,24 @@ class BufferSyncTest {
 
   @TempDir
   Path dir;
-  final StepCounters metrics = new StepCounters();
   final AtomicInteger acked = new AtomicInteger();
+  TestContext context;
+
+  @BeforeEach
+  void context() {
+    context = new TestContext(dir, Clock.systemUTC(), "task 1", "buffer");
+  }
 
   Buffer buffer() throws Exception {
     Buffer b = new Buffer(new BufferSettings(BufferSettings.Type.FILE, dir.resolve("buf"), Duration.ZERO, 0, 1 << 20,
         1L << 30, 1L << 30, BufferSettings.Overflow.BLOCK, BufferSettings.Fsync.INTERVAL, Duration.ofHours(1)));
-    b.start(context());
+    b.start(context);
     b.accept(new BatchBuilder().add(1L, Map.of("n", 1)).build("t", acked::incrementAndGet), batch -> { });
     return b;
   }
 
   long fsyncs() {
-    return metrics.snapshot().getOrDefault("fsyncs", 0L);
+    return context.count("fsyncs");
   }
 
   @Test
@@ -70,44 +74,5 @@ class BufferSyncTest {
     assertThat(acked).hasValue(2);
     assertThat(fsyncs()).isEqualTo(2);
     b.close();
-  }
-
-  StepContext context() {
-    return new StepContext() {
-      @Override
-      public String taskName() {
-        return "task 1";
-      }
-
-      @Override
-      public String stepName() {
-        return "buffer";
-      }
-
-      @Override
-      public Path dataDir() {
-        return dir;
-      }
-
-      @Override
-      public Clock clock() {
-        return Clock.systemUTC();
-      }
-
-      @Override
-      public boolean stopping() {
-        return false;
-      }
-
-      @Override
-      public boolean sleep(Duration d) {
-        return true;
-      }
-
-      @Override
-      public StepMetrics metrics() {
-        return metrics;
-      }
-    };
   }
 }

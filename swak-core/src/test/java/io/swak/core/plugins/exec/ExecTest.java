@@ -10,17 +10,13 @@ import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.Event;
-import io.swak.api.StepContext;
-import io.swak.api.StepMetrics;
 import io.swak.core.config.AgentConfig;
 import io.swak.core.config.ConfigException;
 import io.swak.core.config.ConfigLoader;
-import io.swak.core.config.PluginRegistry;
 import io.swak.core.format.LineFormat;
-import io.swak.core.runtime.Agent;
-import io.swak.core.runtime.StepCounters;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.Pipelines;
+import io.swak.core.testing.TestContext;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
 import java.io.IOException;
@@ -30,12 +26,12 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -328,7 +324,14 @@ class ExecTest extends AgentTestBase {
 
   private static final long CLOCK_NANOS = 1_700_000_000_123_456_789L;
 
-  private final Context ctx = new Context();
+  /** The context of a step run directly: task 1, step out.Exec, data under the test's directory. */
+  private TestContext ctx;
+
+  @BeforeEach
+  void context() {
+    ctx = new TestContext(dir.resolve("data"),
+        Clock.fixed(java.time.Instant.ofEpochSecond(0, CLOCK_NANOS), java.time.ZoneOffset.UTC), "task 1", "out.Exec");
+  }
 
   private static AgentConfig parse(String yaml) throws ConfigException {
     return new ConfigLoader(Pipelines.registry(), Map.of()).parse("t.yml", yaml);
@@ -404,49 +407,5 @@ class ExecTest extends AgentTestBase {
       return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
     }
     return false;
-  }
-
-  /** The context of a step run directly: task 1, step out.Exec, data under the test's directory. */
-  private final class Context implements StepContext {
-    final StepCounters counters = new StepCounters();
-
-    long count(String name) {
-      return counters.snapshot().getOrDefault(name, 0L);
-    }
-
-    @Override
-    public String taskName() {
-      return "task 1";
-    }
-
-    @Override
-    public String stepName() {
-      return "out.Exec";
-    }
-
-    @Override
-    public Path dataDir() {
-      return dir.resolve("data");
-    }
-
-    @Override
-    public Clock clock() {
-      return Clock.fixed(java.time.Instant.ofEpochSecond(0, CLOCK_NANOS), java.time.ZoneOffset.UTC);
-    }
-
-    @Override
-    public boolean stopping() {
-      return false;
-    }
-
-    @Override
-    public boolean sleep(Duration d) {
-      return false; // never asked to wait
-    }
-
-    @Override
-    public StepMetrics metrics() {
-      return counters;
-    }
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.swak.api.Batch;
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.TestContext;
 import io.swak.core.testing.TestSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,11 +111,13 @@ class AckWindowTest extends AgentTestBase {
     startAgent(s.port(), "", 100);
     List<Batch> first = receive(s, 10 * FluentdOutput.WINDOW);
     assertThat(first).hasSize(FluentdOutput.WINDOW);
-    // the ninth batch waits for an ack: nothing more comes meanwhile (sends are immediate otherwise)
-    assertThat(s.poll(Duration.ofMillis(500))).isNull();
+    // the ninth batch has been read and waits for an ack: nothing more comes meanwhile
+    await().atMost(Duration.ofSeconds(5)).until(() -> TestSource.state(id).emitted >= 9 * 10);
+    assertThat(s.poll(Duration.ofMillis(300))).isNull();
     first.get(0).ack().done();
     List<Batch> next = receive(s, 10);
     assertThat(next).hasSize(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> TestSource.state(id).emitted >= 10 * 10);
     assertThat(s.poll(Duration.ofMillis(300))).isNull();
     first.forEach(b -> b.ack().done());
     next.forEach(b -> b.ack().done());

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
+import io.swak.core.testing.TestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.swak.api.Ack;
 import io.swak.core.runtime.Agent;
+import io.swak.core.testing.TestContext;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;

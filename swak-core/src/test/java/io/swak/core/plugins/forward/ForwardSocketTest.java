@@ -8,6 +8,7 @@ import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.Event;
+import io.swak.core.testing.TestContext;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
@@ -500,6 +501,20 @@ class ForwardSocketTest {
     c.send(batch("app.3", 1, Ack.NONE), third);
     assertThat(third.get()).isEqualTo("confirmed");
     assertThat(events(take(standby, 3)).stream().map(Event::tag)).containsExactly("app.1", "app.2", "app.3");
+  }
+
+  @Test
+  void batchesBehindOneWhoseAckNeverCameAreGivenBackNotSentAheadOfIt() throws Exception {
+    ForwardInput silent = Steps.server(serverCtx, ""); // takes messages; nothing acknowledges them
+    open.add(silent);
+    FluentdOutput c = client("host: 127.0.0.1, port: " + silent.port() + ", heartbeat_type: none, "
+        + "require_ack_response: true, ack_response_timeout: 300ms");
+    Outcome first = new Outcome();
+    c.send(batch("app.1", 1, Ack.NONE), first);
+    assertThat(first.get()).startsWith("lost:").doesNotContain("not sent"); // the ack reader gave up on it
+    Outcome second = new Outcome();
+    c.send(batch("app.2", 1, Ack.NONE), second); // a new connection would carry it ahead of the resend
+    assertThat(second.get()).startsWith("lost: not sent after an earlier batch failed");
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.swak.api.Step;
 import io.swak.core.config.AgentConfig;
 import io.swak.core.config.ConfigLoader;
 import io.swak.core.config.PluginRegistry;
+import io.swak.core.testing.TestContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -261,7 +261,7 @@ class MySQLTailTest extends AgentTestBase {
   void aTableWithoutAutoIncrementNeedsIdColumnAndSaysSo() throws Exception {
     exec("CREATE TABLE logtbl (seq BIGINT PRIMARY KEY, n INT)", "INSERT INTO logtbl VALUES (5, 1), (9, 2)");
     start(config("from_beginning: true"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream().anyMatch(m -> m.contains("set `id_column`")));
+    awaitLogged("set `id_column`");
     assertThat(sink().received).isEmpty();
     agent.stop();
     start(config("from_beginning: true, id_column: seq"));
@@ -273,16 +273,13 @@ class MySQLTailTest extends AgentTestBase {
   void columnsOfTheWrongTypeAreNamed() throws Exception {
     exec("CREATE TABLE logtbl (code VARCHAR(10), n INT, at VARCHAR(30))");
     start(config("id_column: code"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
-        .anyMatch(m -> m.contains("id_column `code` is varchar; it must be an integer column")));
+    awaitLogged("id_column `code` is varchar; it must be an integer column");
     agent.stop();
     start(config("id_column: n, time_column: at"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
-        .anyMatch(m -> m.contains("time_column `at` is varchar; it must be a DATETIME, TIMESTAMP or DATE column")));
+    awaitLogged("time_column `at` is varchar; it must be a DATETIME, TIMESTAMP or DATE column");
     agent.stop();
     start(config("id_column: nothere"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
-        .anyMatch(m -> m.contains("table `logtbl` has no column `nothere` (id_column)")));
+    awaitLogged("table `logtbl` has no column `nothere` (id_column)");
   }
 
   @Test
@@ -291,7 +288,7 @@ class MySQLTailTest extends AgentTestBase {
     exec("CREATE USER 'reader'@'127.0.0.1' IDENTIFIED BY 'right-secret'",
         "GRANT SELECT ON " + database + ".* TO 'reader'@'127.0.0.1'");
     start(config("user: reader, password: wrong-secret"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream().anyMatch(m -> m.contains("cannot read")));
+    awaitLogged("cannot read");
     assertThat(messages()).noneMatch(m -> m.contains("secret")).anyMatch(m -> m.contains("Access denied"));
     agent.stop();
     start(config("user: reader, password: right-secret, from_beginning: true"));
@@ -306,6 +303,10 @@ class MySQLTailTest extends AgentTestBase {
         .hasMessageContaining("option `table` must be a plain name");
     assertThatThrownBy(() -> start(config("port: 0").replace("port: %d, ".formatted(port), "")))
         .hasMessageContaining("option `port` must be 1 to 65535");
+  }
+
+  void awaitLogged(String text) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream().anyMatch(m -> m.contains(text)));
   }
 
   List<String> messages() {

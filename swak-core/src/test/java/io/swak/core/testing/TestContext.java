@@ -1,4 +1,4 @@
-package io.swak.core.plugins.forward;
+package io.swak.core.testing;
 
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
@@ -9,38 +9,55 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** A step context for plugins run directly by tests. */
-final class TestContext implements StepContext {
+/** A step context for plugins run directly by tests: counters to read, a stop to raise. */
+public final class TestContext implements StepContext {
 
-  final StepCounters counters = new StepCounters();
+  public final StepCounters counters = new StepCounters();
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final Path dataDir;
+  private final Clock clock;
+  private final String taskName;
+  private final String stepName;
 
-  long count(String name) {
+  /** Data in the temp directory, the system clock, task and step "test". */
+  public TestContext() {
+    this(Path.of(System.getProperty("java.io.tmpdir")), Clock.systemUTC(), "test", "test");
+  }
+
+  public TestContext(Path dataDir, Clock clock, String taskName, String stepName) {
+    this.dataDir = dataDir;
+    this.clock = clock;
+    this.taskName = taskName;
+    this.stepName = stepName;
+  }
+
+  /** A counter's value, 0 when never counted. */
+  public long count(String name) {
     return counters.snapshot().getOrDefault(name, 0L);
   }
 
-  void stop() {
+  public void stop() {
     stop.countDown();
   }
 
   @Override
   public String taskName() {
-    return "test";
+    return taskName;
   }
 
   @Override
   public String stepName() {
-    return "test";
+    return stepName;
   }
 
   @Override
   public Path dataDir() {
-    return Path.of(System.getProperty("java.io.tmpdir"));
+    return dataDir;
   }
 
   @Override
   public Clock clock() {
-    return Clock.systemUTC();
+    return clock;
   }
 
   @Override
