@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.msgpack.core.MessagePackException;
 
 /**
  * Events travel in batches, never one by one. A batch is one tag plus the concatenation of msgpack
@@ -85,7 +84,7 @@ public final class Batch {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("corrupt batch of tag " + tag, e);
-    } catch (MessagePackException e) {
+    } catch (MsgpackException e) {
       throw new UncheckedIOException("corrupt batch of tag " + tag + ": " + e.getMessage(), new IOException(e));
     }
     return out;

@@ -1,12 +1,10 @@
 package io.swak.api;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessagePacker;
 
 /**
  * Encodes events into a {@link Batch}. Reusable: {@link #build} hands the bytes over and starts anew.
@@ -14,31 +12,35 @@ import org.msgpack.core.MessagePacker;
  */
 public final class BatchBuilder {
 
-  private byte[] buf = new byte[1 << 12];
+  private byte[] buf;
   private int len;
   private int count;
-  /**
-   * For general records, made at the first (see {@link MsgpackHeaders} on its start-up cost); it writes
-   * through a {@link Sink} into {@link #buf} and is flushed after each use.
-   */
-  private MessagePacker packer;
   /** See {@link #messagePrefix}: the prefix for {@link #prefixTime} and {@link #prefixKey} (by identity). */
   private byte[] prefix;
   private long prefixTime;
   private byte[] prefixKey;
   private boolean prefixTwo;
 
-  /** Appends an event with a record of any supported values. */
+  public BatchBuilder() {
+    this(1 << 12);
+  }
+
+  private BatchBuilder(int capacity) {
+    buf = new byte[capacity];
+  }
+
+  /**
+   * Appends an event with a record of any values {@link #packValue(Object)} packs. A value it cannot pack (a
+   * BigInteger outside -2<sup>63</sup>..2<sup>64</sup>-1) throws IllegalArgumentException and adds nothing.
+   */
   public BatchBuilder add(long timeNanos, Map<String, ?> record) {
+    int saved = len;
     writeEntryHead(timeNanos);
-    if (packer == null) {
-      packer = MessagePack.newDefaultPacker(new Sink());
-    }
     try {
-      packValue(packer, record);
-      packer.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      pack(record);
+    } catch (RuntimeException | Error e) {
+      len = saved;
+      throw e;
     }
     count++;
     return this;
@@ -147,55 +149,75 @@ public final class BatchBuilder {
     }
   }
 
-  /** Where the packer's bytes go: the end of {@link #buf}. */
-  private final class Sink extends java.io.OutputStream {
-    @Override
-    public void write(int b) {
-      ensure(1);
-      buf[len++] = (byte) b;
-    }
+  /**
+   * The msgpack encoding of one Java value, as {@link #add} packs records: String as str; Integer, Long, Short
+   * and Byte as the shortest integer; Double and Float as float64; BigInteger as the shortest integer when
+   * within -2<sup>63</sup>..2<sup>64</sup>-1 (uint64 above Long.MAX_VALUE) and else IllegalArgumentException, as
+   * msgpack-core's packBigInteger; other Numbers as float64 of their doubleValue; Boolean; null as nil; byte[]
+   * as bin; Map as a map with {@code String.valueOf} of each key; Collection as an array; anything else as the
+   * str of its toString. The bytes are the same msgpack-core's packer wrote for these values.
+   */
+  public static byte[] packValue(Object v) {
+    BatchBuilder b = new BatchBuilder(64);
+    b.pack(v);
+    return Arrays.copyOf(b.buf, b.len);
+  }
 
-    @Override
-    public void write(byte[] b, int off, int n) {
-      ensure(n);
-      System.arraycopy(b, off, buf, len, n);
-      len += n;
+  /** Appends {@code v} at the end of {@link #buf} (see {@link #packValue(Object)}). */
+  private void pack(Object v) {
+    if (v == null) {
+      ensure(1);
+      len = MsgpackHeaders.nil(buf, len);
+    } else if (v instanceof String s) {
+      string(s);
+    } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      ensure(9);
+      len = MsgpackHeaders.integer(buf, len, ((Number) v).longValue());
+    } else if (v instanceof Double || v instanceof Float) {
+      ensure(9);
+      len = MsgpackHeaders.float64(buf, len, ((Number) v).doubleValue());
+    } else if (v instanceof Boolean b) {
+      ensure(1);
+      len = MsgpackHeaders.bool(buf, len, b);
+    } else if (v instanceof byte[] b) {
+      ensure(5 + b.length);
+      int p = MsgpackHeaders.bin(buf, len, b.length);
+      System.arraycopy(b, 0, buf, p, b.length);
+      len = p + b.length;
+    } else if (v instanceof Map<?, ?> m) {
+      ensure(5);
+      len = MsgpackHeaders.map(buf, len, m.size());
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        string(String.valueOf(e.getKey()));
+        pack(e.getValue());
+      }
+    } else if (v instanceof Collection<?> c) {
+      ensure(5);
+      len = MsgpackHeaders.array(buf, len, c.size());
+      for (Object o : c) {
+        pack(o);
+      }
+    } else if (v instanceof BigInteger bi) {
+      ensure(9);
+      if (bi.bitLength() <= 63) {
+        len = MsgpackHeaders.integer(buf, len, bi.longValue());
+      } else if (bi.bitLength() == 64 && bi.signum() == 1) {
+        len = MsgpackHeaders.uint64(buf, len, bi.longValue());
+      } else {
+        throw new IllegalArgumentException("msgpack has no integer for " + bi + " (-2^63..2^64-1)");
+      }
+    } else if (v instanceof Number n) {
+      ensure(9);
+      len = MsgpackHeaders.float64(buf, len, n.doubleValue());
+    } else {
+      string(String.valueOf(v));
     }
   }
 
-  /** Packs String, Number, Boolean, null, byte[], Collection, Map (and anything else as its toString). */
-  public static void packValue(MessagePacker p, Object v) throws IOException {
-    if (v == null) {
-      p.packNil();
-    } else if (v instanceof String s) {
-      p.packString(s);
-    } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-      p.packLong(((Number) v).longValue());
-    } else if (v instanceof Double || v instanceof Float) {
-      p.packDouble(((Number) v).doubleValue());
-    } else if (v instanceof Boolean b) {
-      p.packBoolean(b);
-    } else if (v instanceof byte[] b) {
-      p.packBinaryHeader(b.length);
-      p.writePayload(b);
-    } else if (v instanceof Map<?, ?> m) {
-      p.packMapHeader(m.size());
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        p.packString(String.valueOf(e.getKey()));
-        packValue(p, e.getValue());
-      }
-    } else if (v instanceof Collection<?> c) {
-      p.packArrayHeader(c.size());
-      for (Object o : c) {
-        packValue(p, o);
-      }
-    } else if (v instanceof java.math.BigInteger bi) {
-      p.packBigInteger(bi);
-    } else if (v instanceof Number n) {
-      p.packDouble(n.doubleValue());
-    } else {
-      p.packString(String.valueOf(v));
-    }
+  private void string(String s) {
+    byte[] u = s.getBytes(StandardCharsets.UTF_8);
+    ensure(5 + u.length);
+    len = MsgpackHeaders.str(buf, len, u);
   }
 
   /** UTF-8 bytes of a field name, computed once by callers of {@link #addMessage}. */

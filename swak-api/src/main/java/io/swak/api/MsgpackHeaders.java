@@ -1,12 +1,15 @@
 package io.swak.api;
 
 /**
- * Writes msgpack headers straight into a byte array, for the few fixed shapes the per-batch paths build
- * (entry heads, PackedForward heads, options maps). Each method writes at {@code p} and returns the
- * position after what it wrote; the caller makes room (at most 5 bytes, 9 for {@link #uint}, 11 for
- * {@link #entryHead}).
- * msgpack-core's packer is not used there: it costs an object per use, and its class initialisation
- * looks for an Android class, which makes the JVM open every jar of the class path (~25 ms of start-up).
+ * Writes msgpack straight into a byte array: the headers of the fixed shapes the per-batch paths build (entry
+ * heads, PackedForward heads, options maps) and every scalar, which is all {@link BatchBuilder} needs. Each
+ * method writes at {@code p} and returns the position after what it wrote; the caller makes room (at most 5
+ * bytes, 9 for {@link #uint}, {@link #integer}, {@link #uint64} and {@link #float64}, 11 for
+ * {@link #entryHead}). Integers and headers take their shortest form, byte for byte what msgpack-core's packer
+ * writes.
+ * swak-api depends on no msgpack library: a packer would cost an object per use, and msgpack-core's class
+ * initialisation looks for an Android class, which makes the JVM open every jar of the class path (~25 ms of
+ * start-up). {@link MsgpackReader} is the reading side.
  */
 public final class MsgpackHeaders {
 
@@ -75,11 +78,79 @@ public final class MsgpackHeaders {
       b[p++] = (byte) 0xce;
       p = be32(b, p, (int) v);
     } else {
-      b[p++] = (byte) 0xcf;
-      p = be32(b, p, (int) (v >>> 32));
-      p = be32(b, p, (int) v);
+      p = uint64(b, p, v);
     }
     return p;
+  }
+
+  /** Any integer in its shortest form: fixint, negative fixint, uint8..uint64 for positive, int8..int64 else. */
+  public static int integer(byte[] b, int p, long v) {
+    if (v >= 0) {
+      return uint(b, p, v);
+    }
+    if (v >= -32) {
+      b[p++] = (byte) v;
+    } else if (v >= -128) {
+      b[p++] = (byte) 0xd0;
+      b[p++] = (byte) v;
+    } else if (v >= -32768) {
+      b[p++] = (byte) 0xd1;
+      b[p++] = (byte) (v >>> 8);
+      b[p++] = (byte) v;
+    } else if (v >= Integer.MIN_VALUE) {
+      b[p++] = (byte) 0xd2;
+      p = be32(b, p, (int) v);
+    } else {
+      b[p++] = (byte) 0xd3;
+      p = be64(b, p, v);
+    }
+    return p;
+  }
+
+  /** A uint64 (9 bytes) of the 64 bits of {@code bits} read as unsigned: for values above Long.MAX_VALUE. */
+  public static int uint64(byte[] b, int p, long bits) {
+    b[p] = (byte) 0xcf;
+    return be64(b, p + 1, bits);
+  }
+
+  /** A float64 (9 bytes), NaN payloads kept. */
+  public static int float64(byte[] b, int p, double v) {
+    b[p] = (byte) 0xcb;
+    return be64(b, p + 1, Double.doubleToRawLongBits(v));
+  }
+
+  public static int bool(byte[] b, int p, boolean v) {
+    b[p] = (byte) (v ? 0xc3 : 0xc2);
+    return p + 1;
+  }
+
+  public static int nil(byte[] b, int p) {
+    b[p] = (byte) 0xc0;
+    return p + 1;
+  }
+
+  /** The header of an array of {@code n} elements. */
+  public static int array(byte[] b, int p, int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("negative: " + n);
+    }
+    if (n < 16) {
+      b[p++] = (byte) (0x90 | n);
+      return p;
+    }
+    return sized(b, p, n, 0xdc);
+  }
+
+  /** The header of a map of {@code n} key-value pairs. */
+  public static int map(byte[] b, int p, int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("negative: " + n);
+    }
+    if (n < 16) {
+      b[p++] = (byte) (0x80 | n);
+      return p;
+    }
+    return sized(b, p, n, 0xde);
   }
 
   /** 16-bit form ({@code type16}) below 65536, else the 32-bit form ({@code type16 + 1}). */
@@ -92,6 +163,11 @@ public final class MsgpackHeaders {
     }
     b[p++] = (byte) (type16 + 1);
     return be32(b, p, n);
+  }
+
+  private static int be64(byte[] b, int p, long v) {
+    be32(b, p, (int) (v >>> 32));
+    return be32(b, p + 4, (int) v);
   }
 
   private static int be32(byte[] b, int p, int v) {

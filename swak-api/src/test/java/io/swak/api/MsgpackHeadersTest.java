@@ -70,11 +70,69 @@ class MsgpackHeadersTest {
     for (long t : new long[] {0, 1, 999_999_999, 1_700_000_000_123_456_789L, 4_294_967_295_999_999_999L}) {
       byte[] head = written((b, p) -> MsgpackHeaders.entryHead(b, p, t));
       assertThat(head).hasSize(11);
-      try (var in = MessagePack.newDefaultUnpacker(head)) {
-        assertThat(in.unpackArrayHeader()).isEqualTo(2);
-        assertThat(EntryReader.readTime(in)).as("time %d", t).isEqualTo(t);
+      MsgpackReader in = new MsgpackReader(head);
+      assertThat(in.readArrayHeader()).isEqualTo(2);
+      assertThat(in.readTime()).as("time %d", t).isEqualTo(t);
+      try (var core = MessagePack.newDefaultUnpacker(head)) { // and as msgpack-core reads it
+        assertThat(core.unpackArrayHeader()).isEqualTo(2);
+        var h = core.unpackExtensionTypeHeader();
+        assertThat(h.getType()).isZero();
+        byte[] payload = core.readPayload(h.getLength());
+        long sec = java.nio.ByteBuffer.wrap(payload).getInt() & 0xffffffffL;
+        long ns = java.nio.ByteBuffer.wrap(payload, 4, 4).getInt() & 0xffffffffL;
+        assertThat(sec * 1_000_000_000L + ns).isEqualTo(t);
       }
     }
+  }
+
+  private static final long[] INTEGERS = {0, 1, 31, 32, 127, 128, 255, 256, 65_535, 65_536, (1L << 32) - 1,
+      1L << 32, Long.MAX_VALUE, -1, -31, -32, -33, -127, -128, -129, -32_767, -32_768, -32_769, Integer.MIN_VALUE,
+      Integer.MIN_VALUE - 1L, Long.MIN_VALUE};
+
+  @Test
+  void integersMatchMsgpackCore() throws IOException {
+    for (long v : INTEGERS) {
+      assertThat(written((b, p) -> MsgpackHeaders.integer(b, p, v))).as("integer %d", v)
+          .isEqualTo(packed(p -> p.packLong(v)));
+    }
+    for (long bits : new long[] {Long.MIN_VALUE, -1, -2, Long.MAX_VALUE, 0}) {
+      java.math.BigInteger unsigned = new java.math.BigInteger(Long.toUnsignedString(bits));
+      byte[] w = written((b, p) -> MsgpackHeaders.uint64(b, p, bits));
+      assertThat(w).hasSize(9);
+      try (var in = MessagePack.newDefaultUnpacker(w)) {
+        assertThat(in.unpackBigInteger()).isEqualTo(unsigned);
+      }
+      if (bits < 0) { // where it is the shortest form, msgpack-core writes the same
+        assertThat(w).isEqualTo(packed(p -> p.packBigInteger(unsigned)));
+      }
+    }
+  }
+
+  @Test
+  void scalarsAndContainerHeadersMatchMsgpackCore() throws IOException {
+    for (double d : new double[] {0.0, -0.0, 1.5, Double.NaN, Double.MAX_VALUE, Double.MIN_VALUE,
+        Double.NEGATIVE_INFINITY, Double.longBitsToDouble(0x7ff0000000000123L)}) {
+      assertThat(written((b, p) -> MsgpackHeaders.float64(b, p, d))).as("float64 %s", d)
+          .isEqualTo(packed(p -> p.packDouble(d)));
+    }
+    assertThat(written((b, p) -> MsgpackHeaders.bool(b, p, true))).isEqualTo(packed(p -> p.packBoolean(true)));
+    assertThat(written((b, p) -> MsgpackHeaders.bool(b, p, false))).isEqualTo(packed(p -> p.packBoolean(false)));
+    assertThat(written(MsgpackHeaders::nil)).isEqualTo(packed(p -> p.packNil()));
+    for (long n : SIZES) {
+      if (n > Integer.MAX_VALUE) {
+        continue;
+      }
+      int len = (int) n;
+      assertThat(written((b, p) -> MsgpackHeaders.array(b, p, len))).as("array %d", len)
+          .isEqualTo(packed(p -> p.packArrayHeader(len)));
+      assertThat(written((b, p) -> MsgpackHeaders.map(b, p, len))).as("map %d", len)
+          .isEqualTo(packed(p -> p.packMapHeader(len)));
+    }
+    for (int n : new int[] {15, 16}) { // the fix forms end at 15, not at 31 as fixstr does
+      assertThat(written((b, p) -> MsgpackHeaders.array(b, p, n))).isEqualTo(packed(p -> p.packArrayHeader(n)));
+    }
+    assertThatThrownBy(() -> MsgpackHeaders.array(new byte[9], 0, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MsgpackHeaders.map(new byte[9], 0, -1)).isInstanceOf(IllegalArgumentException.class);
   }
 
   private interface Writer {

@@ -1,19 +1,18 @@
 package io.swak.core.format;
 
-import io.swak.api.EntryReader;
+import io.swak.api.MsgpackException;
 import io.swak.api.MsgpackHeaders;
+import io.swak.api.MsgpackReader;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Arrays;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageUnpacker;
 
 /**
  * Reads msgpack straight from a batch's bytes and writes JSON: the hot path of out.File and out.Stdout.
  * It walks the bytes itself instead of going through msgpack-core's unpacker, whose per-value calls
  * (format lookup, header, payload copy into a scratch array) were most of the ~400 ns per line that
  * JSON lines cost (JMH EntryPackingBench.encodeJsonLines). Rare shapes — map keys that are not strings,
- * times that are not EventTime — go through msgpack-core as before. Positions are indexes into the
+ * times that are not EventTime — go through the API's {@link MsgpackReader}. Positions are indexes into the
  * array; the entries end at {@code end}, which may be before the array's end. A value that runs past
  * {@code end} or has an unknown type fails with an IOException: what was written for it is garbage and
  * the caller throws it away.
@@ -47,20 +46,21 @@ final class MsgpackJson {
         e.timeNanos = u32(d, t + 3) * 1_000_000_000L + u32(d, t + 7);
         return t + 11;
       }
-      try (MessageUnpacker in = MessagePack.newDefaultUnpacker(d, t, d.length - t)) {
-        if (in.getNextFormat().getValueType() == org.msgpack.value.ValueType.ARRAY) {
-          int m = in.unpackArrayHeader(); // [time, metadata] (Fluent Bit 2.x)
-          e.timeNanos = EntryReader.readTime(in);
-          for (int i = 1; i < m; i++) {
-            in.skipValue();
-          }
-        } else {
-          e.timeNanos = EntryReader.readTime(in);
+      MsgpackReader in = new MsgpackReader(d, t, d.length - t);
+      if (in.nextType() == MsgpackReader.Type.ARRAY) {
+        int m = in.readArrayHeader(); // [time, metadata] (Fluent Bit 2.x)
+        e.timeNanos = in.readTime();
+        for (int i = 1; i < m; i++) {
+          in.skipValue();
         }
-        return t + (int) in.getTotalReadBytes();
+      } else {
+        e.timeNanos = in.readTime();
       }
+      return in.position();
     } catch (ArrayIndexOutOfBoundsException x) {
       throw cut();
+    } catch (MsgpackException x) {
+      throw new IOException(x.getMessage());
     }
   }
 
@@ -310,10 +310,13 @@ final class MsgpackJson {
         p = write(d, p, j);
       } else {
         // a key that is not a string: its value's text, as a JSON string
-        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(d, p, d.length - p)) {
-          j.string(String.valueOf(EntryReader.readValue(in)));
-          p += (int) in.getTotalReadBytes();
+        MsgpackReader in = new MsgpackReader(d, p, d.length - p);
+        try {
+          j.string(String.valueOf(in.readValue()));
+        } catch (MsgpackException x) {
+          throw new IOException(x.getMessage());
         }
+        p = in.position();
       }
       j.raw((byte) ':');
       p = write(d, p, j);

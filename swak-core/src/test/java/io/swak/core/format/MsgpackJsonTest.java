@@ -35,10 +35,7 @@ class MsgpackJsonTest {
   }
 
   static byte[] pack(Object v) throws IOException {
-    try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
-      BatchBuilder.packValue(p, v);
-      return p.toByteArray();
-    }
+    return BatchBuilder.packValue(v);
   }
 
   @Property(tries = 300)

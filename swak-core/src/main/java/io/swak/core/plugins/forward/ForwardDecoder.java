@@ -3,7 +3,6 @@ package io.swak.core.plugins.forward;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
-import io.swak.api.EntryReader;
 import io.swak.api.MsgpackHeaders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -99,7 +98,7 @@ final class ForwardDecoder {
             throw new ForwardProtocolException("a Message-mode message needs [tag, time, record], got " + n
                 + " elements");
           }
-          long t = EntryReader.readTime(in);
+          long t = Unpacking.readTime(in);
           int recStart = (int) in.getTotalReadBytes();
           int recEnd = recordEnd(frame, base, len, recStart, 0, stack);
           Options o = n == 4 ? optionsAt(frame, base, len, recEnd) : Options.NONE;
@@ -235,12 +234,12 @@ final class ForwardDecoder {
             if (m < 1) {
               throw new ForwardProtocolException("entry " + count + " has an empty [time, metadata] array");
             }
-            t = EntryReader.readTime(in);
+            t = Unpacking.readTime(in);
             for (int i = 1; i < m; i++) {
               in.skipValue();
             }
           } else {
-            t = EntryReader.readTime(in);
+            t = Unpacking.readTime(in);
           }
           recStart = pos + (int) in.getTotalReadBytes();
         }
@@ -295,10 +294,10 @@ final class ForwardDecoder {
     Map<String, Object> map = new LinkedHashMap<>();
     byte[] chunk = null;
     for (int i = 0; i < n; i++) {
-      Object k = EntryReader.readValue(in);
+      Object k = Unpacking.readValue(in);
       String key = k instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(k);
       int vStart = (int) in.getTotalReadBytes();
-      Object v = EntryReader.readValue(in);
+      Object v = Unpacking.readValue(in);
       int vEnd = (int) in.getTotalReadBytes();
       if (key.equals("chunk")) {
         chunk = new byte[vEnd - vStart];

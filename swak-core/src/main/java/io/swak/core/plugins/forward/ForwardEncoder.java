@@ -93,7 +93,7 @@ final class ForwardEncoder {
       p.packString(tag);
       byte[] t = new byte[10];
       p.writePayload(t, 0, MsgpackHeaders.eventTime(t, 0, timeNanos));
-      BatchBuilder.packValue(p, record);
+      p.writePayload(BatchBuilder.packValue(record));
       return p.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -64,7 +64,7 @@ final class JsonFrames {
     try (JsonParser p = JSON.createParser((java.io.InputStream) new ByteBufInputStream(frame.duplicate()));
         MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
       p.nextToken();
-      BatchBuilder.packValue(out, JsonValues.read(p));
+      out.writePayload(BatchBuilder.packValue(JsonValues.read(p)));
       return out.toByteArray();
     } catch (IOException e) {
       throw new ForwardProtocolException("malformed JSON message: " + e.getMessage(), e);

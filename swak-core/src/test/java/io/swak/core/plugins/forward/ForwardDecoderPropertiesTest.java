@@ -105,9 +105,7 @@ class ForwardDecoderPropertiesTest {
   @Property(tries = 300)
   void recordScanAgreesWithTheGeneralScanner(@ForAll("recordsWithLongValues") Map<String, Object> record)
       throws Exception {
-    org.msgpack.core.MessageBufferPacker p = org.msgpack.core.MessagePack.newDefaultBufferPacker();
-    BatchBuilder.packValue(p, record);
-    byte[] bytes = p.toByteArray();
+    byte[] bytes = BatchBuilder.packValue(record);
     var buf = Unpooled.wrappedBuffer(bytes);
     long[] stack = new long[FrameScanner.MAX_DEPTH + 1];
     for (int cut = 0; cut <= bytes.length; cut++) {
