@@ -13,11 +13,21 @@ import java.util.ArrayDeque;
 public final class AckWindow {
 
   private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+  private final Runnable onAdvance;
   private long committed;
 
   /** Starts with {@code committed} as the position already saved. */
   public AckWindow(long committed) {
+    this(committed, null);
+  }
+
+  /**
+   * The same, calling {@code onAdvance} (outside the window's lock, on the thread of the ack) each
+   * time {@link #committed()} moves — e.g. {@link Positions.Position#changed}.
+   */
+  public AckWindow(long committed, Runnable onAdvance) {
     this.committed = committed;
+    this.onAdvance = onAdvance;
   }
 
   /** Registers a batch that ends at {@code endPosition}; the returned ack completes it. */
@@ -38,21 +48,33 @@ public final class AckWindow {
   }
 
   /** Forgets everything in flight and restarts from {@code position} (the file was truncated or replaced). */
-  public synchronized void reset(long position) {
-    for (Entry e : pending) {
-      e.orphaned = true;
+  public void reset(long position) {
+    synchronized (this) {
+      for (Entry e : pending) {
+        e.orphaned = true;
+      }
+      pending.clear();
+      committed = position;
     }
-    pending.clear();
-    committed = position;
+    if (onAdvance != null) {
+      onAdvance.run();
+    }
   }
 
-  private synchronized void complete(Entry e) {
-    if (e.orphaned || e.acked) {
-      return;
+  private void complete(Entry e) {
+    boolean advanced = false;
+    synchronized (this) {
+      if (e.orphaned || e.acked) {
+        return;
+      }
+      e.acked = true;
+      while (!pending.isEmpty() && pending.peekFirst().acked) {
+        committed = pending.pollFirst().end;
+        advanced = true;
+      }
     }
-    e.acked = true;
-    while (!pending.isEmpty() && pending.peekFirst().acked) {
-      committed = pending.pollFirst().end;
+    if (advanced && onAdvance != null) {
+      onAdvance.run();
     }
   }
 

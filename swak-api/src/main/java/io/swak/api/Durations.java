@@ -1,4 +1,4 @@
-package io.swak.core.config;
+package io.swak.api;
 
 import java.time.Duration;
 import java.util.Locale;

@@ -1,21 +1,64 @@
 package io.swak.api;
 
 /**
- * A stage that sends batches somewhere and passes them on unchanged, so outputs in a row copy the
- * stream. {@link #write} throws when the batch was not delivered; the runtime retries it with
- * backoff (or a {@code failover} step moves to the next output), so an output never retries itself
- * and never drops data silently.
+ * A step that delivers batches somewhere. An output only encodes and sends: the runtime owns
+ * everything around it — the thread that sends, how many batches are on their way at once (the
+ * window), the order after a loss (what was lost is sent again, in order, before anything new),
+ * retries with backoff, the dead-letter file and the output's metrics — and passes every batch on to
+ * the following steps, so outputs in a row copy the stream. An output never retries by itself and
+ * never drops data silently.
+ *
+ * <p>Two shapes. A synchronous output implements {@link #write}: it returns when the batch is
+ * delivered and throws when it is not (a {@link PermanentFailure} when sending it again cannot
+ * help). An output that can have several batches on their way (a network output waiting for the
+ * server's acknowledgements) implements {@link #send} and {@link #window}, and settles each batch's
+ * {@link Receipt} later, from any thread.
  */
-public interface Output extends Stage {
+public interface Output extends Step {
 
-  void write(Batch batch) throws Exception;
+  /**
+   * Most batches unsettled at once, read once after {@link #start}. With 1 (the default) the runtime
+   * calls {@link #send} on the task thread and waits for the receipt; with more it calls it, in
+   * order, on a sender thread of its own while the task goes on with the next batches.
+   */
+  default int window() {
+    return 1;
+  }
 
-  /** Empty batches are not written. */
-  @Override
-  default void accept(Batch batch, Emitter next) throws Exception {
-    if (!batch.isEmpty()) {
-      write(batch);
-    }
-    next.emit(batch);
+  /**
+   * Sends a batch without waiting for the outcome; the output then settles {@code receipt} exactly
+   * once, now or later, from any thread. Throwing means the batch is not on its way (the receipt is
+   * then not to be settled): {@link PermanentFailure} sends it to the dead-letter file, anything else
+   * makes the runtime send it again after a backoff. Batches sent before it may be lost too; their
+   * receipts say so. The default writes synchronously.
+   */
+  default void send(Batch batch, Receipt receipt) throws Exception {
+    write(batch);
+    receipt.delivered();
+  }
+
+  /**
+   * Delivers one batch: returns when it is delivered, throws when it is not. Only the runtime calls an
+   * output, and only through {@link #send}; an output that implements {@code send} need not implement this.
+   */
+  default void write(Batch batch) throws Exception {
+    throw new UnsupportedOperationException(getClass().getName() + " has no synchronous write: it is called "
+        + "through send (and if it implements neither, it cannot deliver anything)");
+  }
+
+  /** How a sent batch ended; the first call counts, later ones are ignored. */
+  interface Receipt {
+
+    /** The destination has the batch (written, or acknowledged by the server). */
+    void delivered();
+
+    /**
+     * The batch may not have arrived (the connection broke, an acknowledgement is overdue, the
+     * server answered with an error worth retrying): the runtime sends it again, in order.
+     */
+    void failed(String reason);
+
+    /** The destination refused the batch for good: the runtime writes it to the dead-letter file. */
+    void rejected(String reason);
   }
 }

@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * Describes a plugin: its name ({@code in.FileTail}), aliases, documentation, options record and how
  * to create a step from bound options. An external plugin is a subclass with a public no-argument
- * constructor listed in {@code META-INF/services/io.swak.api.Plugin} of its jar in {@code plugins/}
- * (swak-core's own are listed in code).
+ * constructor listed in {@code META-INF/services/io.swak.api.Plugin} of its jar; the plugins that come
+ * with Swak register the same way.
  *
  * @param <O> the options record; each component carries an {@link Option} annotation
  */
@@ -54,6 +54,16 @@ public abstract class Plugin<O extends Record> {
    * and what is allowed, or null when the options are fine.
    */
   public String validate(O options) {
+    return null;
+  }
+
+  /**
+   * For inputs that keep positions ({@link StepContext#positions()}): what the input reads, e.g. its
+   * path patterns or its database table — the name its positions are kept under, so they stay when
+   * tasks are renamed or reordered, and {@code swak validate} can warn when two inputs would share
+   * them. Null (the default) for plugins that keep none.
+   */
+  public String positionSource(O options) {
     return null;
   }
 

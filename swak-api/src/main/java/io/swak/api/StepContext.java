@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
-/** What the runtime gives a step: where it is, a clock, the data directory, stop signalling, metrics. */
+/**
+ * What the runtime gives a step: where it is, a clock, the data directory, stop signalling, metrics,
+ * the steps nested in its options and the store of its positions.
+ */
 public interface StepContext {
 
   /** Name of the task, e.g. {@code task 1} or the name set in the config. */
@@ -36,4 +39,29 @@ public interface StepContext {
 
   /** Metrics of this step. */
   StepMetrics metrics();
+
+  /**
+   * Creates and starts a step configured in this step's options (a {@link NestedStep}), as the type
+   * the caller uses it as ({@link Output} for failover's outputs). The caller owns it: it hands it
+   * batches and closes it. Its metrics appear under this step's in the status and metrics.
+   *
+   * @throws IllegalArgumentException when the step is not a {@code type}
+   */
+  default <S extends Step> S open(NestedStep step, Class<S> type) throws Exception {
+    throw new UnsupportedOperationException("this context cannot open nested steps");
+  }
+
+  /**
+   * The store of this input's positions, kept by the runtime below the data directory under the name
+   * its plugin gives ({@link Plugin#positionSource}): what the input reads, not where it stands in the
+   * config, so renaming or reordering tasks keeps them. The runtime closes it after the step.
+   */
+  default Positions positions() throws java.io.IOException {
+    throw new UnsupportedOperationException("this context keeps no positions");
+  }
+
+  /** The same in a directory the configuration names (e.g. in.FileTail's {@code pos_dir}). */
+  default Positions positions(Path directory) throws java.io.IOException {
+    throw new UnsupportedOperationException("this context keeps no positions");
+  }
 }

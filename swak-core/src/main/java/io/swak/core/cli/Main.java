@@ -725,7 +725,7 @@ public final class Main implements Callable<Integer> {
   }
 
   static Duration parseDuration(String text) {
-    return io.swak.core.config.Durations.parse(text);
+    return io.swak.api.Durations.parse(text);
   }
 
   @Command(name = "cds", mixinStandardHelpOptions = true,

@@ -67,7 +67,7 @@ public final class ConfigLoader {
 
     Parse(String file) {
       this.file = file;
-      this.binder = new OptionBinder(env, Map.of(StepConfig.class, (node, p) -> nested(node)));
+      this.binder = new OptionBinder(env, Map.of(io.swak.api.NestedStep.class, (node, p) -> nested(node)));
     }
 
     /** A step nested in another step's options (failover's outputs and last). */

@@ -1,5 +1,6 @@
 package io.swak.core.config;
 
+import io.swak.api.Durations;
 import io.swak.api.DataSize;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;

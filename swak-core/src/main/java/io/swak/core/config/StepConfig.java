@@ -1,5 +1,6 @@
 package io.swak.core.config;
 
+import io.swak.api.NestedStep;
 import io.swak.api.Plugin;
 import io.swak.api.Step;
 
@@ -9,7 +10,8 @@ import io.swak.api.Step;
  * @param where e.g. {@code task 1, step 2 (out.Stdout)}, for messages
  * @param delivery retry and dead-letter options of an output step ({@code out.*}), else defaults
  */
-public record StepConfig(Plugin<?> plugin, Record options, DeliveryOptions delivery, String where) {
+public record StepConfig(Plugin<?> plugin, Record options, DeliveryOptions delivery, String where)
+    implements NestedStep {
 
   /** A new step instance from the bound options. */
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -18,7 +20,14 @@ public record StepConfig(Plugin<?> plugin, Record options, DeliveryOptions deliv
   }
 
   /** The plugin's canonical name. */
+  @Override
   public String name() {
     return plugin.name();
+  }
+
+  /** What the step's positions are kept under ({@link Plugin#positionSource}), or null. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public String positionSource() {
+    return ((Plugin) plugin).positionSource(options);
   }
 }

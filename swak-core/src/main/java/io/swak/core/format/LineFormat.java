@@ -28,6 +28,7 @@ public final class LineFormat {
   private static final byte[] HEAD_TAG = "{\"tag\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HEAD_TIME = ",\"time\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] RECORD_FIELD = "\",\"record\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] REASON_FIELD = ",\"reason\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ZONE = " +0000".getBytes(StandardCharsets.US_ASCII);
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
   private static final DateTimeFormatter FLUENT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -48,8 +49,23 @@ public final class LineFormat {
 
   /** Writes every event of {@code batch} as one line each. */
   public void write(Batch batch, OutputStream out) throws IOException {
+    write(batch, out, null);
+  }
+
+  /**
+   * The same, with {@code "reason": reason} after the record of each {@code json} line when a reason is
+   * given (the dead-letter file says why each event is there).
+   */
+  public void write(Batch batch, OutputStream out, String reason) throws IOException {
     JsonBytes j = json;
     byte[] head = null;
+    byte[] tail = null;
+    if (reason != null && kind == Kind.JSON) {
+      j.raw(REASON_FIELD);
+      j.string(reason);
+      tail = java.util.Arrays.copyOf(j.buf, j.len);
+      j.len = 0;
+    }
     if (kind == Kind.JSON) {
       j.raw(HEAD_TAG);
       j.string(batch.tag());
@@ -72,6 +88,9 @@ public final class LineFormat {
             isoTime(t, j);
             j.raw(RECORD_FIELD);
             p = MsgpackJson.value(d, record, end, j);
+            if (tail != null) {
+              j.raw(tail);
+            }
             j.raw((byte) '}');
           }
           case TEXT -> {

@@ -17,6 +17,20 @@ public final class StepCounters implements StepMetrics {
   final LongAdder retries = new LongAdder();
   private final Map<String, LongAdder> custom = new ConcurrentHashMap<>();
   private final Map<String, java.util.function.LongSupplier> gauges = new ConcurrentHashMap<>();
+  /** Counters of steps nested in this one (failover's outputs), by label, in the order they were made. */
+  private final Map<String, StepCounters> children = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+
+  /** The counters of a nested step, made on first use. */
+  public StepCounters child(String label) {
+    return children.computeIfAbsent(label, k -> new StepCounters());
+  }
+
+  /** Nested steps' counters by label. */
+  public Map<String, StepCounters> children() {
+    synchronized (children) {
+      return new java.util.LinkedHashMap<>(children);
+    }
+  }
 
   @Override
   public void eventsIn(long n) {

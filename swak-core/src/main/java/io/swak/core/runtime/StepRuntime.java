@@ -1,24 +1,39 @@
 package io.swak.core.runtime;
 
+import io.swak.api.NestedStep;
+import io.swak.api.Output;
+import io.swak.api.Positions;
+import io.swak.api.Step;
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
+import io.swak.core.config.StepConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 
-/** The {@link StepContext} of one step of a running task. */
+/** The {@link StepContext} of one step of a running task (or of a step nested in one). */
 final class StepRuntime implements StepContext {
 
   private final String taskName;
-  private final String stepName;
+  private final StepConfig step;
   private final Path dataDir;
   private final Clock clock;
   private final StopSignal stop;
   private final StepCounters counters;
+  /** Position stores opened by the step, closed after it. */
+  private final List<PositionStore> stores = new ArrayList<>();
+  private int nested;
 
-  StepRuntime(String taskName, String stepName, Path dataDir, Clock clock, StopSignal stop, StepCounters counters) {
+  StepRuntime(String taskName, StepConfig step, Path dataDir, Clock clock, StopSignal stop, StepCounters counters) {
     this.taskName = taskName;
-    this.stepName = stepName;
+    this.step = step;
     this.dataDir = dataDir;
     this.clock = clock;
     this.stop = stop;
@@ -32,7 +47,7 @@ final class StepRuntime implements StepContext {
 
   @Override
   public String stepName() {
-    return stepName;
+    return step.name();
   }
 
   @Override
@@ -58,5 +73,61 @@ final class StepRuntime implements StepContext {
   @Override
   public StepMetrics metrics() {
     return counters;
+  }
+
+  @Override
+  public <S extends Step> S open(NestedStep spec, Class<S> type) throws Exception {
+    if (!(spec instanceof StepConfig sc)) {
+      throw new IllegalArgumentException("not a step of this configuration: " + spec);
+    }
+    Step s = sc.create();
+    if (!type.isInstance(s)) {
+      s.close();
+      throw new IllegalArgumentException(sc.where() + ": `" + sc.name() + "` is not "
+          + (type == Output.class ? "an output" : "a " + type.getSimpleName()) + " here");
+    }
+    nested++;
+    StepCounters child = counters.child(sc.name() + " #" + nested);
+    s.start(new StepRuntime(taskName, sc, dataDir, clock, stop, child));
+    return type.cast(s);
+  }
+
+  @Override
+  public Positions positions() throws IOException {
+    String source = step.positionSource();
+    if (source == null) {
+      throw new IllegalStateException(step.name() + " declares no position source (Plugin.positionSource)");
+    }
+    return open(dataDir.resolve("positions").resolve(directoryName(step.name(), source)), source);
+  }
+
+  @Override
+  public Positions positions(Path directory) throws IOException {
+    return directory == null ? positions() : open(directory, step.positionSource());
+  }
+
+  private Positions open(Path dir, String source) throws IOException {
+    PositionStore s = PositionStore.open(dir, source);
+    s.start();
+    stores.add(s);
+    return s;
+  }
+
+  /** {@code in.FileTail-3fa9c2d1e0b4}: the plugin and a hash of what it reads, so any source makes a file name. */
+  static String directoryName(String plugin, String source) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
+      return plugin.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + HexFormat.of().formatHex(h, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** After the step closed: saves and releases its position stores. */
+  void closeStores() {
+    for (PositionStore s : stores) {
+      s.close();
+    }
+    stores.clear();
   }
 }

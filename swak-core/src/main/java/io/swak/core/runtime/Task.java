@@ -116,19 +116,30 @@ public final class Task {
     state = "stopped";
   }
 
+  /** Contexts of the open steps, in step order: closed after their step (position stores). */
+  private final List<StepRuntime> contexts = new ArrayList<>();
+
   private Step open(List<Step> steps) {
+    contexts.clear();
     for (int i = 0; i < config.steps().size(); i++) {
       StepConfig sc = config.steps().get(i);
       Step s;
       try {
         s = sc.create();
         if (s instanceof Output o) {
-          s = new RetryingOutput(o, sc.where(), sc.delivery());
+          s = new Delivery(o, sc.where(), sc.delivery());
         } else if (!sc.delivery().equals(DeliveryOptions.defaults())) {
           LOG.warn("{}: retry and dead-letter options apply to outputs only and are ignored here (what this step "
               + "fails is retried by a buffer before it, or the task restarts)", sc.where());
         }
-        s.start(new StepRuntime(config.label(), sc.name(), dataDir, clock, stop, counters.get(i)));
+        StepRuntime ctx = new StepRuntime(config.label(), sc, dataDir, clock, stop, counters.get(i));
+        try {
+          s.start(ctx);
+        } catch (Exception e) {
+          ctx.closeStores(); // a step that failed to start cleans up after itself; its stores are ours
+          throw e;
+        }
+        contexts.add(ctx);
       } catch (TaskStoppedException e) {
         throw e;
       } catch (Exception e) {
@@ -215,9 +226,11 @@ public final class Task {
   private void close(List<Step> steps) {
     for (int i = 1; i < steps.size(); i++) {
       closeQuietly(steps.get(i), config.steps().get(i).where());
+      contexts.get(i).closeStores();
     }
     if (!steps.isEmpty()) {
       closeQuietly(steps.get(0), config.steps().get(0).where());
+      contexts.get(0).closeStores();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.swak.core.config;
 
+import io.swak.api.Durations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,16 +1,29 @@
 package io.swak.core.testing;
 
+import io.swak.api.NestedStep;
+import io.swak.api.Positions;
+import io.swak.api.Step;
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
+import io.swak.core.config.StepConfig;
+import io.swak.core.runtime.PositionStore;
 import io.swak.core.runtime.StepCounters;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** A step context for plugins run directly by tests: counters to read, a stop to raise. */
+/**
+ * A step context for plugins run directly by tests: counters to read, a stop to raise, the runtime's
+ * real position store (closed, and so saved, by {@link #closeStores}) and nested steps.
+ */
 public final class TestContext implements StepContext {
+
+  private final List<PositionStore> stores = new ArrayList<>();
 
   public final StepCounters counters = new StepCounters();
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -78,5 +91,35 @@ public final class TestContext implements StepContext {
   @Override
   public StepMetrics metrics() {
     return counters;
+  }
+
+  @Override
+  public <S extends Step> S open(NestedStep step, Class<S> type) throws Exception {
+    Step s = ((StepConfig) step).create();
+    if (!type.isInstance(s)) {
+      throw new IllegalArgumentException(step.where() + ": not a " + type.getSimpleName());
+    }
+    s.start(new TestContext(dataDir, clock, taskName, step.name()));
+    return type.cast(s);
+  }
+
+  @Override
+  public Positions positions() throws IOException {
+    return positions(null);
+  }
+
+  /** {@code dir} null: {@code <data>/positions/<step>}. */
+  @Override
+  public Positions positions(Path dir) throws IOException {
+    PositionStore s = PositionStore.open(dir != null ? dir : dataDir.resolve("positions").resolve(stepName), null);
+    s.start();
+    stores.add(s);
+    return s;
+  }
+
+  /** Saves and releases the position stores, as the runtime does after a step closed. */
+  public void closeStores() {
+    stores.forEach(PositionStore::close);
+    stores.clear();
   }
 }

@@ -6,7 +6,7 @@ import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.Stage;
 import io.swak.api.StepContext;
-import io.swak.core.config.Durations;
+import io.swak.api.Durations;
 import io.swak.core.format.JsonValues;
 import io.swak.core.format.LineFormat;
 import io.swak.core.plugins.StepFiles;

@@ -2,29 +2,34 @@ package io.swak.core.plugins.failover;
 
 import io.swak.api.Batch;
 import io.swak.api.EntryReader;
+import io.swak.api.NestedStep;
 import io.swak.api.Output;
 import io.swak.api.PermanentFailure;
-import io.swak.api.Stage;
-import io.swak.api.Step;
 import io.swak.api.StepContext;
-import io.swak.core.config.StepConfig;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tries the outputs in order, starting from the one {@code start_by} picks; an output that fails is
- * skipped for {@code recover_interval}, then tried again. When every output fails the batch goes
- * to {@code last}; when that fails too, the whole round is retried after a backoff — the batch is
- * never dropped.
+ * An output made of outputs: each batch goes to the first of them that takes it, starting from the one
+ * {@code start_by} picks; an output that fails is skipped for {@code recover_interval}, then tried again.
+ * When every output fails the batch goes to {@code last}; when that fails too the send fails and the
+ * runtime sends the batch again after a backoff — the batch is never dropped.
+ *
+ * <p>It is an {@link Output} itself, so the runtime's delivery path serves it as any other: its window
+ * is the largest of its outputs', a batch whose receipt says failed on one output is sent again (in
+ * order) and goes to the next. Its outputs are opened through the step context, so each keeps its own
+ * window, threads and counters.
  */
-final class Failover implements Stage {
+final class Failover implements Output {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.failover");
 
@@ -33,6 +38,8 @@ final class Failover implements Stage {
   private Member last;
   private int hostStart;
   private StepContext context;
+  /** Outputs that rejected a batch, so that batch goes to the others when it is sent again. */
+  private final Map<Batch, Set<Member>> rejectedBy = Collections.synchronizedMap(new WeakHashMap<>());
 
   /** An output of the failover and when it failed last. */
   private static final class Member {
@@ -40,7 +47,7 @@ final class Failover implements Stage {
     final String name;
     /** Counter of events this output took, e.g. sent_out_fluentd_1. */
     final String sentCounter;
-    long downUntilNanos;
+    volatile long downUntilNanos;
 
     Member(Output output, String name) {
       this.output = output;
@@ -56,12 +63,17 @@ final class Failover implements Stage {
   @Override
   public void start(StepContext ctx) throws Exception {
     this.context = ctx;
-    int i = 0;
-    for (StepConfig sc : options.outputs()) {
-      members.add(new Member(output(sc, ctx), sc.name() + " #" + ++i));
-    }
-    if (options.last() != null) {
-      last = new Member(output(options.last(), ctx), options.last().name() + " (last)");
+    try {
+      int i = 0;
+      for (NestedStep sc : options.outputs()) {
+        members.add(new Member(ctx.open(sc, Output.class), sc.name() + " #" + ++i));
+      }
+      if (options.last() != null) {
+        last = new Member(ctx.open(options.last(), Output.class), options.last().name() + " (last)");
+      }
+    } catch (Exception e) {
+      close(); // the outputs opened before the one that failed
+      throw e;
     }
     String by = options.startBy();
     if (by != null && (by.equalsIgnoreCase("ip") || by.equalsIgnoreCase("hostname"))) {
@@ -70,13 +82,14 @@ final class Failover implements Stage {
     }
   }
 
-  private static Output output(StepConfig sc, StepContext ctx) throws Exception {
-    Step s = sc.create();
-    if (!(s instanceof Output o)) {
-      throw new IllegalArgumentException(sc.where() + ": `" + sc.name() + "` is not an output; failover takes outputs");
+  /** The largest window of the outputs: batches a windowed output has on its way keep coming. */
+  @Override
+  public int window() {
+    int w = 1;
+    for (Member m : members) {
+      w = Math.max(w, m.output.window());
     }
-    o.start(ctx);
-    return o;
+    return last == null ? w : Math.max(w, last.output.window());
   }
 
   /** This host's first non-loopback address (ip) or its name (hostname). */
@@ -99,66 +112,103 @@ final class Failover implements Stage {
   }
 
   @Override
-  public void accept(Batch batch, Emitter next) throws Exception {
-    if (batch.isEmpty()) {
-      next.emit(batch);
-      return;
-    }
+  public void send(Batch batch, Receipt receipt) throws Exception {
     int start = startFor(batch);
-    int round = 0;
-    while (true) {
-      long now = System.nanoTime();
-      for (int k = 0; k < members.size(); k++) {
-        Member m = members.get((start + k) % members.size());
-        boolean lastChance = k == members.size() - 1 && last == null;
-        if (m.downUntilNanos > now && !lastChance) {
-          continue;
-        }
-        if (send(m, batch)) {
-          next.emit(batch);
-          return;
-        }
+    Set<Member> refused = rejectedBy.get(batch);
+    long now = System.nanoTime();
+    List<String> why = new ArrayList<>();
+    int rejections = refused == null ? 0 : refused.size();
+    for (int k = 0; k < members.size(); k++) {
+      Member m = members.get((start + k) % members.size());
+      boolean lastChance = k == members.size() - 1 && last == null;
+      if (refused != null && refused.contains(m) || m.downUntilNanos - now > 0 && !lastChance) {
+        continue;
       }
-      if (last != null && send(last, batch)) {
-        next.emit(batch);
+      int sent = sendTo(m, batch, receipt, why);
+      if (sent > 0) {
         return;
       }
-      round++;
-      Duration wait = Duration.ofMillis(Math.min(60_000, 500L << Math.min(round, 7)));
-      LOG.warn("{}: every output of the failover failed for {} events; trying again in {} ms", context.taskName(),
-          batch.count(), wait.toMillis());
-      context.metrics().retries(1);
-      if (!context.sleep(wait)) {
-        throw new IllegalStateException("stopping with " + batch.count() + " events undelivered");
-      }
-      for (Member m : members) {
-        m.downUntilNanos = 0; // after a full failed round, everyone gets another chance
-      }
+      rejections -= sent;
     }
+    if (last != null && (refused == null || !refused.contains(last))) {
+      int sent = sendTo(last, batch, receipt, why);
+      if (sent > 0) {
+        return;
+      }
+      rejections -= sent;
+    }
+    rejectedBy.remove(batch);
+    String all = why.isEmpty() ? "" : ": " + String.join("; ", why);
+    if (rejections >= members.size() + (last == null ? 0 : 1)) {
+      throw new PermanentFailure("every output of the failover rejected them" + all);
+    }
+    for (Member m : members) {
+      m.downUntilNanos = 0; // after a full failed round, everyone gets another chance
+    }
+    throw new IOException("every output of the failover failed" + all);
   }
 
-  private boolean send(Member m, Batch batch) {
+  /** 1 when {@code m} took the batch (its receipt settles it), 0 when it failed at once, -1 when it refused it. */
+  private int sendTo(Member m, Batch batch, Receipt receipt, List<String> why) {
     try {
-      m.output.write(batch);
-      if (m.downUntilNanos != 0) {
-        LOG.info("{}: {} is back", context.taskName(), m.name);
-        m.downUntilNanos = 0;
-      }
-      context.metrics().count(m.sentCounter, batch.count());
-      return true;
+      m.output.send(batch, new MemberReceipt(m, batch, receipt));
+      return 1;
     } catch (PermanentFailure e) {
       LOG.error("{}: {} rejected {} events: {}; trying the next output", context.taskName(), m.name, batch.count(),
           e.getMessage());
       context.metrics().errors(1);
-      return false;
+      why.add(m.name + " rejected them: " + e.getMessage());
+      return -1;
     } catch (Exception e) {
-      // even while stopping: the last flush of a buffer still deserves the next output and `last`
-      m.downUntilNanos = System.nanoTime() + options.recoverInterval().toNanos();
-      context.metrics().errors(1);
-      LOG.warn("{}: {} failed ({}); moving to the next output for {} s", context.taskName(), m.name,
-          e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
-          options.recoverInterval().toSeconds());
-      return false;
+      down(m, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      why.add(m.name + ": " + e.getMessage());
+      return 0;
+    }
+  }
+
+  /** Even while stopping: the last flush of a buffer still deserves the next output and `last`. */
+  private void down(Member m, String reason) {
+    m.downUntilNanos = System.nanoTime() + options.recoverInterval().toNanos();
+    context.metrics().errors(1);
+    LOG.warn("{}: {} failed ({}); moving to the next output for {} s", context.taskName(), m.name, reason,
+        options.recoverInterval().toSeconds());
+  }
+
+  /** Settles the failover's receipt from one output's. */
+  private final class MemberReceipt implements Receipt {
+    private final Member member;
+    private final Batch batch;
+    private final Receipt outer;
+
+    MemberReceipt(Member member, Batch batch, Receipt outer) {
+      this.member = member;
+      this.batch = batch;
+      this.outer = outer;
+    }
+
+    @Override
+    public void delivered() {
+      if (member.downUntilNanos != 0) {
+        LOG.info("{}: {} is back", context.taskName(), member.name);
+        member.downUntilNanos = 0;
+      }
+      rejectedBy.remove(batch);
+      context.metrics().count(member.sentCounter, batch.count());
+      outer.delivered();
+    }
+
+    @Override
+    public void failed(String reason) {
+      down(member, reason);
+      outer.failed(member.name + ": " + reason); // sent again, in order: then to the next output
+    }
+
+    @Override
+    public void rejected(String reason) {
+      LOG.error("{}: {} rejected {} events: {}; trying the next output", context.taskName(), member.name,
+          batch.count(), reason);
+      rejectedBy.computeIfAbsent(batch, b -> Collections.synchronizedSet(new java.util.HashSet<>())).add(member);
+      outer.failed(member.name + " rejected them: " + reason);
     }
   }
 

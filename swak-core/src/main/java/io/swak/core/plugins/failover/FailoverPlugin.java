@@ -2,7 +2,7 @@ package io.swak.core.plugins.failover;
 
 import io.swak.api.Option;
 import io.swak.api.Plugin;
-import io.swak.core.config.StepConfig;
+import io.swak.api.NestedStep;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,9 +13,9 @@ public final class FailoverPlugin extends Plugin<FailoverPlugin.Options> {
   public record Options(
       @Option(value = "Outputs tried in order (from the one start_by picks); a batch that fails on one moves to "
           + "the next.", required = true)
-      List<StepConfig> outputs,
+      List<NestedStep> outputs,
       @Option("Output that receives a batch when every one of `outputs` failed.")
-      StepConfig last,
+      NestedStep last,
       @Option("Which output to start from: `ip` or `hostname` (hash of this host's, so a fleet of agents "
           + "spreads over the outputs) or a record field (hash of its value in the batch's first event). "
           + "Unset: always the first.")

@@ -70,7 +70,6 @@ final class FileOutput implements Output {
       f.closeQuietly();
       throw new IOException("cannot write " + path + ": " + e.getMessage(), e);
     }
-    context.metrics().bytesOut(batch.length());
     long limit = options.rotateSize().bytes();
     if (limit > 0 && f.channel.size() >= limit) {
       open.remove(path);

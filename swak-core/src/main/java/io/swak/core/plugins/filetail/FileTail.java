@@ -3,6 +3,7 @@ package io.swak.core.plugins.filetail;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.Input;
+import io.swak.api.Positions;
 import io.swak.api.StepContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,7 +37,6 @@ final class FileTail implements Input {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.filetail");
   private static final long TICK_NANOS = 200_000_000L;
-  private static final long SAVE_INTERVAL_NANOS = 1_000_000_000L;
 
   private final FileTailPlugin.Options options;
   private final byte[] messageKey;
@@ -93,11 +93,13 @@ final class FileTail implements Input {
   @Override
   public void start(StepContext ctx) throws IOException {
     this.context = ctx;
-    Path posDir = options.posDir() != null ? options.posDir()
-        : ctx.dataDir().resolve("filetail").resolve(ctx.taskName().replaceAll("[^A-Za-z0-9._-]+", "-"));
-    checkpoints = new Checkpoints(posDir, SAVE_INTERVAL_NANOS);
+    Positions store = ctx.positions(options.posDir());
+    // earlier versions kept one file per checkpoint, by default in a folder named after the task
+    store.migrate(options.posDir() != null ? options.posDir()
+        : ctx.dataDir().resolve("filetail").resolve(ctx.taskName().replaceAll("[^A-Za-z0-9._-]+", "-")));
+    checkpoints = new Checkpoints(store);
     saved = checkpoints.open();
-    try {
+    {
       watcher = new Watcher(options.path(), options.exclude());
       nowNanos = System.nanoTime();
       initialScan = true;
@@ -106,17 +108,13 @@ final class FileTail implements Input {
       }
       initialScan = false;
       resumeRotated();
-    } catch (IOException | RuntimeException e) {
-      checkpoints.closeWithin(0);
-      throw e;
     }
-    checkpoints.start();
     nextScan = nowNanos + options.refreshInterval().toNanos();
     nextTick = nowNanos + TICK_NANOS;
     ctx.metrics().gauge("files_followed", () -> followed);
     ctx.metrics().gauge("checkpoint_lag_bytes", () -> lagBytes);
     LOG.info("{}: following {} file(s) matching {}; checkpoints in {}", ctx.taskName(), byId.size(),
-        String.join(", ", options.path()), posDir);
+        String.join(", ", options.path()), store.directory());
   }
 
   private long nextGauge;
@@ -231,7 +229,6 @@ final class FileTail implements Input {
         byPath.put(p, same);
         if (same.checkpoint != null) {
           same.checkpoint.path = p.toString();
-          same.checkpoint.changed = true;
           checkpoints.touch(same.checkpoint);
         }
         if (same.rotated) {
@@ -558,7 +555,6 @@ final class FileTail implements Input {
     long size = ch.size();
     Checkpoints.Saved s = saved.remove(f.id);
     long start = 0;
-    long savedOffset = -1;
     if (s != null) {
       if (s.fingerprint().length() > size || !s.fingerprint().matches(ch)) {
         context.metrics().count("inode_reuse", 1);
@@ -569,7 +565,6 @@ final class FileTail implements Input {
             s.offset());
       } else {
         start = s.offset();
-        savedOffset = s.offset();
       }
     } else if (f.atFirstStart && !options.readFromHead()) {
       start = Math.min(size, f.sizeAtScan); // the end as it was when we started: later lines are new
@@ -578,11 +573,7 @@ final class FileTail implements Input {
     f.window.reset(start);
     f.lastEndAdded = start;
     f.fingerprint = Fingerprint.of(ch, size);
-    f.checkpoint = checkpoints.track(f.id, f.window, f.fingerprint, f.path().toString(), savedOffset);
-    if (s != null && !s.fingerprint().equals(f.fingerprint)) {
-      f.checkpoint.changed = true;
-      checkpoints.touch(f.checkpoint);
-    }
+    f.checkpoint = checkpoints.track(f.id, f.window, f.fingerprint, f.path().toString());
     f.positioned = true;
   }
 
@@ -614,7 +605,6 @@ final class FileTail implements Input {
     f.lastEndAdded = 0;
     f.fingerprint = Fingerprint.of(f.channel, size);
     f.checkpoint.fingerprint = f.fingerprint;
-    f.checkpoint.changed = true;
     checkpoints.touch(f.checkpoint);
   }
 
@@ -678,7 +668,6 @@ final class FileTail implements Input {
     if (!f.fingerprint.complete() && size > f.fingerprint.length()) {
       f.fingerprint = Fingerprint.of(ch, size);
       f.checkpoint.fingerprint = f.fingerprint;
-      f.checkpoint.changed = true;
       checkpoints.touch(f.checkpoint);
     }
     reportLongLines(f);
@@ -759,9 +748,6 @@ final class FileTail implements Input {
     }
     if (watcher != null) {
       watcher.close();
-    }
-    if (checkpoints != null) {
-      checkpoints.close();
     }
   }
 }

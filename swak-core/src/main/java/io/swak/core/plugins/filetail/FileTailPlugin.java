@@ -24,8 +24,9 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       @Option(value = "Globs of files never to follow (a pattern without `/` matches the file name).",
           aliases = {"exclude_path"})
       List<String> exclude,
-      @Option(value = "Directory of the checkpoints (one small file per followed file). Default: "
-          + "<data_dir>/filetail/<task>.", aliases = {"pos_file_dir"})
+      @Option(value = "Directory of the checkpoints (one journal for every followed file). Default: a directory "
+          + "under <data_dir>/positions named after `path`, so renaming or moving the task keeps it; changing `path` "
+          + "starts new checkpoints unless pos_dir is set.", aliases = {"pos_file_dir"})
       Path posDir,
       @Option(value = "Files that exist at the very first start: true = read from the beginning, false = only new "
           + "lines. Files that appear later are always read from the beginning.", defaultValue = "false")
@@ -104,6 +105,12 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
   public FileTailPlugin() {
     super("in.FileTail", "Follows log files (globs, rotation by rename and copytruncate, checkpoints acknowledged "
         + "end to end, any charset, multiline).", Options.class, FileTail::new, "in.tail");
+  }
+
+  /** What the checkpoints belong to: the path patterns, in the order given. */
+  @Override
+  public String positionSource(Options o) {
+    return "in.FileTail " + String.join(" ", o.path());
   }
 
   @Override

@@ -18,7 +18,8 @@ final class FollowedFile {
   private byte[] pathUtf8;
   final LineSplitter splitter;
   final Multiline multiline;
-  final AckWindow window = new AckWindow(0);
+  /** Each move of its acknowledged prefix tells the checkpoint (on the ack's thread). */
+  final AckWindow window = new AckWindow(0, this::acknowledged);
 
   /**
    * The name the file is read under now (it changes when the file is renamed; after a rotation, the last
@@ -26,7 +27,7 @@ final class FollowedFile {
    */
   private Path path;
   FileChannel channel;
-  Checkpoints.Entry checkpoint;
+  volatile Checkpoints.Entry checkpoint;
   Fingerprint fingerprint = Fingerprint.EMPTY;
   /** Whether the start offset was decided (needs the file open once). */
   boolean positioned;
@@ -57,6 +58,13 @@ final class FollowedFile {
     this.tag = tag;
     this.splitter = splitter;
     this.multiline = multiline;
+  }
+
+  private void acknowledged() {
+    Checkpoints.Entry c = checkpoint;
+    if (c != null) {
+      c.acknowledged();
+    }
   }
 
   Path path() {

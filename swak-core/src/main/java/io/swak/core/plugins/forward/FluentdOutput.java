@@ -2,8 +2,7 @@ package io.swak.core.plugins.forward;
 
 import io.swak.api.Batch;
 import io.swak.api.StepContext;
-import io.swak.api.WindowedOutput;
-import io.swak.core.plugins.SenderThread;
+import io.swak.api.Output;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,22 +24,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * out.Fluentd: sends each batch as one PackedForward message over a blocking socket (one connection
- * at a time takes new messages; a retired one stays open until its acks came). {@link #write} returns
- * only when the batch is written — and,
- * with {@code require_ack_response}, acknowledged by the server; otherwise it throws and the runtime
- * sends the batch again, possibly to another server.
+ * out.Fluentd: sends each batch as one PackedForward message over a blocking socket (one connection at
+ * a time takes new messages; a retired one stays open until its acks came), to one of its servers. A
+ * batch is delivered when written — or, with {@code require_ack_response}, when the server acknowledged
+ * it (the link's reader thread takes the acks). The runtime calls {@link #send} in order on its sender
+ * thread, up to {@link #WINDOW} batches on their way on kept connections, and sends what was lost again.
  *
- * <p>On kept connections the runtime uses {@link #send}: the output's sender thread writes the batches
- * one after another while the task reads the next (the kernel's part of a write was about half of the
- * task thread's time), up to {@link #WINDOW} batches on their way. A batch is confirmed when it is
- * written, or with acks when the link's reader thread takes its ack; a failed write says lost (and so do
- * the batches behind it, unsent: see {@link SenderThread}), and the runtime writes them again in order.
+ * <p>A server that cannot be reached is skipped within the same send (the next one is tried). A write
+ * that fails on an open connection fails the send instead: what was on its way over that connection is
+ * lost too, and must be sent again first.
  */
-final class FluentdOutput implements WindowedOutput {
+final class FluentdOutput implements Output {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.fluentd");
-  /** Batches on their way at once with acks (the runtime also bounds their bytes). */
+  /** Batches on their way at once on kept connections (the runtime also bounds their bytes). */
   static final int WINDOW = 8;
 
   private final FluentdPlugin.Options o;
@@ -55,8 +51,6 @@ final class FluentdOutput implements WindowedOutput {
   private StepContext context;
   /** Under {@link #lock}; volatile so that close() can cut short a write that holds the lock. */
   private volatile ServerLink link;
-  /** Writes what {@link #send} hands over, in order; made at start. */
-  private SenderThread sender;
   /** Set first thing in close(): no new connection is opened, so nothing more is sent. */
   private volatile boolean closed;
 
@@ -76,7 +70,6 @@ final class FluentdOutput implements WindowedOutput {
       t.setDaemon(true);
       return t;
     });
-    this.sender = new SenderThread("swak-send-" + ctx.taskName().replace(' ', '-'), this::sendNow);
     long hb = Math.max(10, o.heartbeatInterval().toMillis());
     if (o.heartbeatType() != FluentdPlugin.HeartbeatType.NONE) {
       timers.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
@@ -102,65 +95,34 @@ final class FluentdOutput implements WindowedOutput {
   }
 
   @Override
-  public void write(Batch batch) throws Exception {
-    Batch b = renamed(batch);
+  public void send(Batch batch, Receipt receipt) throws Exception {
+    Batch b = o.messageKey().equals("message") ? batch : ForwardEncoder.renameMessage(batch, o.messageKey());
     String chunk = o.requireAckResponse() ? ForwardEncoder.chunkId() : null;
     Payload payload = encode(b, chunk); // once, whichever server takes it
     IOException last = null;
-    // one try per server, so a dead server costs a failover, not a retry round
+    // a server that cannot be reached costs a failover to the next, not a retry round
     for (int i = 0; i < servers.nodes().size(); i++) {
-      Confirmation confirmation = chunk == null ? null : new Confirmation();
-      ServerList.Node node;
       try {
-        node = transmit(b, payload, chunk, confirmation);
-      } catch (IOException e) {
+        transmit(b, payload, chunk, receipt);
+      } catch (Unreachable e) {
         last = e;
         continue;
       }
-      if (confirmation != null) {
-        try {
-          confirmation.await();
-        } catch (IOException e) {
-          servers.failed(node, System.nanoTime(), e.getMessage());
-          last = e;
-          continue;
-        }
-        if (!o.keepalive()) {
-          synchronized (lock) {
-            release();
-          }
-        }
+      if (chunk == null) {
+        receipt.delivered(); // written: as far as a server that does not ack can confirm
       }
-      sender.resume(); // the runtime writes lost batches this way, in order, before it sends new ones
       return;
     }
     throw last != null ? last : new IOException("no server could be reached");
   }
 
-  @Override
-  public void send(Batch batch, Receipt receipt) {
-    sender.submit(batch, receipt);
-  }
-
-  /** On the sender thread: writes one batch; confirmed when written, or with acks when its ack comes. */
-  private void sendNow(Batch batch, Receipt receipt) throws IOException {
-    Batch b = renamed(batch);
-    String chunk = o.requireAckResponse() ? ForwardEncoder.chunkId() : null;
-    transmit(b, encode(b, chunk), chunk, receipt);
-    if (chunk == null) {
-      receipt.confirmed(); // written: as far as a server that does not ack can confirm
-    }
-  }
-
-  private Batch renamed(Batch batch) {
-    return o.messageKey().equals("message") ? batch : ForwardEncoder.renameMessage(batch, o.messageKey());
-  }
-
   /**
    * Writes one message on the current (or a new) connection; with a chunk id its ack settles
-   * {@code receipt} later. Returns the server it went to.
+   * {@code receipt} later.
+   *
+   * @throws Unreachable when no connection could be made (nothing was lost: the next server may take it)
    */
-  private ServerList.Node transmit(Batch b, Payload payload, String chunk, Receipt receipt) throws IOException {
+  private void transmit(Batch b, Payload payload, String chunk, Receipt receipt) throws IOException {
     synchronized (lock) {
       ServerLink l = connected();
       if (chunk != null) {
@@ -170,22 +132,29 @@ final class FluentdOutput implements WindowedOutput {
         write(l, payload);
       } catch (IOException | RuntimeException e) {
         if (chunk != null) {
-          l.forget(chunk); // or settled already: the reader said lost when the link broke (a receipt settles once)
+          l.forget(chunk); // or settled already: the reader said failed when the link broke (a receipt settles once)
         }
         servers.failed(l.node, System.nanoTime(), e.getMessage());
         disconnect(); // what else was on its way over it is lost, and sent again
         throw new IOException("server " + l.node + ": " + (e.getMessage() != null ? e.getMessage() : e), e);
       }
       servers.alive(l.node);
-      context.metrics().bytesOut(b.length());
       if (o.drainLogTag() != null && !o.drainLogTag().isEmpty()) {
         sendQuietly(l, ForwardEncoder.message(o.drainLogTag(), context.clock().millis() * 1_000_000L,
             Map.of("drain", b.count())));
       }
-      if (chunk == null && !o.keepalive() || !l.serverKeepsAlive) {
+      if (!o.keepalive() || !l.serverKeepsAlive) {
         release();
       }
-      return l.node;
+    }
+  }
+
+  /** No connection could be made to the server chosen. */
+  static final class Unreachable extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Unreachable(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -196,7 +165,12 @@ final class FluentdOutput implements WindowedOutput {
     }
     long now = System.nanoTime();
     if (link != null && link.broken() != null) {
-      link = null; // closed already; what it had on its way is being sent again
+      ServerLink was = link;
+      link = null;
+      if (was.lostAny()) {
+        // what it had on its way is being sent again: this batch must not go ahead of it on a new connection
+        throw new IOException("server " + was.node + ": " + was.broken() + "; sending what was on its way first");
+      }
     } else if (link != null && (link.expiresAtNanos != 0 && now > link.expiresAtNanos || servers.isDown(link.node))) {
       release();
     } else if (link != null && !link.readsAcks() && now - link.lastUsedNanos > 1_000_000_000L && link.closedByPeer()) {
@@ -219,47 +193,10 @@ final class FluentdOutput implements WindowedOutput {
     } catch (ServerLink.AuthFailure e) {
       context.metrics().count("auth_failures", 1);
       servers.failed(node, System.nanoTime(), e.getMessage());
-      throw new IOException("server " + node + ": " + e.getMessage(), e);
+      throw new Unreachable("server " + node + ": " + e.getMessage(), e);
     } catch (IOException e) {
       servers.failed(node, System.nanoTime(), e.toString());
-      throw new IOException("server " + node + ": cannot connect: " + e.getMessage(), e);
-    }
-  }
-
-  /** Waits for the receipt of one batch written the synchronous way. */
-  private final class Confirmation implements Receipt {
-    private final CountDownLatch settled = new CountDownLatch(1);
-    private volatile String lostReason;
-
-    @Override
-    public void confirmed() {
-      settled.countDown();
-    }
-
-    @Override
-    public void lost(String reason) {
-      lostReason = reason;
-      settled.countDown();
-    }
-
-    /**
-     * Returns once the ack came; throws when it was lost, or when the task stops meanwhile. The link's
-     * reader settles it within ack_response_timeout (or breaks the link if it fails itself).
-     */
-    void await() throws IOException {
-      try {
-        while (!settled.await(200, TimeUnit.MILLISECONDS)) {
-          if (context.stopping()) {
-            throw new IOException("stopped while waiting for the server's reply");
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for the server's reply");
-      }
-      if (lostReason != null) {
-        throw new IOException(lostReason);
-      }
+      throw new Unreachable("server " + node + ": cannot connect: " + e.getMessage(), e);
     }
   }
 
@@ -382,13 +319,9 @@ final class FluentdOutput implements WindowedOutput {
   @Override
   public void close() {
     closed = true;
-    if (sender != null) {
-      sender.close(() -> {
-        ServerLink writing = link;
-        if (writing != null) {
-          writing.close(); // a write stuck on a server that does not read: fail it now, not after send_timeout
-        }
-      });
+    ServerLink writing = link;
+    if (writing != null) {
+      writing.close(); // a write stuck on a server that does not read: fail it now, not after send_timeout
     }
     if (timers != null) {
       timers.shutdownNow(); // after the sender: they are also the links' send-timeout watchdog

@@ -2,7 +2,7 @@ package io.swak.core.plugins.forward;
 
 import io.netty.buffer.Unpooled;
 import io.swak.api.StepMetrics;
-import io.swak.api.WindowedOutput.Receipt;
+import io.swak.api.Output.Receipt;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -303,6 +303,13 @@ final class ServerLink implements Closeable {
     return broken;
   }
 
+  /** True when the link broke with batches on their way (their receipts said failed). */
+  boolean lostAny() {
+    return lostAny;
+  }
+
+  private volatile boolean lostAny;
+
   boolean readsAcks() {
     return ackReader != null;
   }
@@ -374,7 +381,7 @@ final class ServerLink implements Closeable {
         return;
       }
       metrics.count("acks", 1);
-      x.receipt().confirmed();
+      x.receipt().delivered();
       if (last && retired) {
         close();
       }
@@ -427,7 +434,10 @@ final class ServerLink implements Closeable {
       metrics.count("resends", lost.size());
     }
     String reason = "server " + node + ": " + broken;
-    lost.forEach(r -> r.lost(reason));
+    if (!lost.isEmpty()) {
+      lostAny = true;
+    }
+    lost.forEach(r -> r.failed(reason));
   }
 
   /** Closes the connection; chunks still on their way are lost. */

@@ -6,7 +6,7 @@ import io.swak.api.BatchBuilder;
 import io.swak.api.Event;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
-import io.swak.core.plugins.DurableFiles;
+import io.swak.api.Positions;
 import io.swak.core.plugins.StepFiles;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -47,7 +47,6 @@ import org.slf4j.LoggerFactory;
 final class MySQLTail implements Input {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.mysqltail");
-  private static final long SAVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(30);
   /** A batch ends here even before batch_rows (rows with large BLOBs): the heap is 256 MiB by default. */
   static final long MAX_BATCH_BYTES = 16L << 20;
@@ -59,13 +58,12 @@ final class MySQLTail implements Input {
   private final String where;
   private final BatchBuilder builder = new BatchBuilder();
   private StepContext context;
-  private Path posFile;
+  private Positions store;
+  private Positions.Position position;
   private String posKey;
   /** The last id read (the next look starts after it); null until known (position file or the table). */
   private Long lastRead;
-  private AckWindow window;
-  private long saved = Long.MIN_VALUE;
-  private long savedAtNanos;
+  private volatile AckWindow window;
   private Connection conn;
   private PreparedStatement select;
   private PreparedStatement max;
@@ -84,11 +82,9 @@ final class MySQLTail implements Input {
   @Override
   public void start(StepContext ctx) throws IOException {
     this.context = ctx;
-    posFile = o.posFile() != null ? o.posFile()
-        : ctx.dataDir().resolve("mysqltail").resolve(StepFiles.id(ctx) + ".pos");
-    Files.createDirectories(posFile.toAbsolutePath().getParent());
+    store = ctx.positions(o.posDir());
     lastRead = loadPosition();
-    if (lastRead != null) {
+    if (lastRead != null && window == null) {
       startWindow(lastRead);
     }
     nextLookNanos = System.nanoTime();
@@ -100,11 +96,9 @@ final class MySQLTail implements Input {
     if (wait > 0) {
       context.sleep(Duration.ofNanos(Math.min(wait, maxWait.toNanos())));
       if (nextLookNanos - System.nanoTime() > 0) {
-        saveIfDue(false);
         return null;
       }
     }
-    saveIfDue(false);
     try {
       if (conn == null) {
         connect();
@@ -153,8 +147,7 @@ final class MySQLTail implements Input {
         long start = o.fromBeginning() ? 0 : largestId();
         lastRead = start;
         startWindow(start);
-        saved = Long.MIN_VALUE; // not saved yet: a failed write is tried again with the next look
-        savePosition(start);
+        savePosition();
         LOG.info("{}, {}: first start; reading {} after id {}", context.taskName(), context.stepName(), where, start);
       }
       select = c.prepareStatement("SELECT * FROM " + table + " WHERE " + id + " > ? ORDER BY " + id + " LIMIT ?");
@@ -255,7 +248,7 @@ final class MySQLTail implements Input {
         context.metrics().count("table_resets", 1);
         lastRead = 0L;
         window.reset(0);
-        savePosition(0);
+        savePosition();
       }
       return null;
     }
@@ -298,37 +291,26 @@ final class MySQLTail implements Input {
     return Event.epochNanos(t.atZone(ZoneId.systemDefault()).toInstant());
   }
 
-  private void startWindow(long position) {
-    window = new AckWindow(position);
-    saved = position;
+  private void startWindow(long start) {
+    window = new AckWindow(start, () -> position.changed());
+    position = store.track("position", () -> {
+      AckWindow w = window;
+      return w == null ? null : posKey() + " " + w.committed();
+    });
   }
 
-  /** Saves the acknowledged position about once a second, and always when {@code now}. */
-  private void saveIfDue(boolean now) {
-    if (window == null) {
-      return;
-    }
-    long committed = window.committed();
-    if (committed != saved && (now || System.nanoTime() - savedAtNanos >= SAVE_EVERY_NANOS)) {
-      savePosition(committed);
-    }
-  }
-
-  /** Replaces the position file durably; a failure is logged, not thrown (the next look tries again). */
-  private void savePosition(long position) {
+  /** Saves the position now (a first start, a reset table); a failure is logged, and the store tries again. */
+  private void savePosition() {
     try {
-      DurableFiles.replace(posFile, (posKey() + " " + position + "\n").getBytes(StandardCharsets.UTF_8));
-      DurableFiles.syncDirectory(posFile.toAbsolutePath().getParent());
-      saved = position;
-      savedAtNanos = System.nanoTime();
+      position.saveNow();
     } catch (IOException e) {
       context.metrics().errors(1);
-      LOG.error("{}, {}: cannot save the position to {}: {}", context.taskName(), context.stepName(), posFile,
-          e.getMessage());
+      LOG.error("{}, {}: cannot save the position in {}: {}", context.taskName(), context.stepName(),
+          store.directory(), e.getMessage());
     }
   }
 
-  /** What the position belongs to: a file left by another table or id column is not used. */
+  /** What the position belongs to: a position left by another table or id column is not used. */
   private String posKey() {
     if (posKey == null) {
       posKey = o.db() + "." + o.table() + "." + (o.idColumn() != null ? o.idColumn() : "*");
@@ -336,20 +318,39 @@ final class MySQLTail implements Input {
     return posKey;
   }
 
+  /**
+   * The saved position; at the first start of the store, the position file of earlier versions
+   * ({@code pos_file}, by default {@code <data_dir>/mysqltail/<task>-<step>.pos}), which is then deleted.
+   */
   private Long loadPosition() throws IOException {
-    if (!Files.exists(posFile)) {
+    String text = store.saved().get("position");
+    Path legacy = null;
+    if (text == null && store.firstStart()) {
+      legacy = o.posFile() != null ? o.posFile()
+          : context.dataDir().resolve("mysqltail").resolve(StepFiles.id(context) + ".pos");
+      text = Files.exists(legacy) ? Files.readString(legacy, StandardCharsets.UTF_8) : null;
+    }
+    if (text == null) {
       return null;
     }
-    String[] parts = Files.readString(posFile, StandardCharsets.UTF_8).trim().split(" ");
+    String[] parts = text.trim().split(" ");
     if (parts.length == 2 && parts[0].equals(posKey())) {
       try {
-        return Long.parseLong(parts[1]);
+        long p = Long.parseLong(parts[1]);
+        if (legacy != null) {
+          startWindow(p);
+          savePosition();
+          Files.deleteIfExists(legacy);
+          LOG.info("{}, {}: took over the position {} from {}; it is kept in {} now", context.taskName(),
+              context.stepName(), p, legacy, store.directory());
+        }
+        return p;
       } catch (NumberFormatException e) {
         // fall through: unreadable
       }
     }
-    LOG.warn("{}, {}: {} is not a position of {} ({}); starting as at a first start", context.taskName(),
-        context.stepName(), posFile, posKey(), parts[0]);
+    LOG.warn("{}, {}: the saved position in {} is not one of {} ({}); starting as at a first start",
+        context.taskName(), context.stepName(), legacy != null ? legacy : store.directory(), posKey(), parts[0]);
     return null;
   }
 
@@ -368,8 +369,7 @@ final class MySQLTail implements Input {
 
   @Override
   public void close() {
-    saveIfDue(true);
-    disconnect();
+    disconnect(); // the store saves the last position after the step closed
   }
 
   private static String message(Exception e) {

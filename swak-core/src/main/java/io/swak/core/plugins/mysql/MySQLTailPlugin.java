@@ -40,7 +40,11 @@ public final class MySQLTailPlugin extends Plugin<MySQLTailPlugin.Options> {
       @Option(value = "At the very first start: true = read the rows already in the table, false = only rows "
           + "added later.", defaultValue = "false")
       boolean fromBeginning,
-      @Option("File keeping the last acknowledged id. Default: <data_dir>/mysqltail/<task>-<step>.pos.")
+      @Option("Directory of the position store (the last acknowledged id). Default: a directory under "
+          + "<data_dir>/positions named after the server, database and table, so renaming or moving the task keeps it.")
+      Path posDir,
+      @Option("Position file of earlier versions (default <data_dir>/mysqltail/<task>-<step>.pos): read once, at the "
+          + "first start of the position store, then deleted.")
       Path posFile,
       @Option("Tag of the events. Default: mysql.<db>.<table>.")
       String tag) {
@@ -74,6 +78,13 @@ public final class MySQLTailPlugin extends Plugin<MySQLTailPlugin.Options> {
     String tagOrDefault() {
       return tag != null ? tag : "mysql." + db + "." + table;
     }
+  }
+
+  /** What the position belongs to: the server, database and table (and the id column when named). */
+  @Override
+  public String positionSource(Options o) {
+    return "in.MySQLTail mysql://" + o.ip() + ":" + o.port() + "/" + o.db() + "." + o.table()
+        + (o.idColumn() != null ? " id " + o.idColumn() : "");
   }
 
   public MySQLTailPlugin() {

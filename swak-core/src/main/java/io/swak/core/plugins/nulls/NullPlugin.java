@@ -25,7 +25,6 @@ public final class NullPlugin extends Plugin<NullPlugin.Options> {
 
     @Override
     public void write(Batch batch) {
-      context.metrics().bytesOut(batch.length());
     }
   }
 }

@@ -376,7 +376,7 @@ class ExecTest extends AgentTestBase {
 
   private Exec exec(String cmd, String timeout, String maxResult) throws IOException {
     Exec e = new Exec(new ExecPlugin.Options(cmd, LineFormat.Kind.JSON, "message", null,
-        io.swak.core.config.Durations.parse(timeout), io.swak.api.DataSize.parse(maxResult)));
+        io.swak.api.Durations.parse(timeout), io.swak.api.DataSize.parse(maxResult)));
     e.start(ctx);
     return e;
   }

@@ -2,6 +2,7 @@ package io.swak.core.plugins.filetail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.swak.core.runtime.PositionStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -225,8 +226,15 @@ class FileTailBehaviourTest {
       if (!Files.getAttribute(f, "unix:ino").equals(inode)) {
         // the file system did not hand the inode out again this time: give the new file the old file's
         // checkpoint, which is the state inode reuse leaves behind
-        Path pos = p.data.resolve("filetail/task-1");
-        Files.move(pos.resolve(key(f, (Long) inode)), pos.resolve(key(f, (Long) Files.getAttribute(f, "unix:ino"))));
+        Path pos;
+        try (var dirs = Files.list(p.data.resolve("positions"))) {
+          pos = dirs.findFirst().orElseThrow();
+        }
+        PositionStore store = PositionStore.open(pos, null);
+        String saved = store.saved().get(key(f, (Long) inode));
+        store.track(key(f, (Long) Files.getAttribute(f, "unix:ino")), () -> saved);
+        store.forget(key(f, (Long) inode));
+        store.close();
       }
       p.start(options);
       p.awaitLines(4, Duration.ofSeconds(10));
@@ -238,8 +246,7 @@ class FileTailBehaviourTest {
   }
 
   private static String key(Path f, long ino) throws IOException {
-    return Long.toHexString(((Number) Files.getAttribute(f, "unix:dev")).longValue()) + "-" + Long.toHexString(ino)
-        + ".pos";
+    return Long.toHexString(((Number) Files.getAttribute(f, "unix:dev")).longValue()) + "-" + Long.toHexString(ino);
   }
 
   @Test

