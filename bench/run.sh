@@ -3,8 +3,8 @@
 # Then:  bench/run.sh SCENARIO [args]     (bin/swak runs from swak-dist/target/lib, as users run it)
 #   jmh [REGEX]                   JMH micro-benchmarks of the hot paths (ns per line): LineScanBench (newline
 #                                 scan, packing), EntryPackingBench (packing, decoding, JSON, raw lines),
-#                                 ForwardDecodeBench (in.Forward's PackedForward validation), CheckpointBench
-#                                 (in.FileTail: per-batch ack and checkpoint bookkeeping, one checkpoint save; us)
+#                                 ForwardDecodeBench (in.Forward's PackedForward validation), PositionBench
+#                                 (the runtime's position store: per-batch ack, one save round; us)
 #   fakedata-null [N]             in.FakeData -> out.Null inside one JVM: events/s, CPU-s per million
 #   file-null [LINES] [RUNS]      in.FileTail -> out.Null: lines/s, CPU-s per million, peak RSS (median)
 #   file-file [LINES] [RUNS]      in.FileTail -> out.File (JSON lines), measured the same way

@@ -4,7 +4,7 @@ import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.EntryReader;
-import io.swak.core.format.LineFormat;
+import io.swak.support.LineFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.openjdk.jmh.annotations.Benchmark;

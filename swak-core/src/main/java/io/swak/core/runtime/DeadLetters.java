@@ -2,7 +2,7 @@ package io.swak.core.runtime;
 
 import io.swak.api.Batch;
 import io.swak.api.StepContext;
-import io.swak.core.format.LineFormat;
+import io.swak.support.LineFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.swak.core.runtime;
 
 import io.swak.api.Positions;
-import io.swak.core.plugins.DurableFiles;
+import io.swak.support.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

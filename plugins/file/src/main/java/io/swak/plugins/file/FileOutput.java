@@ -1,0 +1,178 @@
+package io.swak.plugins.file;
+
+import io.swak.api.Batch;
+import io.swak.api.Output;
+import io.swak.api.StepContext;
+import io.swak.support.LineFormat;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Appends each batch to its file and hands it to the operating system before the batch counts as
+ * delivered; files are synced to disk when rotated or closed.
+ */
+final class FileOutput implements Output {
+
+  private static final int MAX_OPEN = 32;
+
+  private final FilePlugin.Options options;
+  private final LineFormat format;
+  private final Map<Path, OpenFile> open = new LinkedHashMap<>(16, 0.75f, true);
+  private StepContext context;
+
+  FileOutput(FilePlugin.Options options) {
+    this.options = options;
+    this.format = new LineFormat(options.format(), options.messageKey());
+  }
+
+  @Override
+  public void start(StepContext ctx) {
+    this.context = ctx;
+  }
+
+  @Override
+  public void write(Batch batch) throws IOException {
+    Path path = Path.of(PathTemplate.expand(options.path(), batch.tag(), LocalDateTime.now(context.clock())));
+    OpenFile f = open.get(path);
+    if (f == null) {
+      f = new OpenFile(path, options.compress() == FilePlugin.Compress.GZIP);
+      open.put(path, f);
+      closeLeastRecent();
+    }
+    try {
+      if (f.gzip) {
+        // one gzip member per batch: readers (zcat) see complete data at any time, a crash tears at most one
+        Member z = new Member(f.unclosable);
+        try {
+          format.write(batch, z);
+          z.finish();
+        } finally {
+          z.release();
+        }
+      } else {
+        format.write(batch, f.out);
+      }
+      f.out.flush();
+    } catch (IOException e) {
+      open.remove(path);
+      f.closeQuietly();
+      throw new IOException("cannot write " + path + ": " + e.getMessage(), e);
+    }
+    long limit = options.rotateSize().bytes();
+    if (limit > 0 && f.channel.size() >= limit) {
+      open.remove(path);
+      f.close();
+      Path rotated = nextFree(path);
+      Files.move(path, rotated, StandardCopyOption.ATOMIC_MOVE);
+      context.metrics().count("rotations", 1);
+    }
+  }
+
+  private void closeLeastRecent() throws IOException {
+    Iterator<OpenFile> it = open.values().iterator();
+    while (open.size() > MAX_OPEN && it.hasNext()) {
+      OpenFile f = it.next();
+      it.remove();
+      f.close();
+    }
+  }
+
+  private static Path nextFree(Path path) {
+    for (int i = 1; ; i++) {
+      Path p = path.resolveSibling(path.getFileName() + "." + i);
+      if (!Files.exists(p)) {
+        return p;
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    IOException first = null;
+    for (OpenFile f : open.values()) {
+      try {
+        f.close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    open.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** One file being appended to. */
+  private static final class OpenFile {
+    final FileChannel channel;
+    final OutputStream out;
+    final OutputStream unclosable;
+    final boolean gzip;
+    final Path path;
+
+    OpenFile(Path path, boolean gzip) throws IOException {
+      this.path = path;
+      this.gzip = gzip;
+      Path dir = path.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      // plain text arrives in blocks of ~256 KiB (LineFormat): written as they are, a buffer would only copy
+      // them; gzip members write small pieces
+      OutputStream raw = Channels.newOutputStream(channel);
+      out = gzip ? new BufferedOutputStream(raw, 1 << 18) : raw;
+      unclosable = new java.io.FilterOutputStream(out) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+        }
+
+        @Override
+        public void close() {
+          // the file stays open for the next batch
+        }
+      };
+    }
+
+    void close() throws IOException {
+      try {
+        out.flush();
+        channel.force(true);
+      } finally {
+        channel.close();
+      }
+    }
+
+    void closeQuietly() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // already failing; the caller reports the first error
+      }
+    }
+  }
+
+  /** One gzip member; {@link #release} frees its zlib memory at once (finish() does not, the GC would). */
+  private static final class Member extends GZIPOutputStream {
+    Member(OutputStream out) throws IOException {
+      super(out, 1 << 16);
+    }
+
+    void release() {
+      def.end();
+    }
+  }
+}

@@ -1,0 +1,753 @@
+package io.swak.plugins.filetail;
+
+import io.swak.api.Batch;
+import io.swak.api.BatchBuilder;
+import io.swak.api.Input;
+import io.swak.api.Positions;
+import io.swak.api.StepContext;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code in.FileTail} input. All work happens on the task thread inside {@link #poll}: notifications
+ * and scans mark files ready, ready files are served round-robin one block at a time, and each poll
+ * returns at most one batch (the lines of one block of one file). Nothing is read while the task does
+ * not poll, so a slow output leaves the backlog in the files, not in memory. Each batch's ack comes
+ * from its file's window; checkpoints follow the acknowledged prefix only.
+ */
+final class FileTail implements Input {
+
+  private static final Logger LOG = LoggerFactory.getLogger("swak.filetail");
+  private static final long TICK_NANOS = 200_000_000L;
+
+  private final FileTailPlugin.Options options;
+  private final byte[] messageKey;
+  /** path_key in UTF-8, or null. */
+  private final byte[] pathKey;
+  private final byte[] newline;
+  private final byte[] cr;
+  private final LineEncoder encoder;
+  private final byte[] buf;
+  /**
+   * Bytes of the next read: the first reads after start are small and double up to the whole buffer,
+   * so the first batch leaves while the interpreter is still cutting and packing lines (a whole 256 KiB
+   * block took it ~50 ms before the first event could leave).
+   */
+  private int readSize;
+  private static final int FIRST_READ = 16 << 10;
+  private final BatchBuilder builder = new BatchBuilder();
+
+  private final Map<Path, FollowedFile> byPath = new HashMap<>();
+  private final Map<FileIdentity, FollowedFile> byId = new HashMap<>();
+  private final ArrayDeque<FollowedFile> ready = new ArrayDeque<>();
+  private final Set<FollowedFile> draining = new LinkedHashSet<>();
+  private final Set<FollowedFile> holding = new LinkedHashSet<>();
+  private final Set<FollowedFile> blocked = new LinkedHashSet<>();
+  private final LinkedHashMap<FollowedFile, Boolean> open = new LinkedHashMap<>(64, 0.75f, true);
+
+  private StepContext context;
+  private Watcher watcher;
+  private Checkpoints checkpoints;
+  private Map<FileIdentity, Checkpoints.Saved> saved;
+  private boolean initialScan;
+  private boolean rescanDue;
+  private long nextScan;
+  private long nextTick;
+  private long nowNanos;
+
+  // the file being read and the time of its events, for the line sink
+  private FollowedFile current;
+  private long eventTime;
+  private final Multiline.Events events = this::addEvent;
+  private final LineSplitter.Sink lines = this::line;
+
+  FileTail(FileTailPlugin.Options options) {
+    this.options = options;
+    this.messageKey = BatchBuilder.key(options.messageKey());
+    this.pathKey = options.pathKey() == null ? null : BatchBuilder.key(options.pathKey());
+    this.newline = LineEncoder.newline(options.encoding());
+    this.cr = "\r".getBytes(options.encoding());
+    this.encoder = new LineEncoder(options.encoding());
+    this.buf = new byte[(int) options.readBufferSize().bytes()];
+    this.readSize = Math.min(FIRST_READ, buf.length);
+  }
+
+  @Override
+  public void start(StepContext ctx) throws IOException {
+    this.context = ctx;
+    Positions store = ctx.positions(options.posDir());
+    // earlier versions kept one file per checkpoint, by default in a folder named after the task
+    store.migrate(options.posDir() != null ? options.posDir()
+        : ctx.dataDir().resolve("filetail").resolve(ctx.taskName().replaceAll("[^A-Za-z0-9._-]+", "-")));
+    checkpoints = new Checkpoints(store);
+    saved = checkpoints.open();
+    {
+      watcher = new Watcher(options.path(), options.exclude());
+      nowNanos = System.nanoTime();
+      initialScan = true;
+      for (Path p : watcher.scan()) {
+        examine(p);
+      }
+      initialScan = false;
+      resumeRotated();
+    }
+    nextScan = nowNanos + options.refreshInterval().toNanos();
+    nextTick = nowNanos + TICK_NANOS;
+    ctx.metrics().gauge("files_followed", () -> followed);
+    ctx.metrics().gauge("checkpoint_lag_bytes", () -> lagBytes);
+    LOG.info("{}: following {} file(s) matching {}; checkpoints in {}", ctx.taskName(), byId.size(),
+        String.join(", ", options.path()), store.directory());
+  }
+
+  private long nextGauge;
+  private volatile long lagBytes;
+  private volatile long followed;
+
+  @Override
+  public Batch poll(Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (!context.stopping()) {
+      nowNanos = System.nanoTime();
+      rescanDue |= watcher.poll(0, changes);
+      housekeeping();
+      FollowedFile f;
+      while ((f = ready.pollFirst()) != null) {
+        f.queued = false;
+        Batch b = read(f);
+        if (b != null) {
+          return b;
+        }
+      }
+      if (rescanDue) {
+        continue;
+      }
+      long now = System.nanoTime();
+      long until = Math.min(deadline, nextScan);
+      if (!draining.isEmpty() || !holding.isEmpty() || !blocked.isEmpty()) {
+        until = Math.min(until, nextTick);
+      }
+      long wait = until - now;
+      if (deadline - now <= 0) {
+        return null;
+      }
+      if (wait > 0) {
+        rescanDue |= watcher.poll(wait, changes);
+      }
+    }
+    return null;
+  }
+
+  // ---- noticing files -------------------------------------------------------------------------
+
+  private final Watcher.Changes changes = new Watcher.Changes() {
+    @Override
+    public void changed(Path path) {
+      examine(path);
+    }
+
+    @Override
+    public void renamedOut(Path from, Path to) {
+      FileIdentity.Stat st;
+      try {
+        st = FileIdentity.stat(to);
+      } catch (IOException e) {
+        return;
+      }
+      if (!st.regular() || byId.containsKey(st.id())) {
+        return;
+      }
+      // created and rotated away before we looked: it was never read, so it is drained from its start
+      FollowedFile f = newFile(to, st.id(), tagFor(from));
+      byId.put(f.id, f);
+      f.rotated = true;
+      f.rotatedAtNanos = nowNanos;
+      draining.add(f);
+      queue(f);
+      context.metrics().count("files_found", 1);
+      context.metrics().count("rotations", 1);
+      LOG.debug("{} was rotated to {} before it was read: reading it", from, to);
+    }
+  };
+
+  /** Something happened at {@code p}: look at what is there now and what we follow under that name. */
+  private void examine(Path p) {
+    FollowedFile known = byPath.get(p);
+    if (known == null && draining.isEmpty() && !watcher.matches(p)) {
+      return; // another program's file in a watched directory: not even a stat
+    }
+    FileIdentity.Stat st;
+    try {
+      st = FileIdentity.stat(p);
+    } catch (NoSuchFileException e) {
+      st = null;
+    } catch (IOException e) {
+      LOG.debug("cannot stat {}: {}", p, e.toString());
+      return;
+    }
+    if (st == null || !st.regular()) {
+      if (known != null) {
+        detach(known);
+      }
+      return;
+    }
+    if (known != null && known.id.equals(st.id())) {
+      // same size or larger: it may still have been truncated and written again up to or past our position
+      if (truncatedInPlace(known) || st.size() != known.splitter.readPosition()) {
+        queue(known);
+      }
+      return;
+    }
+    if (known != null) {
+      detach(known); // the name now belongs to another file: the one we followed was rotated
+    }
+    FollowedFile same = byId.get(st.id());
+    if (same != null) {
+      if (watcher.matches(p) && !p.equals(same.path())) {
+        // renamed (within the glob, or back into it): same file, keep reading where we are
+        if (byPath.get(same.path()) == same) {
+          byPath.remove(same.path());
+        }
+        same.path(p);
+        byPath.put(p, same);
+        if (same.checkpoint != null) {
+          same.checkpoint.path = p.toString();
+          checkpoints.touch(same.checkpoint);
+        }
+        if (same.rotated) {
+          same.rotated = false;
+          draining.remove(same);
+        }
+      }
+      queue(same);
+      return;
+    }
+    if (!watcher.matches(p)) {
+      return;
+    }
+    FollowedFile f = newFile(p, st.id(), tagFor(p));
+    f.atFirstStart = initialScan && checkpoints.firstStart();
+    f.sizeAtScan = st.size();
+    byPath.put(p, f);
+    byId.put(f.id, f);
+    queue(f);
+    context.metrics().count("files_found", 1);
+  }
+
+  private FollowedFile newFile(Path p, FileIdentity id, String tag) {
+    LineSplitter splitter = new LineSplitter(newline, cr, (int) Math.min(Integer.MAX_VALUE - 16,
+        options.maxLineSize().bytes()), options.longLines() == FileTailPlugin.LongLines.TRUNCATE,
+        options.passThrough());
+    Multiline ml = options.multiline() == null ? null
+        : new Multiline(options.multiline().start(), (int) Math.min(Integer.MAX_VALUE - 16, options.maxLineSize().bytes()));
+    Path real = p;
+    try {
+      if (Files.isSymbolicLink(p)) {
+        real = p.toRealPath();
+        watcher.watchDir(real.getParent()); // appends are reported in the target's directory
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot resolve symlink {}: {}", p, e.toString());
+    }
+    FollowedFile f = new FollowedFile(id, p, tag, splitter, ml);
+    if (!real.equals(p)) {
+      byPath.put(real, f);
+    }
+    return f;
+  }
+
+  private String tagFor(Path p) {
+    String t = options.tag();
+    if (t.indexOf('*') < 0) {
+      return t;
+    }
+    String s = p.toString().replace('\\', '/');
+    while (s.startsWith("/")) {
+      s = s.substring(1);
+    }
+    return t.replace("*", s.replace('/', '.'));
+  }
+
+  /** The name no longer leads to this file: read it to its end before letting it go. */
+  private void detach(FollowedFile f) {
+    if (byPath.get(f.path()) == f) {
+      byPath.remove(f.path());
+    }
+    byPath.values().removeIf(x -> x == f); // symlink targets
+    if (f.rotated) {
+      return;
+    }
+    f.rotated = true;
+    f.rotatedAtNanos = nowNanos;
+    draining.add(f);
+    context.metrics().count("rotations", 1);
+    LOG.debug("{} was renamed or deleted: reading the old file to its end", f.path());
+    if (f.channel == null && !relocate(f)) {
+      finish(f);
+      return;
+    }
+    queue(f);
+  }
+
+  /** Finds a closed file by identity in its old directory after a rename; false if it is gone. */
+  private boolean relocate(FollowedFile f) {
+    Path dir = f.path().getParent();
+    if (dir != null) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        for (Path p : ds) {
+          try {
+            if (FileIdentity.stat(p).id().equals(f.id)) {
+              f.path(p);
+              return true;
+            }
+          } catch (IOException e) {
+            // vanished meanwhile
+          }
+        }
+      } catch (IOException e) {
+        LOG.debug("cannot list {}: {}", dir, e.toString());
+      }
+    }
+    if (f.positioned && f.lastSize > f.splitter.lineStart()) {
+      LOG.warn("{} went away while closed (max_open_files) with about {} bytes unread", f.path(),
+          f.lastSize - f.splitter.lineStart());
+    }
+    return false;
+  }
+
+  /**
+   * Checkpoints whose file matches no glob any more: after a crash during a rotation the old file
+   * still has unread lines under its new name. Find it by identity and drain it; forget the rest.
+   */
+  private void resumeRotated() {
+    for (Map.Entry<FileIdentity, Checkpoints.Saved> e : new ArrayList<>(saved.entrySet())) {
+      FileIdentity id = e.getKey();
+      if (byId.containsKey(id)) {
+        continue;
+      }
+      Checkpoints.Saved s = e.getValue();
+      FollowedFile f = s.path().isEmpty() ? null : newFile(Path.of(s.path()), id, tagFor(Path.of(s.path())));
+      if (f != null && relocate(f)) {
+        byId.put(id, f);
+        f.rotated = true;
+        f.rotatedAtNanos = nowNanos;
+        draining.add(f);
+        queue(f);
+        LOG.info("{}: resuming a rotated file at offset {}", f.path(), s.offset());
+      } else {
+        saved.remove(id);
+        checkpoints.delete(id);
+      }
+    }
+  }
+
+  private void queue(FollowedFile f) {
+    if (!f.queued) {
+      f.queued = true;
+      ready.addLast(f);
+    }
+  }
+
+  // ---- periodic work ----------------------------------------------------------------------------
+
+  private void housekeeping() {
+    if (nowNanos - nextGauge >= 0) {
+      // for status and metrics (read on other threads): refreshed here, on the task thread, once a second
+      nextGauge = nowNanos + 1_000_000_000L;
+      long lag = 0;
+      for (FollowedFile f : byId.values()) {
+        lag += Math.max(0, f.splitter.readPosition() - f.window.committed());
+      }
+      lagBytes = lag;
+      followed = byId.size();
+    }
+    if (rescanDue || nowNanos - nextScan >= 0) {
+      rescanDue = false;
+      nextScan = nowNanos + options.refreshInterval().toNanos();
+      List<Path> found = watcher.scan();
+      Set<Path> seen = new HashSet<>(found);
+      for (Path p : found) {
+        examine(p);
+      }
+      for (Path p : new ArrayList<>(byPath.keySet())) {
+        FollowedFile f = byPath.get(p);
+        if (!seen.contains(p) && f != null && p.equals(f.path())) {
+          examine(p); // gone or no longer matching
+        }
+      }
+      context.metrics().count("scans", 1);
+      LOG.debug("scanned {} file(s) in {} ms", found.size(), (System.nanoTime() - nowNanos) / 1_000_000);
+    }
+    if (nowNanos - nextTick >= 0) {
+      nextTick = nowNanos + TICK_NANOS;
+      tick();
+    }
+  }
+
+  private void tick() {
+    long rotateWait = options.rotateWait().toNanos();
+    for (FollowedFile f : new ArrayList<>(draining)) {
+      if (f.queued) {
+        continue;
+      }
+      long size;
+      try {
+        size = f.channel != null ? f.channel.size() : -1;
+      } catch (IOException e) {
+        size = -1;
+      }
+      if (size < 0) {
+        finish(f);
+      } else if (size != f.lastSize) {
+        queue(f);
+      } else if (nowNanos - Math.max(f.rotatedAtNanos, f.lastDataNanos) >= rotateWait) {
+        if (f.multiline != null && f.multiline.holding()) {
+          f.flushDue = true;
+          queue(f);
+        } else if (size > f.splitter.lineStart() && !f.finalFlushed) {
+          f.finalFlush = true; // the writer is gone: its last line will never get a newline
+          queue(f);
+        } else if (f.window.inFlight() == 0) {
+          finish(f);
+        }
+      }
+    }
+    if (options.multiline() != null) {
+      long timeout = options.multiline().flushTimeout().toNanos();
+      for (FollowedFile f : holding) {
+        if (f.multiline.due(nowNanos, timeout)) {
+          f.flushDue = true;
+          queue(f);
+        }
+      }
+    }
+    for (FollowedFile f : blocked) {
+      queue(f);
+    }
+    blocked.clear();
+  }
+
+  /** Stops following a rotated or vanished file once it is read and acknowledged. */
+  private void finish(FollowedFile f) {
+    closeChannel(f);
+    draining.remove(f);
+    holding.remove(f);
+    blocked.remove(f);
+    if (byId.get(f.id) == f) {
+      byId.remove(f.id);
+    }
+    byPath.values().removeIf(x -> x == f);
+    if (f.checkpoint != null) {
+      checkpoints.forget(f.checkpoint);
+    }
+  }
+
+  // ---- reading ----------------------------------------------------------------------------------
+
+  /** Opens the file if needed (within max_open_files); false when it cannot be read now. */
+  private boolean ensureOpen(FollowedFile f) {
+    if (f.channel != null) {
+      open.get(f); // most recently used
+      return true;
+    }
+    if (open.size() >= options.maxOpenFiles() && !evictFor(f)) {
+      blocked.add(f);
+      return false;
+    }
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(f.path(), StandardOpenOption.READ);
+      FileIdentity now = FileIdentity.stat(f.path()).id();
+      if (!now.equals(f.id)) {
+        ch.close();
+        examine(f.path()); // replaced under us: treat as a rotation
+        return false;
+      }
+    } catch (NoSuchFileException e) {
+      if (f.rotated) {
+        finish(f);
+      } else {
+        detach(f);
+      }
+      return false;
+    } catch (IOException e) {
+      if (!f.unreadable) {
+        f.unreadable = true;
+        context.metrics().errors(1);
+        LOG.warn("cannot read {}: {} — retrying at each scan (every {} s); other files are not affected", f.path(),
+            e.toString(), options.refreshInterval().toSeconds());
+      }
+      return false;
+    }
+    if (f.unreadable) {
+      f.unreadable = false;
+      LOG.info("{} is readable again", f.path());
+    }
+    f.channel = ch;
+    open.put(f, Boolean.TRUE);
+    if (f.positioned) {
+      truncatedInPlace(f); // it may have been copytruncated while closed
+    } else {
+      try {
+        position(f);
+      } catch (IOException e) {
+        closeChannel(f);
+        LOG.warn("cannot read {}: {}", f.path(), e.toString());
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Closes the least recently used file that can wait; rotated files are never closed before their end. */
+  private boolean evictFor(FollowedFile wanted) {
+    FollowedFile victim = null;
+    for (FollowedFile f : open.keySet()) {
+      if (!f.rotated && f != wanted) {
+        if (!f.queued) {
+          victim = f;
+          break;
+        }
+        if (victim == null) {
+          victim = f;
+        }
+      }
+    }
+    if (victim == null) {
+      return false;
+    }
+    closeChannel(victim);
+    return true;
+  }
+
+  private void closeChannel(FollowedFile f) {
+    if (f.channel != null) {
+      try {
+        f.channel.close();
+      } catch (IOException e) {
+        // nothing to save: reads only
+      }
+      f.channel = null;
+      open.remove(f);
+    }
+  }
+
+  /** Decides where a newly found file starts: its checkpoint, its start, or (first start, not read_from_head) its end. */
+  private void position(FollowedFile f) throws IOException {
+    FileChannel ch = f.channel;
+    long size = ch.size();
+    Checkpoints.Saved s = saved.remove(f.id);
+    long start = 0;
+    if (s != null) {
+      if (s.fingerprint().length() > size || !s.fingerprint().matches(ch)) {
+        context.metrics().count("inode_reuse", 1);
+        LOG.info("{} has the inode of a file we followed before but other content: reading it from the start", f.path());
+      } else if (s.offset() > size) {
+        context.metrics().count("truncations", 1);
+        LOG.info("{} is shorter than its checkpoint ({} < {}): truncated, reading it from the start", f.path(), size,
+            s.offset());
+      } else {
+        start = s.offset();
+      }
+    } else if (f.atFirstStart && !options.readFromHead()) {
+      start = Math.min(size, f.sizeAtScan); // the end as it was when we started: later lines are new
+    }
+    f.splitter.reset(start);
+    f.window.reset(start);
+    f.lastEndAdded = start;
+    f.fingerprint = Fingerprint.of(ch, size);
+    f.checkpoint = checkpoints.track(f.id, f.window, f.fingerprint, f.path().toString());
+    f.positioned = true;
+  }
+
+  /** Checks an open file's first bytes: copytruncate followed by enough new writes keeps the size growing. */
+  private boolean truncatedInPlace(FollowedFile f) {
+    if (f.channel == null || f.rotated || f.fingerprint.length() == 0) {
+      return false;
+    }
+    try {
+      if (!f.fingerprint.matches(f.channel)) {
+        truncated(f, f.channel.size());
+        return true;
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot check {}: {}", f.path(), e.toString());
+    }
+    return false;
+  }
+
+  private void truncated(FollowedFile f, long size) throws IOException {
+    context.metrics().count("truncations", 1);
+    LOG.info("{} was truncated (copytruncate?): reading it again from the start", f.path());
+    f.window.reset(0);
+    f.splitter.reset(0);
+    if (f.multiline != null) {
+      f.multiline.reset();
+    }
+    holding.remove(f);
+    f.lastEndAdded = 0;
+    f.fingerprint = Fingerprint.of(f.channel, size);
+    f.checkpoint.fingerprint = f.fingerprint;
+    checkpoints.touch(f.checkpoint);
+  }
+
+  /** Reads one block of {@code f}; returns its lines as a batch, or null when it had none. */
+  private Batch read(FollowedFile f) {
+    if (!ensureOpen(f)) {
+      return null;
+    }
+    try {
+      return readOpen(f);
+    } catch (IOException e) {
+      context.metrics().errors(1);
+      LOG.warn("error reading {}: {} — will retry", f.path(), e.toString());
+      closeChannel(f);
+      builder.build(f.tag, io.swak.api.Ack.NONE); // discard a half-built batch; the lines will be read again
+      f.splitter.reset(f.window.committed());
+      if (f.multiline != null) {
+        f.multiline.reset();
+      }
+      f.lastEndAdded = f.window.committed();
+      return null;
+    }
+  }
+
+  private Batch readOpen(FollowedFile f) throws IOException {
+    FileChannel ch = f.channel;
+    long size = ch.size();
+    boolean continuing = f.continuing;
+    f.continuing = false;
+    if (!f.rotated && size < f.splitter.readPosition()) {
+      truncated(f, size);
+    } else if (!f.rotated && !continuing && size > f.splitter.readPosition() && f.fingerprint.length() > 0
+        && !f.fingerprint.matches(ch)) {
+      // woken by new data: truncated and written past our position again since we last looked?
+      truncated(f, size);
+    }
+    current = f;
+    eventTime = context.nowNanos();
+    if (f.flushDue) {
+      f.flushDue = false;
+      if (f.multiline != null) {
+        f.multiline.flush(events);
+      }
+    }
+    long beforeRead = f.splitter.readPosition();
+    long beforeLine = f.splitter.lineStart();
+    if (size > beforeRead) {
+      int block = readSize;
+      readSize = Math.min(buf.length, 2 * readSize);
+      int n = ch.read(ByteBuffer.wrap(buf, 0, block), beforeRead);
+      if (n > 0) {
+        f.lastDataNanos = nowNanos;
+        f.splitter.feed(buf, n, block, lines);
+      }
+    }
+    if (f.finalFlush && !f.finalFlushed) {
+      flushPartialLine(f, size);
+    }
+    f.lastSize = size;
+    boolean progressed = f.splitter.readPosition() != beforeRead || f.splitter.lineStart() != beforeLine;
+    if (!f.fingerprint.complete() && size > f.fingerprint.length()) {
+      f.fingerprint = Fingerprint.of(ch, size);
+      f.checkpoint.fingerprint = f.fingerprint;
+      checkpoints.touch(f.checkpoint);
+    }
+    reportLongLines(f);
+    if (f.multiline != null && f.multiline.holding()) {
+      holding.add(f);
+    } else {
+      holding.remove(f);
+    }
+    long end = f.endPosition();
+    Batch b = null;
+    if (builder.count() > 0) {
+      b = builder.build(f.tag, f.window.add(end));
+      f.lastEndAdded = end;
+      checkpoints.touch(f.checkpoint);
+    } else if (end > f.lastEndAdded) {
+      f.window.add(end).done(); // only skipped lines: move the checkpoint past them
+      f.lastEndAdded = end;
+      checkpoints.touch(f.checkpoint);
+    }
+    if (progressed && size > f.splitter.readPosition()) {
+      f.continuing = true;
+      queue(f); // more is waiting: back of the queue, so other files get their turn
+    }
+    current = null;
+    return b;
+  }
+
+  /** The last line of a rotated file that will never get its newline: emit it rather than lose it. */
+  private void flushPartialLine(FollowedFile f, long size) throws IOException {
+    f.finalFlushed = true;
+    long start = f.splitter.lineStart();
+    if (size <= start || f.splitter.readPosition() != start) {
+      return;
+    }
+    int n = f.channel.read(ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, size - start)), start);
+    if (n > 0) {
+      line(buf, 0, n, start);
+      f.splitter.reset(start + n);
+    }
+  }
+
+  private void reportLongLines(FollowedFile f) {
+    LineSplitter s = f.splitter;
+    if (s.truncatedLines > 0 || s.skippedLines > 0) {
+      boolean truncate = s.truncatedLines > 0;
+      long n = truncate ? s.truncatedLines : s.skippedLines;
+      context.metrics().count(truncate ? "long_lines_truncated" : "long_lines_skipped", n);
+      LOG.warn("{}: {} line(s) longer than max_line_size ({}) {} (last at offset {})", f.path(), n,
+          options.maxLineSize(), truncate ? "truncated" : "skipped", s.lastLongLineAt);
+      s.truncatedLines = 0;
+      s.skippedLines = 0;
+    }
+    if (f.multiline != null && f.multiline.truncatedEvents > 0) {
+      context.metrics().count("long_lines_truncated", f.multiline.truncatedEvents);
+      LOG.warn("{}: {} multiline event(s) longer than max_line_size ({}) truncated", f.path(),
+          f.multiline.truncatedEvents, options.maxLineSize());
+      f.multiline.truncatedEvents = 0;
+    }
+  }
+
+  private void line(byte[] b, int off, int len, long start) {
+    encoder.convert(b, off, len, start == 0);
+    if (current.multiline != null) {
+      current.multiline.line(encoder.array, encoder.offset, encoder.length, start, nowNanos, events);
+    } else {
+      addEvent(encoder.array, encoder.offset, encoder.length);
+    }
+  }
+
+  private void addEvent(byte[] b, int off, int len) {
+    builder.addMessage(eventTime, messageKey, b, off, len, pathKey, pathKey == null ? null : current.pathUtf8());
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (FollowedFile f : new ArrayList<>(open.keySet())) {
+      closeChannel(f);
+    }
+    if (watcher != null) {
+      watcher.close();
+    }
+  }
+}
