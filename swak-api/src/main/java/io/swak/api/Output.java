@@ -38,6 +38,16 @@ public interface Output extends Step {
   }
 
   /**
+   * Null when a delivered receipt means the destination has the batch. Otherwise why it may not (e.g.
+   * "a batch counts as delivered once written to the socket: the server does not acknowledge it"): the
+   * runtime warns at start that this output is at-most-once, so the user knows what a crash of the
+   * receiver can lose. Read after {@link #start}.
+   */
+  default String atMostOnce() {
+    return null;
+  }
+
+  /**
    * Delivers one batch: returns when it is delivered, throws when it is not. Only the runtime calls an
    * output, and only through {@link #send}; an output that implements {@code send} need not implement this.
    */

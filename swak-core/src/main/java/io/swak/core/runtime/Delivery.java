@@ -78,6 +78,10 @@ final class Delivery implements Stage {
     this.deadLetters = new DeadLetters(options.deadLetterPath(), ctx, where);
     output.start(ctx);
     window = Math.max(1, output.window());
+    String lossy = output.atMostOnce();
+    if (lossy != null) {
+      LOG.warn("{}: at-most-once delivery: {}", where, lossy);
+    }
     ctx.metrics().gauge("in_flight", () -> {
       synchronized (lock) {
         return pending.size();
