@@ -19,6 +19,7 @@ public final class Pipelines {
     r.register(new TestSource.P());
     r.register(new TestSink.P());
     r.register(new Exploder.P());
+    r.register(new BrokenOutputs.P());
     return r;
   }
 

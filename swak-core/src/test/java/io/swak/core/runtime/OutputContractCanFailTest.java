@@ -1,0 +1,30 @@
+package io.swak.core.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.swak.core.testing.BrokenOutputs;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/** The output contract is worth passing: run against outputs with the usual bugs, it fails. */
+class OutputContractCanFailTest {
+
+  private static List<String> failed(Class<?> suite) {
+    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(suite)).execute().testEvents().failed()
+        .stream().map(Event::getTestDescriptor).map(d -> d.getDisplayName()).toList();
+  }
+
+  @Test
+  void anOutputThatLosesBatchesFailsTheSuite() {
+    assertThat(failed(BrokenOutputs.Losing.class)).contains("deliversEveryEventInOrderAndCountsThem()",
+        "aStopLeavesNothingAcknowledgedThatTheDestinationDoesNotHave()");
+  }
+
+  @Test
+  void anOutputThatReordersBatchesFailsTheSuite() {
+    assertThat(failed(BrokenOutputs.Reordering.class)).contains("deliversEveryEventInOrderAndCountsThem()");
+  }
+}
