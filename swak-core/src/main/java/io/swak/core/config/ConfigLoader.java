@@ -234,7 +234,9 @@ public final class ConfigLoader {
         return null;
       }
       DeliveryOptions delivery = DeliveryOptions.defaults();
-      if (plugin.name().regionMatches(true, 0, "out.", 0, 4)) {
+      // every step after the input may be an output (failover is one without out. in its name); on a step that
+      // turns out not to be one, the task warns at start that they do nothing
+      if (!plugin.isInput()) {
         List<NodeTuple> common = new ArrayList<>();
         opts.removeIf(t -> DeliveryOptions.KEYS.contains(OptionBinder.keyText(t.getKeyNode()).toLowerCase(Locale.ROOT))
             && common.add(t));

@@ -60,6 +60,11 @@ public final class BrokenOutputs {
 
   /** The output contract against out.Broken; not run by the build (no Test in its name). */
   public abstract static class Contract extends OutputContract {
+    @Override
+    protected java.time.Duration patience() {
+      return java.time.Duration.ofSeconds(4);
+    }
+
     abstract String bug();
 
     @Override

@@ -20,6 +20,7 @@ public final class Pipelines {
     r.register(new TestSink.P());
     r.register(new Exploder.P());
     r.register(new BrokenOutputs.P());
+    r.register(new BrokenInputs.P());
     return r;
   }
 
