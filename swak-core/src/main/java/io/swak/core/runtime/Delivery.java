@@ -59,7 +59,7 @@ final class Delivery implements Stage {
   private int sending;
   /** A batch sent again after a loss is on its way: nothing else goes until it settled. */
   private boolean probing;
-  /** Losses in a row (reset by a delivery); sets the backoff before batches are sent again. */
+  /** Rounds of losses since the last delivery, to say when the output works again. */
   private int failures;
   private long resendAtNanos;
   private boolean closing;
@@ -318,10 +318,12 @@ final class Delivery implements Stage {
           boolean firstOfRound = resendAtNanos - System.nanoTime() <= 0;
           if (firstOfRound) { // one broken connection loses all it had on its way: one backoff step, not eight
             failures++;
-            Duration wait = policy.delay(failures);
+            // the backoff follows the attempts of the batch that failed, as on the task thread: a batch given up on
+            // does not make the next one start at a long wait
+            Duration wait = policy.delay(job.attempts);
             resendAtNanos = System.nanoTime() + wait.toNanos();
-            LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, job.batch.count(), reason, failures,
-                wait.toMillis());
+            LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, job.batch.count(), reason,
+                job.attempts, wait.toMillis());
           }
         }
       }
