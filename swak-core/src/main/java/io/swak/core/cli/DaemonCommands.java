@@ -2,6 +2,8 @@ package io.swak.core.cli;
 
 import io.swak.core.config.AgentConfig;
 import io.swak.core.config.AgentOptions;
+import io.swak.core.config.ConfigException;
+import io.swak.core.config.ConfigLoader;
 import io.swak.core.service.Daemon;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,38 +32,104 @@ final class DaemonCommands {
         description = "Data directory (overrides the config's agent.data_dir; default $SWAK_DATA_DIR or ~/.swak/data).")
     Path dataDir;
 
-    /** The config when one was given and is valid; null otherwise (errors printed when invalid). */
+    /** The whole config, once {@link #loadConfig} found it valid. */
     AgentConfig cfg;
-    boolean cfgInvalid;
+    /** CONFIG's agent settings (the defaults without CONFIG), once read. */
+    private AgentOptions agent;
+    private Path pidFileChosen;
 
-    void loadConfigIfGiven() {
-      if (config != null && cfg == null && !cfgInvalid) {
-        cfg = Main.load(config, Main.registry());
-        cfgInvalid = cfg == null;
+    /** Loads the whole CONFIG (start, restart need it valid), printing its problems; false when invalid. */
+    boolean loadConfig() {
+      cfg = Main.load(config, Main.registry());
+      if (cfg != null) {
+        agent = cfg.agent();
+      }
+      return cfg != null;
+    }
+
+    /**
+     * Reads CONFIG's agent settings alone, so an agent is found even after a task of its config was broken;
+     * false, with the problems and what to do printed, when the agent entry itself (or the YAML) is broken.
+     */
+    boolean readAgentSettings() {
+      if (agent != null) {
+        return true;
+      }
+      if (config == null) {
+        agent = AgentOptions.defaults();
+        return true;
+      }
+      try {
+        agent = new ConfigLoader(Main.registry(), System.getenv()).loadAgent(config);
+        return true;
+      } catch (ConfigException e) {
+        System.err.println(e.getMessage());
+        System.err.println("cannot tell which pid file the agent of " + config + " uses: fix the config, or name "
+            + "the pid file with --pid-file FILE");
+        return false;
       }
     }
 
+    /** --data-dir, else CONFIG's agent.data_dir, else $SWAK_DATA_DIR, else ~/.swak/data; after readAgentSettings. */
     Path dataDirResolved() {
+      return dataDir != null ? dataDir : agent.resolvedDataDir(System.getenv());
+    }
+
+    /** Where the choice of the data directory came from, for the pid file line. */
+    private String dataDirSource() {
       if (dataDir != null) {
-        return dataDir;
+        return "--data-dir";
       }
-      loadConfigIfGiven();
-      return cfg != null ? cfg.agent().resolvedDataDir(System.getenv()) : AgentOptions.defaultDataDir(System.getenv());
+      if (agent.dataDir() != null) {
+        return "agent.data_dir in " + config;
+      }
+      String env = System.getenv("SWAK_DATA_DIR");
+      return env != null && !env.isEmpty() ? "$SWAK_DATA_DIR" : "the default data directory";
     }
 
+    /**
+     * --pid-file, else CONFIG's agent.pid_file, else DATA_DIR/swak.pid; printed with where it came from. Null
+     * when CONFIG's agent entry is broken (said so).
+     */
     Path pidFileResolved() {
+      if (pidFileChosen != null) {
+        return pidFileChosen;
+      }
+      String source;
       if (pidFile != null) {
-        return pidFile;
+        pidFileChosen = pidFile;
+        source = "--pid-file";
+      } else if (!readAgentSettings()) {
+        return null;
+      } else if (agent.pidFile() != null) {
+        pidFileChosen = agent.pidFile();
+        source = "agent.pid_file in " + config;
+      } else {
+        pidFileChosen = dataDirResolved().resolve("swak.pid");
+        source = dataDirSource();
       }
-      loadConfigIfGiven();
-      if (cfg != null && cfg.agent().pidFile() != null) {
-        return cfg.agent().pidFile();
-      }
-      return dataDirResolved().resolve("swak.pid");
+      System.out.println("pid file " + pidFileChosen.toAbsolutePath() + " (" + source + ")");
+      return pidFileChosen;
     }
 
+    /** The background agent of the pid file; null when it cannot be told (said so). */
     Daemon daemon() {
-      return new Daemon(pidFileResolved(), System.out, System.err);
+      Path pf = pidFileResolved();
+      return pf == null ? null : new Daemon(pf, System.out, System.err);
+    }
+
+    /** Says so when CONFIG's tasks have problems: they do not matter to stop and status, but to the next reload. */
+    void noteTaskProblems() {
+      if (config == null || pidFile != null) {
+        return;
+      }
+      try {
+        new ConfigLoader(Main.registry(), System.getenv()).load(config);
+      } catch (ConfigException e) {
+        int n = e.problems().size();
+        System.err.println("note: " + config + " has " + (n == 1 ? "a problem" : n + " problems") + " (`swak validate "
+            + config + "` shows " + (n == 1 ? "it" : "them") + "); a reload would reject it");
+      }
     }
   }
 
@@ -83,8 +151,7 @@ final class DaemonCommands {
         System.err.println("swak start needs the CONFIG to run, e.g. swak start /etc/swak/swak.yml");
         return CommandLine.ExitCode.USAGE;
       }
-      loadConfigIfGiven();
-      if (cfg == null) {
+      if (!loadConfig()) {
         return Main.FAILED;
       }
       return daemon().start(new Daemon.Launch(config, dataDirResolved(), cfg.agent().logFile(), verbose,
@@ -101,22 +168,29 @@ final class DaemonCommands {
 
     @Override
     public Integer call() throws Exception {
-      Path pf = pidFileResolved();
-      if (cfgInvalid) {
-        System.err.println("(using " + pf + " despite the config's errors)");
+      Daemon d = daemon();
+      if (d == null) {
+        return Main.FAILED;
       }
-      return new Daemon(pf, System.out, System.err).stop(Main.parseDuration(timeout));
+      noteTaskProblems();
+      return d.stop(Main.parseDuration(timeout));
     }
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Whether the started agent runs: pid, uptime, a line per task.",
       exitCodeListHeading = "%nExit codes (LSB):%n",
-      exitCodeList = {"0:running", "1:not running, but the pid file remains", "3:not running"})
+      exitCodeList = {"0:running", "1:not running, but the pid file remains", "3:not running",
+          "4:unknown: CONFIG's agent entry is broken, so its pid file is not known"})
   static final class Status extends Controlling {
     @Override
     public Integer call() throws Exception {
-      return daemon().status();
+      Daemon d = daemon();
+      if (d == null) {
+        return Daemon.UNKNOWN;
+      }
+      noteTaskProblems();
+      return d.status();
     }
   }
 
@@ -132,8 +206,7 @@ final class DaemonCommands {
         System.err.println("swak restart needs the CONFIG to run");
         return CommandLine.ExitCode.USAGE;
       }
-      loadConfigIfGiven();
-      if (cfg == null) {
+      if (!loadConfig()) {
         System.err.println("not restarting: the running agent keeps its config");
         return Main.FAILED;
       }
@@ -155,6 +228,9 @@ final class DaemonCommands {
     @Override
     public Integer call() throws Exception {
       Daemon d = daemon();
+      if (d == null) {
+        return Main.FAILED;
+      }
       Path file = config != null ? config : d.runningConfig().orElse(null);
       if (file != null && Main.load(file, Main.registry()) == null) {
         System.err.println("not reloading: the running agent keeps its config");

@@ -75,7 +75,8 @@ public record AgentOptions(
     return Path.of(System.getProperty("user.home"), ".swak", "data");
   }
 
-  static AgentOptions defaults() {
+  /** The settings of a config without an agent entry. */
+  public static AgentOptions defaults() {
     return new AgentOptions(Level.INFO, null, Duration.ofSeconds(10), null, DataSize.parse("10MiB"), 5, null, null);
   }
 }

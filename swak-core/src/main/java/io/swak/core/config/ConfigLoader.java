@@ -40,6 +40,15 @@ public final class ConfigLoader {
     return parse(file.toString(), read(file));
   }
 
+  /**
+   * Only the agent settings of a config file, whatever its tasks say: enough for stop and status to find
+   * the pid file of an agent whose config was edited since. Problems of the YAML or of the agent entry
+   * are thrown; the defaults when there is no agent entry.
+   */
+  public AgentOptions loadAgent(Path file) throws ConfigException {
+    return new Parse(file.toString()).agentOnly(read(file));
+  }
+
   private static String read(Path file) throws ConfigException {
     byte[] bytes;
     try {
@@ -104,6 +113,23 @@ public final class ConfigLoader {
       } catch (YamlEngineException e) {
         throw single(file, "not valid YAML: " + e.getMessage());
       }
+    }
+
+    AgentOptions agentOnly(String text) throws ConfigException {
+      Node root = compose(text);
+      AgentOptions agent = null;
+      if (root instanceof SequenceNode seq) {
+        for (Node entry : seq.getValue()) {
+          if (entry instanceof MappingNode m && !m.getValue().isEmpty()
+              && OptionBinder.keyText(m.getValue().get(0).getKeyNode()).equalsIgnoreCase("agent")) {
+            agent = agentOptions(m);
+          }
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+      return agent == null ? AgentOptions.defaults() : agent;
     }
 
     AgentConfig run(String text) throws ConfigException {

@@ -25,6 +25,8 @@ public final class Daemon {
   public static final int RUNNING = 0;
   public static final int DEAD_WITH_PID_FILE = 1;
   public static final int NOT_RUNNING = 3;
+  /** LSB "status unknown": the pid file cannot be told (a broken agent entry in the config). */
+  public static final int UNKNOWN = 4;
   /** LSB "program is not running" for actions other than status. */
   public static final int NOT_RUNNING_ACTION = 7;
 
