@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code swak start|stop|status|reload} when something is wrong: a config with a broken task, a broken agent
- * entry. The real launcher, a real background agent.
+ * {@code swak start|stop|status|reload} when something is wrong: a config with a broken task, a task that
+ * cannot start. The real launcher, a real background agent.
  */
 class DaemonTroubleTest {
 
@@ -52,6 +54,10 @@ class DaemonTroubleTest {
     return "- task:\n  - in.FakeData: {type: json, rate: 20}\n  - out.Null\n  name: " + name + "\n";
   }
 
+  private static String forwardTask(String name, int port) {
+    return "- task:\n  - in.Forward: {bind: 127.0.0.1, port: " + port + "}\n  - out.Null\n  name: " + name + "\n";
+  }
+
   private long supervisorPid() throws IOException {
     return Long.parseLong(Files.readString(pidFile).trim());
   }
@@ -82,5 +88,37 @@ class DaemonTroubleTest {
     assertThat(stop.out()).contains("unknown option `data_dri`").doesNotContain("not running");
   }
 
+  @Test
+  void startFailsAndSaysWhichTaskCannotStartAndWhy() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Files.writeString(config, agent() + nullTask("fine") + forwardTask("web", taken.getLocalPort()));
+      Swak.Result start = swak.run("start", config.toString()).expect(1);
+      assertThat(start.out()).contains("task 2 (web)", "failing", "cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .doesNotContain("swak started");
+      // nothing half-started is left behind
+      assertThat(pidFile).doesNotExist();
+      assertThat(swak.run("status", config.toString()).expect(3).out()).contains("not running");
+    }
+  }
 
+  @Test
+  void statusShowsAFailingTaskWithItsErrorAndAnExitCodeOfItsOwn() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Files.writeString(config, agent() + nullTask("fine") + forwardTask("web", port));
+    swak.run("start", config.toString()).expect(0);
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Files.writeString(config, agent() + nullTask("fine") + forwardTask("web", taken.getLocalPort()));
+      Swak.Result reload = swak.run("reload", config.toString());
+      assertThat(reload.out()).contains("1 unchanged, 1 restarted", "task 2 (web) failing",
+          "cannot listen on 127.0.0.1:" + taken.getLocalPort());
+
+      Swak.Result status = swak.run("status", config.toString());
+      assertThat(status.code()).as(status.out()).isEqualTo(150);
+      assertThat(status.out()).contains("task 1 (fine): running", "task 2 (web): failing",
+          "cannot listen on 127.0.0.1:" + taken.getLocalPort());
+    }
+  }
 }

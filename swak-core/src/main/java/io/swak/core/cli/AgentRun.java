@@ -8,6 +8,7 @@ import io.swak.core.config.PluginRegistry;
 import io.swak.core.http.StatusReport;
 import io.swak.core.http.StatusServer;
 import io.swak.core.runtime.Agent;
+import io.swak.core.runtime.Task;
 import io.swak.core.service.StatusFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ final class AgentRun {
     }));
     ScheduledExecutorService ticker = null;
     if (statusFile != null) {
-      awaitTasksStarted(agent, Duration.ofSeconds(5));
+      awaitFirstOutcomes(agent, Duration.ofSeconds(5));
       writeStatus(report);
       ticker = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "swak-status"));
       ticker.scheduleWithFixedDelay(() -> writeStatus(report), 2, 2, TimeUnit.SECONDS);
@@ -155,7 +156,15 @@ final class AgentRun {
     try {
       Agent.ReloadResult r = agent.reload(next);
       r.restartNeeded().forEach(w -> LOG.warn("reload: {}", w));
-      report.lastReload(when + " reloaded: " + r);
+      awaitFirstOutcomes(agent, Duration.ofSeconds(5));
+      StringBuilder outcome = new StringBuilder(when).append(" reloaded: ").append(r);
+      // what swak reload prints: the tasks that cannot start
+      for (Task t : agent.tasks()) {
+        if (t.lastError() != null) {
+          outcome.append("; ").append(t.config().label()).append(" failing: ").append(t.lastError());
+        }
+      }
+      report.lastReload(outcome.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IllegalStateException e) {
@@ -194,12 +203,14 @@ final class AgentRun {
     return t;
   }
 
-  /** Waits a little for tasks to leave "starting", so start reports their real state. */
-  private static void awaitTasksStarted(Agent agent, Duration max) throws InterruptedException {
+  /**
+   * Waits a little for every task to run or fail its first start, so start and reload report their real state
+   * (a task that takes longer shows as starting; swak start reads the status again).
+   */
+  private static void awaitFirstOutcomes(Agent agent, Duration max) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
-    while (System.nanoTime() < deadline
-        && agent.tasks().stream().anyMatch(t -> "starting".equals(t.state()) || "created".equals(t.state()))) {
-      Thread.sleep(20);
+    for (Task t : agent.tasks()) {
+      t.awaitFirstOutcome(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
   }
 

@@ -181,7 +181,8 @@ final class DaemonCommands {
       description = "Whether the started agent runs: pid, uptime, a line per task.",
       exitCodeListHeading = "%nExit codes (LSB):%n",
       exitCodeList = {"0:running", "1:not running, but the pid file remains", "3:not running",
-          "4:unknown: CONFIG's agent entry is broken, so its pid file is not known"})
+          "4:unknown: CONFIG's agent entry is broken, so its pid file is not known",
+          "150:running, but a task is failing (its reason is printed)"})
   static final class Status extends Controlling {
     @Override
     public Integer call() throws Exception {
