@@ -173,6 +173,25 @@ class CliTest {
   }
 
   @Test
+  void testModeLogsEachStepAtDebugAndSaysStopped() throws Exception {
+    try (Launcher swak = Launcher.start(dir, Map.of(), "test", "examples/seed-fakedata.yml")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> swak.outLines().size() >= 2);
+      swak.signal("INT");
+      assertThat(swak.waitFor(Duration.ofSeconds(20))).isZero();
+      assertThat(swak.err()).containsPattern("DEBUG task 1, step 2 \\(out.Stdout\\): 1 event")
+          .containsPattern("DEBUG task 1, step 3 \\(sleep\\): 1 event");
+      assertThat(swak.err().strip()).endsWith("stopped");
+    }
+  }
+
+  @Test
+  void pluginsSuggestsTheNameMeantForAnUnknownOne() throws Exception {
+    Launcher swak = Launcher.run(dir, "plugins", "out.Stdot");
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err()).contains("unknown plugin `out.Stdot` — did you mean `out.Stdout`?");
+  }
+
+  @Test
   void validateReadsAUtf16ConfigAndAsksForUtf8WhenItCannotTellTheEncoding() throws Exception {
     String yaml = "# 가짜 데이터\n- task:\n  - in.FakeData\n  - out.Stdout\n";
     Path utf16 = dir.resolve("utf16.yml");

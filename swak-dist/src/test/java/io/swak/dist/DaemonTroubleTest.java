@@ -2,6 +2,7 @@ package io.swak.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code swak start|stop|status|reload} when something is wrong: a config with a broken task, a task that
- * cannot start. The real launcher, a real background agent.
+ * cannot start, a reload that needs a restart. The real launcher, a real background agent.
  */
 class DaemonTroubleTest {
 
@@ -120,5 +121,22 @@ class DaemonTroubleTest {
       assertThat(status.out()).contains("task 1 (fine): running", "task 2 (web): failing",
           "cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
+  }
+
+  @Test
+  void reloadSaysOnceWhatIsWrongAndEchoesWhatNeedsARestart() throws Exception {
+    Files.writeString(config, agent() + nullTask("a"));
+    swak.run("start", config.toString()).expect(0);
+
+    Files.writeString(config, agent() + nullTask("a").replace("out.Null", "out.Nul"));
+    Swak.Result bad = swak.run("reload", config.toString()).expect(1);
+    assertThat(bad.out().split("unknown plugin `out.Nul`", -1)).as(bad.out()).hasSize(2);
+
+    Files.writeString(config, agent() + "    http: {bind: 127.0.0.1, port: 0}\n" + nullTask("a"));
+    Swak.Result good = swak.run("reload", config.toString()).expect(0);
+    assertThat(good.out()).contains("reloaded: 1 unchanged", "agent.http changed", "next restart");
+    JsonNode st = JSON.readTree(data.resolve("swak.status.json").toFile());
+    assertThat(st.get("last_reload").asText()).contains("agent.http changed");
+    assertThat(Files.readString(dir.resolve("swak.log"))).contains("reload: agent.http changed");
   }
 }

@@ -8,6 +8,7 @@ import io.swak.core.config.PluginRegistry;
 import io.swak.core.http.StatusReport;
 import io.swak.core.http.StatusServer;
 import io.swak.core.runtime.Agent;
+import io.swak.core.runtime.FailureText;
 import io.swak.core.runtime.Task;
 import io.swak.core.service.StatusFile;
 import java.io.IOException;
@@ -147,7 +148,7 @@ final class AgentRun {
       writeStatus(report);
       return;
     } catch (RuntimeException e) {
-      LOG.error("reload rejected, the running config stays in force: {}", e.toString());
+      LOG.error("reload rejected, the running config stays in force: {}", FailureText.of(e));
       report.lastReload(when + " rejected: " + e.getMessage());
       writeStatus(report);
       return;
@@ -158,7 +159,8 @@ final class AgentRun {
       r.restartNeeded().forEach(w -> LOG.warn("reload: {}", w));
       awaitFirstOutcomes(agent, Duration.ofSeconds(5));
       StringBuilder outcome = new StringBuilder(when).append(" reloaded: ").append(r);
-      // what swak reload prints: the tasks that cannot start
+      // what swak reload prints: the settings that wait for a restart, the tasks that cannot start
+      r.restartNeeded().forEach(w -> outcome.append("; ").append(w));
       for (Task t : agent.tasks()) {
         if (t.lastError() != null) {
           outcome.append("; ").append(t.config().label()).append(" failing: ").append(t.lastError());
@@ -221,7 +223,7 @@ final class AgentRun {
     try {
       statusFile.write(report.json(Instant.now()));
     } catch (IOException | RuntimeException e) {
-      LOG.warn("cannot write status file {}: {}", statusFile.path(), e.toString());
+      LOG.warn("cannot write status file {}: {}", statusFile.path(), FailureText.of(e));
     }
   }
 }

@@ -30,7 +30,8 @@ final class PluginsCommand implements Callable<Integer> {
     }
     Plugin<?> p = registry.find(name);
     if (p == null) {
-      System.err.println("unknown plugin `" + name + "`. Plugins:\n" + PluginDocs.list(registry));
+      System.err.println("unknown plugin `" + name + "`" + registry.didYouMean(name) + "\nPlugins:\n"
+          + PluginDocs.list(registry));
       return Main.FAILED;
     }
     System.out.print(PluginDocs.describe(p));

@@ -40,6 +40,7 @@ final class TestCommand extends AgentCommand {
     Logger log = LoggerFactory.getLogger("swak");
     log.info("testing {} of {} ({} steps); stop with Ctrl-C", tc.label(), config, tc.steps().size());
     t.run(); // on this thread, as the seed's test mode does
+    log.info("stopped");
     return 0;
   }
 }

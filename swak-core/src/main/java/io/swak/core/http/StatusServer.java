@@ -87,7 +87,7 @@ public final class StatusServer implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("HTTP {} failed: {}", x.getRequestURI(), e.toString());
+      LOG.warn("HTTP {} failed: {}", x.getRequestURI(), io.swak.core.runtime.FailureText.of(e));
       throw e;
     }
   }

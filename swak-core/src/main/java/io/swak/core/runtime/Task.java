@@ -195,6 +195,9 @@ public final class Task {
       emitters[i] = b -> {
         prev.eventsOut(b.count());
         mine.eventsIn(b.count());
+        if (LOG.isDebugEnabled()) { // swak test, -v: what each step gets
+          LOG.debug("{}: {} event{} in", sc.where(), b.count(), b.count() == 1 ? "" : "s");
+        }
         try {
           stage.accept(b, next);
         } catch (TaskStoppedException | StepFailure e) {
@@ -234,6 +237,9 @@ public final class Task {
         continue;
       }
       first.eventsIn(b.count());
+      if (LOG.isDebugEnabled() && !b.isEmpty()) {
+        LOG.debug("{}: {} event{} read, tag {}", where, b.count(), b.count() == 1 ? "" : "s", b.tag());
+      }
       try {
         chain.emit(b);
       } catch (TaskStoppedException | StepFailure e) {
