@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success (or stopped by SIGINT/SIGTERM); status: running", "1:invalid config, or the agent "
         + "failed; status: not running but the pid file remains", "2:wrong command-line usage",
-        "3:status: not running", "7:reload: not running"})
+        "3:status: not running", "4:status: unknown (the config's agent entry is broken)", "7:reload: not running",
+        "150:status: running, but a task is failing"})
 public final class Main implements Callable<Integer> {
 
   /** Exit code for a config or runtime failure. */
