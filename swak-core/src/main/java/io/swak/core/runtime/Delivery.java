@@ -65,6 +65,12 @@ final class Delivery implements Stage {
   private boolean closing;
   private Thread sender;
 
+  // for health (StepCounters.delivery): read by the status thread, written where deliveries happen
+  private volatile long lastDeliveredNanos = System.nanoTime();
+  /** Window 1: when the batch being delivered now arrived; 0 when none is. */
+  private volatile long busySinceNanos;
+  private volatile int busyEvents;
+
   Delivery(Output output, String where, DeliveryOptions options) {
     this.output = output;
     this.where = where;
@@ -81,6 +87,9 @@ final class Delivery implements Stage {
     String lossy = output.atMostOnce();
     if (lossy != null) {
       LOG.warn("{}: at-most-once delivery: {}", where, lossy);
+    }
+    if (ctx.metrics() instanceof StepCounters c) {
+      c.delivery(this::stalledNanos, this::waitingEvents);
     }
     ctx.metrics().gauge("in_flight", () -> {
       synchronized (lock) {
@@ -100,7 +109,7 @@ final class Delivery implements Stage {
     if (batch.isEmpty()) {
       next.emit(batch);
     } else if (window == 1) {
-      deliverNow(batch);
+      deliverWatched(batch);
       next.emit(batch);
     } else {
       next.emit(enqueue(batch));
@@ -108,6 +117,46 @@ final class Delivery implements Stage {
   }
 
   // ---- window 1: on the task thread ----------------------------------------------------------------
+
+  /** deliverNow, with what health reads: since when a batch waits. */
+  private void deliverWatched(Batch batch) throws Exception {
+    busyEvents = batch.count();
+    busySinceNanos = System.nanoTime();
+    try {
+      deliverNow(batch);
+    } finally {
+      busySinceNanos = 0;
+    }
+  }
+
+  /** How long the oldest undelivered batch has waited with nothing delivered meanwhile; 0 when none waits. */
+  private long stalledNanos() {
+    long since;
+    if (window == 1) {
+      since = busySinceNanos;
+    } else {
+      synchronized (lock) {
+        Job oldest = pending.peekFirst();
+        since = oldest == null ? 0 : oldest.acceptedNanos;
+      }
+    }
+    return since == 0 ? 0 : Math.max(0, System.nanoTime() - Math.max(since, lastDeliveredNanos));
+  }
+
+  private long waitingEvents() {
+    if (window == 1) {
+      return busySinceNanos == 0 ? 0 : busyEvents;
+    }
+    synchronized (lock) {
+      return pending.stream().mapToLong(j -> j.batch.count()).sum();
+    }
+  }
+
+  private void noteFailure(String reason) {
+    if (context.metrics() instanceof StepCounters c) {
+      c.lastFailure(reason);
+    }
+  }
 
   private void deliverNow(Batch batch) throws Exception {
     int attempt = 0;
@@ -134,6 +183,7 @@ final class Delivery implements Stage {
       }
       attempt++;
       context.metrics().errors(1);
+      noteFailure(o.reason);
       if (givingUp(attempt)) {
         deadLetters.write(batch, "gave up after " + options.retryMaxTimes() + " retries: " + o.reason);
         return;
@@ -153,6 +203,7 @@ final class Delivery implements Stage {
   }
 
   private void countDelivered(Batch batch, int afterRetries) {
+    lastDeliveredNanos = System.nanoTime();
     context.metrics().bytesOut(batch.length());
     if (afterRetries > 0) {
       LOG.info("{}: delivered {} events after {} retries", where, batch.count(), afterRetries);
@@ -168,6 +219,7 @@ final class Delivery implements Stage {
     static final int LOST = 2;
 
     final Batch batch;
+    final long acceptedNanos = System.nanoTime();
     int state = QUEUED;
     int attempts;
     String reason;
@@ -307,6 +359,7 @@ final class Delivery implements Stage {
           return;
         }
         context.metrics().errors(1);
+        noteFailure(reason);
         job.attempts++;
         job.reason = reason;
         probing = false;

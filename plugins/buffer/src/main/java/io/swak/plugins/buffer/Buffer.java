@@ -80,6 +80,9 @@ final class Buffer implements Stage {
     lastSyncNanos = System.nanoTime();
     ctx.metrics().gauge("buffer_bytes", () -> locked(() -> memoryBytes + diskBytes));
     ctx.metrics().gauge("buffer_chunks", () -> locked(() -> (long) sealed.size() + open.size()));
+    // what buffer_bytes can reach (memory, plus the spill of a memory buffer): health reads how full it is
+    long limit = s.totalLimit() + (s.type() == BufferSettings.Type.MEMORY && s.path() != null ? s.spillLimit() : 0);
+    ctx.metrics().gauge("buffer_limit_bytes", () -> limit);
   }
 
   private long locked(java.util.function.LongSupplier read) {
