@@ -90,7 +90,8 @@ import org.junit.jupiter.api.io.TempDir;
  *     ordered_by: seq         # this field of each JSON line's record never goes down
  *     each_has: [name, email] # fields every JSON line's record (or line) must have
  *     each_matches: 'regex'   # found in every line
- *   - counter: dead_lettered  # a step's counter or gauge (status' names) is exactly value
+ *   - counter: dead_lettered  # a step's counter or gauge (status' names) is exactly value; one never
+ *                             #   counted reads 0, so expect 0 of a file rather than of a counter
  *     task: 1                 # 1-based, in the agent (agent: receiver for the other one)
  *     step: 2                 # 1-based; child: "out.File #1" for an output nested in failover
  *     value: 3
@@ -184,6 +185,7 @@ class BehaviorTest {
         Files.createDirectories(p.getParent());
         Files.writeString(p, e.getValue().asText(), StandardCharsets.UTF_8);
       }
+      boolean held = false;
       try {
         for (Running a : agents.values()) {
           a.start();
@@ -192,8 +194,12 @@ class BehaviorTest {
           step(step);
         }
         expect(spec.path("expect"));
+        held = true;
       } finally {
-        stopAll();
+        List<String> late = stopAll();
+        if (held) { // else the failure that brought us here is the one to report
+          assertThat(late).as("agents that did not stop within their shutdown_timeout").isEmpty();
+        }
       }
       // stopped: what the stop flushed is in the files now, and nothing more comes
       for (JsonNode exp : spec.path("expect")) {
@@ -203,7 +209,8 @@ class BehaviorTest {
       }
     }
 
-    private void stopAll() throws InterruptedException {
+    /** Stops the agent, then the receiver; returns those that did not stop in time. */
+    private List<String> stopAll() throws InterruptedException {
       List<String> late = new ArrayList<>();
       for (String n : List.of("main", "receiver")) {
         Running a = agents.get(n);
@@ -211,7 +218,7 @@ class BehaviorTest {
           late.add(n);
         }
       }
-      assertThat(late).as("agents that did not stop within their shutdown_timeout").isEmpty();
+      return late;
     }
 
     private void step(JsonNode step) throws Throwable {
