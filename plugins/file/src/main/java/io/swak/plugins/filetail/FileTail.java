@@ -562,8 +562,12 @@ final class FileTail implements Input {
         continue;
       }
       try {
-        long size = f.channel != null ? f.channel.size() : Files.size(f.path());
-        if (size != f.splitter.readPosition() || f.channel != null && size < f.lastSize) {
+        // size and modification time: a copytruncate written back to the same size changes only the latter
+        java.nio.file.attribute.BasicFileAttributes attrs = Files.readAttributes(f.path(),
+            java.nio.file.attribute.BasicFileAttributes.class);
+        long modified = attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (attrs.size() != f.splitter.readPosition() || modified != f.lookedModified) {
+          f.lookedModified = modified;
           f.continuing = false; // a fresh look: its first bytes are checked as after a notification
           queue(f);
           changed.put(dir, Boolean.TRUE);

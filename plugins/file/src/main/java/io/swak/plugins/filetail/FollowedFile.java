@@ -54,6 +54,8 @@ final class FollowedFile {
   boolean finalFlush;
   boolean finalFlushed;
   boolean unreadable;
+  /** Modification time (ns) at the last look of a directory looked at on the tick. */
+  long lookedModified = Long.MIN_VALUE;
 
   FollowedFile(FileIdentity id, Path path, String tag, LineSplitter splitter, Multiline multiline) {
     this.id = id;
