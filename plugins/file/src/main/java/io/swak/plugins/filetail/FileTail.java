@@ -771,8 +771,9 @@ final class FileTail implements Input {
     f.continuing = false;
     if (!f.rotated && size < f.splitter.readPosition()) {
       truncated(f, size);
-    } else if (!f.rotated && !continuing && size > f.splitter.readPosition() && f.rewritten()) {
-      // woken by new data: truncated and written past our position again since we last looked?
+    } else if (!f.rotated && !continuing && size >= f.splitter.readPosition() && f.rewritten()) {
+      // woken by a write: truncated and written up to or past our position again since we last looked? (lines
+      // of one length written back to the old size leave the size as it was: only the first bytes tell)
       truncated(f, size);
     }
     current = f;
