@@ -1,0 +1,451 @@
+package io.swak.plugins.fluentd.output;
+
+import io.netty.buffer.Unpooled;
+import io.swak.api.StepMetrics;
+import io.swak.api.Output.Receipt;
+import io.swak.plugins.fluentd.protocol.ForwardProtocolException;
+import io.swak.plugins.fluentd.protocol.FrameScanner;
+import io.swak.plugins.fluentd.protocol.Handshake;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.ValueType;
+
+/**
+ * One open connection of out.Fluentd to one server: TCP or TLS, the shared-key handshake, writes
+ * bounded by the send timeout (a watchdog closes the socket, since blocking writes have no timeout of
+ * their own) and reads of whole msgpack replies.
+ *
+ * <p>With acknowledgements, a reader thread per link takes the server's acks as they come and settles
+ * the chunks on their way: confirmed, or lost when the connection breaks, an ack is overdue or names a
+ * chunk that was not sent. A retired link takes no new chunks and closes once its last one is settled.
+ */
+final class ServerLink implements Closeable {
+
+  private static final int MAX_REPLY = 1 << 20;
+  private static final long MAX_ACK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  final ServerList.Node node;
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private final ScheduledExecutorService watchdog;
+  final long expiresAtNanos;
+  long lastUsedNanos;
+  /** False when the server's HELO said it closes connections after each message. */
+  boolean serverKeepsAlive = true;
+  private byte[] buf = new byte[256];
+  private int filled;
+  private final Duration ackTimeout;
+  private final StepMetrics metrics;
+
+  private ServerLink(ServerList.Node node, Socket socket, ScheduledExecutorService watchdog, long expiresAtNanos,
+      Duration ackTimeout, StepMetrics metrics) throws IOException {
+    this.node = node;
+    this.socket = socket;
+    this.in = socket.getInputStream();
+    this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+    this.watchdog = watchdog;
+    this.expiresAtNanos = expiresAtNanos;
+    this.ackTimeout = ackTimeout;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Connects, starts TLS and does the handshake, all within {@code connectTimeout}; acks and resends are
+   * counted in {@code metrics}.
+   */
+  static ServerLink open(ServerList.Node node, FluentdPlugin.Options o, SSLContext ssl, String selfHostname,
+      ScheduledExecutorService watchdog, long expiresAtNanos, StepMetrics metrics) throws IOException {
+    int timeout = (int) Math.max(1, o.connectTimeout().toMillis());
+    Socket s = new Socket();
+    try {
+      s.setTcpNoDelay(true);
+      s.connect(new InetSocketAddress(node.host, node.port), timeout);
+      if (ssl != null) {
+        SSLSocket t = (SSLSocket) ssl.getSocketFactory().createSocket(s, node.host, node.port, true);
+        if (o.tlsVerifyHostname() && !o.tlsInsecure()) {
+          SSLParameters p = t.getSSLParameters();
+          p.setEndpointIdentificationAlgorithm("HTTPS");
+          t.setSSLParameters(p);
+        }
+        t.setSoTimeout(timeout);
+        t.startHandshake();
+        s = t;
+      }
+      ServerLink link = new ServerLink(node, s, watchdog, expiresAtNanos, o.ackResponseTimeout(), metrics);
+      if (o.sharedKey() != null && !o.sharedKey().isEmpty()) {
+        link.handshake(o, selfHostname, Duration.ofMillis(timeout));
+      }
+      return link;
+    } catch (IOException | RuntimeException e) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // already failing
+      }
+      throw e;
+    }
+  }
+
+  private void handshake(FluentdPlugin.Options o, String selfHostname, Duration timeout) throws IOException {
+    Handshake.Helo helo;
+    try {
+      helo = Handshake.parseHelo(readFrame(timeout));
+    } catch (ForwardProtocolException e) {
+      throw new IOException(e.getMessage());
+    }
+    // printable salt, like Fluentd's, so captures and logs stay readable
+    byte[] salt = java.util.HexFormat.of().formatHex(Handshake.random(16)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    String user = o.username() == null ? "" : o.username();
+    String pass = o.password() == null ? "" : o.password();
+    write(Handshake.ping(helo, selfHostname, salt, o.sharedKey(), user, pass), o.sendTimeout());
+    flush(o.sendTimeout());
+    serverKeepsAlive = helo.keepalive();
+    String problem = Handshake.checkPong(readFrame(timeout), helo, salt, o.sharedKey());
+    if (problem != null) {
+      throw new AuthFailure(problem);
+    }
+  }
+
+  /** The server refused our credentials or proved not to hold our key. */
+  static final class AuthFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    AuthFailure(String message) {
+      super(message);
+    }
+  }
+
+  /** Writes under the send timeout: past it the socket is closed and the write fails. */
+  void write(byte[] b, Duration sendTimeout) throws IOException {
+    write(b, 0, b.length, sendTimeout);
+  }
+
+  void write(byte[] b, int off, int len, Duration sendTimeout) throws IOException {
+    guarded(sendTimeout);
+    try {
+      out.write(b, off, len);
+    } catch (IOException e) {
+      throw timedOut ? timeout(sendTimeout) : e;
+    } finally {
+      busySince = 0;
+    }
+  }
+
+  void flush(Duration sendTimeout) throws IOException {
+    guarded(sendTimeout);
+    try {
+      out.flush();
+    } catch (IOException e) {
+      throw timedOut ? timeout(sendTimeout) : e;
+    } finally {
+      busySince = 0;
+    }
+  }
+
+  /*
+   * The send timeout: a write marks when it started, and a check on the timer thread closes the socket
+   * of a write older than the timeout. (A timer scheduled and cancelled per write woke that thread four
+   * times a batch and cost ~5% of the CPU at 2 M lines/s.) The check runs every quarter of the timeout,
+   * so a stuck write fails between 1 and 1.25 times send_timeout after it started.
+   */
+  private volatile long busySince;
+  private volatile long limitNanos;
+  private volatile boolean timedOut;
+  private ScheduledFuture<?> sendCheck;
+
+  private void guarded(Duration sendTimeout) {
+    long limit = sendTimeout.toNanos();
+    if (sendCheck == null || limit != limitNanos) {
+      if (sendCheck != null) {
+        sendCheck.cancel(false);
+      }
+      limitNanos = limit;
+      long every = Math.max(5, sendTimeout.toMillis() / 4);
+      sendCheck = watchdog.scheduleWithFixedDelay(this::checkSend, every, every, TimeUnit.MILLISECONDS);
+    }
+    busySince = System.nanoTime() | 1; // never 0 while busy
+  }
+
+  private void checkSend() {
+    long since = busySince;
+    if (since != 0 && System.nanoTime() - since > limitNanos) {
+      timedOut = true;
+      closeQuietly();
+    }
+  }
+
+  private static SocketTimeoutException timeout(Duration sendTimeout) {
+    return new SocketTimeoutException("the server did not take the data within send_timeout ("
+        + sendTimeout.toMillis() + " ms)");
+  }
+
+  /** Reads one msgpack value sent by the server, waiting at most {@code timeout}. */
+  byte[] readFrame(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (filled > 0) {
+        int end;
+        try {
+          end = FrameScanner.valueEnd(Unpooled.wrappedBuffer(buf, 0, filled), 0, filled, MAX_REPLY);
+        } catch (ForwardProtocolException e) {
+          throw new IOException("unreadable reply from the server: " + e.getMessage());
+        }
+        if (end != FrameScanner.INCOMPLETE) {
+          byte[] frame = Arrays.copyOf(buf, end);
+          System.arraycopy(buf, end, buf, 0, filled - end);
+          filled -= end;
+          return frame;
+        }
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new SocketTimeoutException("no reply within " + timeout.toMillis() + " ms");
+      }
+      if (filled == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+      long left = deadline - System.nanoTime();
+      socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
+      int r;
+      try {
+        r = in.read(buf, filled, buf.length - filled);
+      } catch (SocketTimeoutException e) {
+        continue; // the deadline is checked at the top
+      }
+      if (r < 0) {
+        throw new EOFException("the server closed the connection");
+      }
+      filled += r;
+    }
+  }
+
+  /**
+   * True when the server has closed a kept-alive connection: writing into it would "succeed" into the
+   * void. A 1 ms read tells EOF (or a stray byte) from silence.
+   */
+  boolean closedByPeer() {
+    try {
+      socket.setSoTimeout(1);
+      int r = in.read(buf, filled, Math.max(0, buf.length - filled));
+      if (r < 0) {
+        return true;
+      }
+      filled += r;
+      return false;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing
+    }
+  }
+
+  /** Chunks sent and not acknowledged yet, oldest first, with when they were sent; guarded by itself. */
+  private final LinkedHashMap<String, Expected> expected = new LinkedHashMap<>();
+  private record Expected(Receipt receipt, long sentNanos) { }
+  private Thread ackReader;
+  /** Why the link stopped working; null while it works. */
+  private volatile String broken;
+  private volatile boolean retired;
+
+  /**
+   * Registers a chunk (before its bytes are written, so its ack cannot come first) whose ack the reader
+   * thread settles within the ack timeout; the first one starts the reader.
+   */
+  void expectAck(String chunk, Receipt receipt) throws IOException {
+    synchronized (expected) {
+      if (broken != null) {
+        throw new IOException(broken);
+      }
+      expected.put(chunk, new Expected(receipt, System.nanoTime()));
+      if (ackReader == null) {
+        ackReader = new Thread(this::readAcks, "swak-acks-" + node);
+        ackReader.setDaemon(true);
+        ackReader.start();
+      }
+    }
+  }
+
+  /** Forgets a chunk whose bytes could not be written, so the reader does not settle its receipt too. */
+  void forget(String chunk) {
+    synchronized (expected) {
+      expected.remove(chunk);
+    }
+  }
+
+  /** Why the link broke, or null. */
+  String broken() {
+    return broken;
+  }
+
+  /** True when the link broke with batches on their way (their receipts said failed). */
+  boolean lostAny() {
+    return lostAny;
+  }
+
+  private volatile boolean lostAny;
+
+  boolean readsAcks() {
+    return ackReader != null;
+  }
+
+  /** No new chunks: the link closes now, or when the reader settled the last chunk on its way. */
+  void retire() {
+    retired = true;
+    synchronized (expected) {
+      if (!expected.isEmpty()) {
+        return;
+      }
+    }
+    close();
+  }
+
+  /** The reader thread: whatever ends it also breaks the link, so no chunk waits for an ack nobody reads. */
+  private void readAcks() {
+    try {
+      readAcksUntilBroken();
+    } catch (RuntimeException | Error e) {
+      fail("the ack reader failed: " + e);
+      throw e;
+    }
+  }
+
+  /**
+   * The reader's loop. It waits for a reply until the oldest chunk's ack is due, or a whole ack timeout
+   * when none is on its way: a chunk sent meanwhile is due later than that, so it is checked in time,
+   * and an idle link wakes its reader once per ack timeout, not every few milliseconds.
+   */
+  private void readAcksUntilBroken() {
+    long timeout = ackTimeout.toNanos();
+    while (broken == null) {
+      byte[] reply;
+      long oldest;
+      synchronized (expected) {
+        Iterator<Expected> it = expected.values().iterator();
+        oldest = it.hasNext() ? it.next().sentNanos() : 0;
+      }
+      // what is left of the oldest chunk's time (no overflow for huge timeouts), read at most a minute at a time
+      long wait = Math.min(oldest == 0 ? timeout : timeout - (System.nanoTime() - oldest), MAX_ACK_WAIT_NANOS);
+      try {
+        if (wait <= 0) {
+          fail("no reply within " + ackTimeout.toMillis() + " ms");
+          return;
+        }
+        reply = readFrame(Duration.ofNanos(wait));
+      } catch (SocketTimeoutException e) {
+        continue; // the oldest chunk's deadline is checked at the top
+      } catch (IOException e) {
+        fail(e.getMessage());
+        return;
+      }
+      String chunk;
+      try {
+        chunk = ackedChunk(reply);
+      } catch (IOException e) {
+        fail(e.getMessage());
+        return;
+      }
+      Expected x;
+      boolean last;
+      synchronized (expected) {
+        x = expected.remove(chunk);
+        last = expected.isEmpty();
+      }
+      if (x == null) {
+        fail("the server acknowledged chunk '" + chunk + "', which is not on its way");
+        return;
+      }
+      metrics.count("acks", 1);
+      x.receipt().delivered();
+      if (last && retired) {
+        close();
+      }
+    }
+  }
+
+  /** The chunk id of an ack reply: {@code {"ack": id}}. */
+  static String ackedChunk(byte[] reply) throws IOException {
+    String acked = null;
+    try (MessageUnpacker in = MessagePack.newDefaultUnpacker(reply)) {
+      if (in.getNextFormat().getValueType() == ValueType.MAP) {
+        int n = in.unpackMapHeader();
+        for (int i = 0; i < n; i++) {
+          String k = in.unpackString();
+          if (k.equals("ack") && in.getNextFormat().getValueType() == ValueType.STRING) {
+            acked = in.unpackString();
+          } else {
+            in.skipValue();
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("unreadable ack reply: " + e.getMessage());
+    }
+    if (acked == null && reply.length > 5 && (reply[0] & 0xf0) == 0x90 && reply[1] == (byte) 0xa4
+        && reply[2] == 'H' && reply[3] == 'E' && reply[4] == 'L' && reply[5] == 'O') {
+      throw new IOException("the server requires the shared-key handshake (it sent HELO): set `shared_key`");
+    }
+    if (acked == null) {
+      throw new IOException("the server replied without an ack");
+    }
+    return acked;
+  }
+
+  /** The link is broken: closed, and every chunk on its way lost (each will be sent again). */
+  private void fail(String why) {
+    List<Receipt> lost = new ArrayList<>();
+    synchronized (expected) {
+      if (broken == null) {
+        broken = why;
+      }
+      expected.values().forEach(x -> lost.add(x.receipt()));
+      expected.clear();
+    }
+    if (sendCheck != null) {
+      sendCheck.cancel(false);
+    }
+    closeQuietly();
+    if (!lost.isEmpty()) {
+      metrics.count("resends", lost.size());
+    }
+    String reason = "server " + node + ": " + broken;
+    if (!lost.isEmpty()) {
+      lostAny = true;
+    }
+    lost.forEach(r -> r.failed(reason));
+  }
+
+  /** Closes the connection; chunks still on their way are lost. */
+  @Override
+  public void close() {
+    fail("the connection was closed");
+  }
+}
