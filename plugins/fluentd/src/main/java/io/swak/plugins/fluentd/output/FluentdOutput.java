@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * out.Fluentd: sends each batch as one PackedForward message over a blocking socket (one connection at
  * a time takes new messages; a retired one stays open until its acks came), to one of its servers. A
- * batch is delivered when written — or, with {@code require_ack_response}, when the server acknowledged
- * it (the link's reader thread takes the acks). The runtime calls {@link #send} in order on its sender
+ * batch is delivered when the server acknowledged it ({@code require_ack_response}, the link's reader
+ * thread takes the acks) — or, without acks, when written, on a connection whose server was seen not to
+ * require the shared-key handshake (its reader watched it for a HELO). The runtime calls {@link #send} in order on its sender
  * thread, up to {@link #WINDOW} batches on their way on kept connections, and sends what was lost again.
  *
  * <p>A server that cannot be reached is skipped within the same send (the next one is tried). A write
@@ -104,13 +105,14 @@ final class FluentdOutput implements Output {
     IOException last = null;
     // a server that cannot be reached costs a failover to the next, not a retry round
     for (int i = 0; i < servers.nodes().size(); i++) {
+      boolean settledLater;
       try {
-        transmit(b, payload, chunk, receipt);
+        settledLater = transmit(b, payload, chunk, receipt);
       } catch (Unreachable e) {
         last = e;
         continue;
       }
-      if (chunk == null) {
+      if (!settledLater) {
         receipt.delivered(); // written: as far as a server that does not ack can confirm
       }
       return;
@@ -120,25 +122,29 @@ final class FluentdOutput implements Output {
 
   /**
    * Writes one message on the current (or a new) connection; with a chunk id its ack settles
-   * {@code receipt} later.
+   * {@code receipt} later, and so does the link's reader when the connection's greeting is not checked yet.
    *
+   * @return true when the link settles {@code receipt}, false when being written is being delivered
    * @throws Unreachable when no connection could be made (nothing was lost: the next server may take it)
    */
-  private void transmit(Batch b, Payload payload, String chunk, Receipt receipt) throws IOException {
+  private boolean transmit(Batch b, Payload payload, String chunk, Receipt receipt) throws IOException {
     synchronized (lock) {
       ServerLink l = connected();
-      if (chunk != null) {
-        l.expectAck(chunk, receipt);
-      }
+      ServerLink.Pending pending = null;
+      boolean settleNow;
       try {
+        pending = l.expect(chunk, receipt);
         write(l, payload);
+        settleNow = pending == null || l.written(pending);
       } catch (IOException | RuntimeException e) {
-        if (chunk != null) {
-          l.forget(chunk); // or settled already: the reader said failed when the link broke (a receipt settles once)
+        if (pending != null) {
+          l.forget(pending); // the link leaves a batch being written to its writer: the receipt stays unsettled
         }
-        servers.failed(l.node, System.nanoTime(), e.getMessage());
+        // when the reader broke the link (a HELO, the server closing) the write only saw the socket go
+        String why = l.broken() != null && !closed ? l.broken() : e.getMessage() != null ? e.getMessage() : e.toString();
+        servers.failed(l.node, System.nanoTime(), why);
         disconnect(); // what else was on its way over it is lost, and sent again
-        throw new IOException("server " + l.node + ": " + (e.getMessage() != null ? e.getMessage() : e), e);
+        throw new IOException("server " + l.node + ": " + why, e);
       }
       servers.alive(l.node);
       if (o.drainLogTag() != null && !o.drainLogTag().isEmpty()) {
@@ -148,6 +154,7 @@ final class FluentdOutput implements Output {
       if (!o.keepalive() || !l.serverKeepsAlive) {
         release();
       }
+      return !settleNow;
     }
   }
 
@@ -167,16 +174,16 @@ final class FluentdOutput implements Output {
     }
     long now = System.nanoTime();
     if (link != null && link.broken() != null) {
+      // the reader saw the server close it, or reply what it should not: a kept connection is not reused
       ServerLink was = link;
       link = null;
       if (was.lostAny()) {
+        servers.failed(was.node, now, was.broken());
         // what it had on its way is being sent again: this batch must not go ahead of it on a new connection
         throw new IOException("server " + was.node + ": " + was.broken() + "; sending what was on its way first");
       }
     } else if (link != null && (link.expiresAtNanos != 0 && now > link.expiresAtNanos || servers.isDown(link.node))) {
       release();
-    } else if (link != null && !link.readsAcks() && now - link.lastUsedNanos > 1_000_000_000L && link.closedByPeer()) {
-      disconnect();
     }
     if (link != null) {
       return link;
@@ -189,7 +196,6 @@ final class FluentdOutput implements Output {
         expires = now + (long) (o.keepaliveTime().toNanos() * f);
       }
       link = ServerLink.open(node, o, ssl, selfHostname, timers, expires, context.metrics());
-      link.lastUsedNanos = now;
       context.metrics().count("connects", 1);
       return link;
     } catch (ServerLink.AuthFailure e) {
@@ -230,7 +236,6 @@ final class FluentdOutput implements Output {
       l.write(p.tail(), st);
     }
     l.flush(st);
-    l.lastUsedNanos = System.nanoTime();
   }
 
   private void sendQuietly(ServerLink l, byte[] message) {
@@ -272,7 +277,6 @@ final class FluentdOutput implements Output {
         ServerLink l = connected();
         l.write(m, o.sendTimeout());
         l.flush(o.sendTimeout());
-        l.lastUsedNanos = System.nanoTime();
         if (!o.keepalive()) {
           release();
         }

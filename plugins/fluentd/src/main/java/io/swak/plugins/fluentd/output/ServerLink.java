@@ -36,14 +36,25 @@ import org.msgpack.value.ValueType;
  * bounded by the send timeout (a watchdog closes the socket, since blocking writes have no timeout of
  * their own) and reads of whole msgpack replies.
  *
- * <p>With acknowledgements, a reader thread per link takes the server's acks as they come and settles
- * the chunks on their way: confirmed, or lost when the connection breaks, an ack is overdue or names a
- * chunk that was not sent. A retired link takes no new chunks and closes once its last one is settled.
+ * <p>A reader thread per link reads whatever the server sends. With acknowledgements it takes the acks as
+ * they come and settles the chunks on their way: confirmed, or lost when the connection breaks, an ack is
+ * overdue or names a chunk that was not sent. Without them it watches for a HELO (the server requires the
+ * shared-key handshake: everything written was refused) and for the server closing the connection. A
+ * retired link takes no new batches and closes once its last one is settled.
  */
 final class ServerLink implements Closeable {
 
   private static final int MAX_REPLY = 1 << 20;
   private static final long MAX_ACK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /**
+   * How long a new connection without shared_key and without acks is watched for the server's HELO before
+   * what was written to it counts as delivered: a server that requires the handshake sends HELO as it accepts,
+   * about one round trip after connect() returned plus however long it takes to accept. The connect time
+   * stands for the round trip; the floor covers a busy server on a fast link.
+   */
+  static final long GREETING_WAIT_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  static final long GREETING_WAIT_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
+  static final int GREETING_WAIT_CONNECTS = 10;
 
   final ServerList.Node node;
   private final Socket socket;
@@ -51,16 +62,17 @@ final class ServerLink implements Closeable {
   private final OutputStream out;
   private final ScheduledExecutorService watchdog;
   final long expiresAtNanos;
-  long lastUsedNanos;
   /** False when the server's HELO said it closes connections after each message. */
   boolean serverKeepsAlive = true;
   private byte[] buf = new byte[256];
   private int filled;
   private final Duration ackTimeout;
   private final StepMetrics metrics;
+  /** Batches are confirmed by the server's acks; otherwise once written (after the greeting check). */
+  private final boolean acks;
 
   private ServerLink(ServerList.Node node, Socket socket, ScheduledExecutorService watchdog, long expiresAtNanos,
-      Duration ackTimeout, StepMetrics metrics) throws IOException {
+      Duration ackTimeout, boolean acks, StepMetrics metrics) throws IOException {
     this.node = node;
     this.socket = socket;
     this.in = socket.getInputStream();
@@ -68,6 +80,7 @@ final class ServerLink implements Closeable {
     this.watchdog = watchdog;
     this.expiresAtNanos = expiresAtNanos;
     this.ackTimeout = ackTimeout;
+    this.acks = acks;
     this.metrics = metrics;
   }
 
@@ -78,6 +91,7 @@ final class ServerLink implements Closeable {
   static ServerLink open(ServerList.Node node, FluentdPlugin.Options o, SSLContext ssl, String selfHostname,
       ScheduledExecutorService watchdog, long expiresAtNanos, StepMetrics metrics) throws IOException {
     int timeout = (int) Math.max(1, o.connectTimeout().toMillis());
+    long connectStart = System.nanoTime();
     Socket s = new Socket();
     try {
       s.setTcpNoDelay(true);
@@ -93,10 +107,22 @@ final class ServerLink implements Closeable {
         t.startHandshake();
         s = t;
       }
-      ServerLink link = new ServerLink(node, s, watchdog, expiresAtNanos, o.ackResponseTimeout(), metrics);
-      if (o.sharedKey() != null && !o.sharedKey().isEmpty()) {
+      long connectNanos = System.nanoTime() - connectStart;
+      ServerLink link = new ServerLink(node, s, watchdog, expiresAtNanos, o.ackResponseTimeout(),
+          o.requireAckResponse(), metrics);
+      boolean keyed = o.sharedKey() != null && !o.sharedKey().isEmpty();
+      if (keyed) {
         link.handshake(o, selfHostname, Duration.ofMillis(timeout));
       }
+      // with acks a HELO comes where the first ack should, and with the handshake done there is none to come
+      if (!o.requireAckResponse() && !keyed && !node.greetingChecked) {
+        long wait = Math.min(GREETING_WAIT_MAX_NANOS,
+            Math.max(GREETING_WAIT_MIN_NANOS, GREETING_WAIT_CONNECTS * connectNanos));
+        link.greetingDeadlineNanos = System.nanoTime() + wait;
+      } else {
+        link.greeted = true;
+      }
+      link.startReader();
       return link;
     } catch (IOException | RuntimeException e) {
       try {
@@ -192,7 +218,7 @@ final class ServerLink implements Closeable {
     long since = busySince;
     if (since != 0 && System.nanoTime() - since > limitNanos) {
       timedOut = true;
-      closeQuietly();
+      fail(timeout(Duration.ofNanos(limitNanos)).getMessage(), true); // before the reader sees the socket closed
     }
   }
 
@@ -240,26 +266,6 @@ final class ServerLink implements Closeable {
     }
   }
 
-  /**
-   * True when the server has closed a kept-alive connection: writing into it would "succeed" into the
-   * void. A 1 ms read tells EOF (or a stray byte) from silence.
-   */
-  boolean closedByPeer() {
-    try {
-      socket.setSoTimeout(1);
-      int r = in.read(buf, filled, Math.max(0, buf.length - filled));
-      if (r < 0) {
-        return true;
-      }
-      filled += r;
-      return false;
-    } catch (SocketTimeoutException e) {
-      return false;
-    } catch (IOException e) {
-      return true;
-    }
-  }
-
   private void closeQuietly() {
     try {
       socket.close();
@@ -268,36 +274,91 @@ final class ServerLink implements Closeable {
     }
   }
 
-  /** Chunks sent and not acknowledged yet, oldest first, with when they were sent; guarded by itself. */
-  private final LinkedHashMap<String, Expected> expected = new LinkedHashMap<>();
-  private record Expected(Receipt receipt, long sentNanos) { }
-  private Thread ackReader;
+  /**
+   * Batches written and not settled yet, oldest first, with when they were sent; guarded by itself. With acks,
+   * keyed by chunk id; without, batches held until the greeting check passed, under keys of their own.
+   */
+  private final LinkedHashMap<String, Pending> expected = new LinkedHashMap<>();
+
+  /** A batch registered on the link and not settled yet. */
+  static final class Pending {
+    final String key;
+    final Receipt receipt;
+    final long sentNanos;
+    /** Its bytes are still being written: a broken link leaves it to the writer, whose send then fails. */
+    boolean writing = true;
+    /** The link broke while it was being written: not settled, the writer says it failed. */
+    boolean dropped;
+
+    Pending(String key, Receipt receipt, long sentNanos) {
+      this.key = key;
+      this.receipt = receipt;
+      this.sentNanos = sentNanos;
+    }
+  }
+
+  /** Batches held for the greeting check so far: their keys. */
+  private long held;
+  /** Without acks: when the greeting check ends. Set once, before the reader starts. */
+  private long greetingDeadlineNanos;
+  /** Without acks: the server sent nothing during the greeting wait (or needs none checked); under expected. */
+  private boolean greeted;
   /** Why the link stopped working; null while it works. */
   private volatile String broken;
   private volatile boolean retired;
+  private volatile boolean lostAny;
+
+  private void startReader() {
+    Thread reader = new Thread(this::readReplies, "swak-fluentd-reader-" + node);
+    reader.setDaemon(true);
+    reader.start();
+  }
 
   /**
-   * Registers a chunk (before its bytes are written, so its ack cannot come first) whose ack the reader
-   * thread settles within the ack timeout; the first one starts the reader.
+   * Registers a batch before its bytes are written (so its ack cannot come first): with a chunk id its ack
+   * settles {@code receipt} within the ack timeout; without, {@code receipt} is settled delivered by the reader
+   * once the greeting check passed, when it has not yet.
+   *
+   * @return what to tell {@link #written} or {@link #forget} once written or not, or null when nothing was
+   *     registered: the caller settles {@code receipt} delivered once the batch is written
    */
-  void expectAck(String chunk, Receipt receipt) throws IOException {
+  Pending expect(String chunk, Receipt receipt) throws IOException {
     synchronized (expected) {
       if (broken != null) {
         throw new IOException(broken);
       }
-      expected.put(chunk, new Expected(receipt, System.nanoTime()));
-      if (ackReader == null) {
-        ackReader = new Thread(this::readAcks, "swak-acks-" + node);
-        ackReader.setDaemon(true);
-        ackReader.start();
+      if (chunk == null && greeted) {
+        return null;
       }
+      Pending p = new Pending(chunk != null ? chunk : "held " + ++held, receipt, System.nanoTime());
+      expected.put(p.key, p);
+      return p;
     }
   }
 
-  /** Forgets a chunk whose bytes could not be written, so the reader does not settle its receipt too. */
-  void forget(String chunk) {
+  /**
+   * The batch's bytes are written. Returns true when the caller settles its receipt delivered now (the greeting
+   * check passed while it was being written), false when the link settles it.
+   *
+   * @throws IOException when the link broke while it was being written: its receipt is not settled
+   */
+  boolean written(Pending p) throws IOException {
     synchronized (expected) {
-      expected.remove(chunk);
+      p.writing = false;
+      if (p.dropped) {
+        throw new IOException(broken);
+      }
+      if (!acks && greeted && expected.remove(p.key) != null) {
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /** Forgets a batch whose bytes could not be written, so the reader does not settle its receipt too. */
+  void forget(Pending p) {
+    synchronized (expected) {
+      expected.remove(p.key);
     }
   }
 
@@ -311,83 +372,116 @@ final class ServerLink implements Closeable {
     return lostAny;
   }
 
-  private volatile boolean lostAny;
-
-  boolean readsAcks() {
-    return ackReader != null;
-  }
-
-  /** No new chunks: the link closes now, or when the reader settled the last chunk on its way. */
+  /** No new batches: the link closes now, or when the reader settled the last one on its way. */
   void retire() {
     retired = true;
-    synchronized (expected) {
-      if (!expected.isEmpty()) {
-        return;
-      }
+    if (settledAll()) {
+      close();
     }
-    close();
   }
 
-  /** The reader thread: whatever ends it also breaks the link, so no chunk waits for an ack nobody reads. */
-  private void readAcks() {
+  private boolean settledAll() {
+    synchronized (expected) {
+      return expected.isEmpty();
+    }
+  }
+
+  /** The reader thread: whatever ends it also breaks the link, so no batch waits for a reply nobody reads. */
+  private void readReplies() {
     try {
-      readAcksUntilBroken();
+      readUntilBroken();
     } catch (RuntimeException | Error e) {
-      fail("the ack reader failed: " + e);
+      fail("the reader of the server's replies failed: " + e, true);
       throw e;
     }
   }
 
   /**
-   * The reader's loop. It waits for a reply until the oldest chunk's ack is due, or a whole ack timeout
-   * when none is on its way: a chunk sent meanwhile is due later than that, so it is checked in time,
-   * and an idle link wakes its reader once per ack timeout, not every few milliseconds.
+   * The reader's loop. With acks it waits for a reply until the oldest chunk's ack is due, or a whole ack
+   * timeout when none is on its way: a chunk sent meanwhile is due later than that, so it is checked in time,
+   * and an idle link wakes its reader once per ack timeout, not every few milliseconds. Without acks it waits
+   * until the greeting check ends, then for as long as the link lives: any reply is unexpected.
    */
-  private void readAcksUntilBroken() {
+  private void readUntilBroken() {
     long timeout = ackTimeout.toNanos();
     while (broken == null) {
-      byte[] reply;
-      long oldest;
+      long wait;
+      List<Receipt> passed = null;
       synchronized (expected) {
-        Iterator<Expected> it = expected.values().iterator();
-        oldest = it.hasNext() ? it.next().sentNanos() : 0;
+        long now = System.nanoTime();
+        if (acks) {
+          Iterator<Pending> it = expected.values().iterator();
+          long oldest = it.hasNext() ? it.next().sentNanos : 0;
+          // what is left of the oldest chunk's time (no overflow for huge timeouts)
+          wait = oldest == 0 ? timeout : timeout - (now - oldest);
+        } else if (!greeted && now - greetingDeadlineNanos >= 0 && filled == 0 && nothingWaiting()) {
+          greeted = true; // silent so far: a server that requires the handshake would have sent HELO by now
+          node.greetingChecked = true;
+          // the ones still being written are delivered by their writer, once written
+          passed = new ArrayList<>();
+          for (Iterator<Pending> it = expected.values().iterator(); it.hasNext(); ) {
+            Pending x = it.next();
+            if (!x.writing) {
+              passed.add(x.receipt);
+              it.remove();
+            }
+          }
+          wait = MAX_ACK_WAIT_NANOS;
+        } else {
+          wait = greeted ? MAX_ACK_WAIT_NANOS : Math.max(1, greetingDeadlineNanos - now);
+        }
       }
-      // what is left of the oldest chunk's time (no overflow for huge timeouts), read at most a minute at a time
-      long wait = Math.min(oldest == 0 ? timeout : timeout - (System.nanoTime() - oldest), MAX_ACK_WAIT_NANOS);
-      try {
-        if (wait <= 0) {
-          fail("no reply within " + ackTimeout.toMillis() + " ms");
+      if (passed != null) {
+        passed.forEach(Receipt::delivered);
+        if (retired && settledAll()) {
+          close();
           return;
         }
-        reply = readFrame(Duration.ofNanos(wait));
+      }
+      byte[] reply;
+      try {
+        if (wait <= 0) {
+          fail("no reply within " + ackTimeout.toMillis() + " ms", true);
+          return;
+        }
+        reply = readFrame(Duration.ofNanos(Math.min(wait, MAX_ACK_WAIT_NANOS)));
       } catch (SocketTimeoutException e) {
-        continue; // the oldest chunk's deadline is checked at the top
+        continue; // the deadlines are checked at the top
       } catch (IOException e) {
-        fail(e.getMessage());
+        fail(e.getMessage(), true);
         return;
       }
       String chunk;
       try {
         chunk = ackedChunk(reply);
       } catch (IOException e) {
-        fail(e.getMessage());
+        fail(e.getMessage(), true);
         return;
       }
-      Expected x;
+      Pending x;
       boolean last;
       synchronized (expected) {
-        x = expected.remove(chunk);
+        x = acks ? expected.remove(chunk) : null;
         last = expected.isEmpty();
       }
       if (x == null) {
-        fail("the server acknowledged chunk '" + chunk + "', which is not on its way");
+        fail("the server acknowledged chunk '" + chunk + "', which is not on its way", true);
         return;
       }
       metrics.count("acks", 1);
-      x.receipt().delivered();
+      x.receipt.delivered();
       if (last && retired) {
         close();
       }
+    }
+  }
+
+  /** True when no byte from the server waits to be read (one that came as the greeting wait ended). */
+  private boolean nothingWaiting() {
+    try {
+      return in.available() == 0;
+    } catch (IOException e) {
+      return false; // the next read says what is wrong
     }
   }
 
@@ -419,14 +513,26 @@ final class ServerLink implements Closeable {
     return acked;
   }
 
-  /** The link is broken: closed, and every chunk on its way lost (each will be sent again). */
-  private void fail(String why) {
+  /**
+   * The link is broken: closed, and every batch on its way lost (each will be sent again). When the server
+   * broke it, its greeting is checked again on the next connection: it may have restarted with a shared key.
+   */
+  private void fail(String why, boolean byServer) {
     List<Receipt> lost = new ArrayList<>();
     synchronized (expected) {
       if (broken == null) {
         broken = why;
+        if (byServer) {
+          node.greetingChecked = false;
+        }
       }
-      expected.values().forEach(x -> lost.add(x.receipt()));
+      for (Pending x : expected.values()) {
+        if (x.writing) {
+          x.dropped = true;
+        } else {
+          lost.add(x.receipt);
+        }
+      }
       expected.clear();
     }
     if (sendCheck != null) {
@@ -446,6 +552,6 @@ final class ServerLink implements Closeable {
   /** Closes the connection; chunks still on their way are lost. */
   @Override
   public void close() {
-    fail("the connection was closed");
+    fail("the connection was closed", false);
   }
 }

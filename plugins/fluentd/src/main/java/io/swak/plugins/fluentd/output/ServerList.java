@@ -30,6 +30,11 @@ final class ServerList {
     long retryAtNanos;
     long waitNanos;
     int current;
+    /**
+     * A connection without shared_key stayed silent for its greeting wait: the server does not require the
+     * handshake, so batches written to it without acks count as delivered at once. Reset when it fails.
+     */
+    volatile boolean greetingChecked;
 
     Node(String host, int port, int weight, boolean standby) {
       this.host = host;
@@ -165,6 +170,7 @@ final class ServerList {
   synchronized void failed(Node n, long nowNanos, String why) {
     n.waitNanos = n.waitNanos == 0 ? waitMin : Math.min(waitMax, (long) (n.waitNanos * rate));
     n.retryAtNanos = nowNanos + n.waitNanos;
+    n.greetingChecked = false;
     if (!n.down) {
       LOG.warn("out.Fluentd: server {} is down: {} (next try in {} ms)", n, why, n.waitNanos / 1_000_000);
     }
