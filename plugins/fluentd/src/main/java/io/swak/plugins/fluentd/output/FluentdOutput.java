@@ -97,6 +97,13 @@ final class FluentdOutput implements Output {
     return o.keepalive() ? WINDOW : 1;
   }
 
+  /** Without acks nothing tells which written batches the server processed: the runtime warns at start. */
+  @Override
+  public String atMostOnce() {
+    return o.requireAckResponse() ? null : "a batch counts as delivered once written to the socket; the server does "
+        + "not acknowledge it (require_ack_response: false)";
+  }
+
   @Override
   public void send(Batch batch, Receipt receipt) throws Exception {
     Batch b = o.messageKey().equals("message") ? batch : ForwardEncoder.renameMessage(batch, o.messageKey());

@@ -52,9 +52,10 @@ public final class FluentdPlugin extends Plugin<FluentdPlugin.Options> {
       @Option(value = "File of secondary servers, used while no primary is up (fluent-agent-lite -s).")
       Path secondaryServersFile,
       @Option(value = "Ask the server to ack each batch ({\"ack\": chunk}) and send again what is not acked "
-          + "(at-least-once); with keepalive up to 8 batches (4 MiB) wait for their acks at once. Without it, a batch "
-          + "in flight when a receiver crashes is lost.",
-          defaultValue = "false") boolean requireAckResponse,
+          + "(at-least-once); with keepalive up to 8 batches (4 MiB) wait for their acks at once. false only for "
+          + "servers that cannot ack: a batch then counts as delivered once written, and what a receiver that "
+          + "stalls or crashes had not processed is lost.",
+          defaultValue = "true") boolean requireAckResponse,
       @Option(value = "How long to wait for an ack before sending the batch again (at most 7d).", defaultValue = "30s")
       Duration ackResponseTimeout,
       @Option(value = "none or gzip (CompressedPackedForward).", defaultValue = "none") Compress compress,

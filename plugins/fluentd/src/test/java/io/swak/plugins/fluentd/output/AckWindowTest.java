@@ -3,6 +3,10 @@ package io.swak.plugins.fluentd.output;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.swak.api.Batch;
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * out.Fluentd with acks keeps several batches on their way (the runtime's window), through the real
@@ -159,6 +164,43 @@ class AckWindowTest extends AgentTestBase {
   }
 
   @Test
+  void acksAreTheDefaultAndTheRuntimeWarnsWhenTheyAreTurnedOff() throws Exception {
+    Logger outputLog = (Logger) LoggerFactory.getLogger("swak.output");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    outputLog.addAppender(logged);
+    try {
+      ForwardServer s = server(0);
+      start("""
+          - task:
+            - in.TestSource: {name: %s, batch: 10, total: 20}
+            - out.Fluentd: {host: 127.0.0.1, port: %d, heartbeat_type: none}
+          """.formatted(id, s.port()));
+      List<Batch> got = receive(s, 20);
+      assertThat(committed()).isZero(); // each batch waits for its ack: nothing counts as delivered when written
+      got.forEach(b -> b.ack().done());
+      await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 20);
+      assertThat(acks()).isEqualTo(2);
+      assertThat(logged.list).noneMatch(e -> e.getFormattedMessage().contains("at-most-once"));
+      agent.stop();
+      agent = null;
+
+      start("""
+          - task:
+            - in.TestSource: {name: %s-no-acks, batch: 10, total: 20}
+            - out.Fluentd: {host: 127.0.0.1, port: %d, heartbeat_type: none, require_ack_response: false}
+          """.formatted(id, s.port()));
+      // the task starts its steps on its own thread
+      await().atMost(Duration.ofSeconds(5)).until(() -> logged.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
+          && e.getFormattedMessage().contains(
+          "at-most-once delivery: a batch counts as delivered once written to the socket; the server does not "
+          + "acknowledge it (require_ack_response: false)")));
+    } finally {
+      outputLog.detachAppender(logged);
+    }
+  }
+
+  @Test
   void withoutAcksABatchIsAcknowledgedOnceWrittenAndAWriteThatFailsIsSentAgain() throws Exception {
     int port;
     try (java.net.ServerSocket gone = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
@@ -167,7 +209,8 @@ class AckWindowTest extends AgentTestBase {
     start("""
         - task:
           - in.TestSource: {name: %s, batch: 10, total: 50}
-          - out.Fluentd: {host: 127.0.0.1, port: %d, heartbeat_type: none, retry_wait: 20ms, retry_max_wait: 100ms}
+          - out.Fluentd: {host: 127.0.0.1, port: %d, heartbeat_type: none, retry_wait: 20ms, retry_max_wait: 100ms,
+                          require_ack_response: false}
         """.formatted(id, port));
     await().atMost(Duration.ofSeconds(5))
         .until(() -> agent.tasks().get(0).counters().get(1).snapshot().get("errors") > 0);

@@ -111,8 +111,9 @@ class ForwardSocketTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "compress: gzip", "require_ack_response: true", "compress: gzip, "
-      + "require_ack_response: true", "keepalive: false", "json: true", "json: true, require_ack_response: true"})
+  @ValueSource(strings = {"", "compress: gzip", "require_ack_response: false", "compress: gzip, "
+      + "require_ack_response: false", "keepalive: false", "keepalive: false, require_ack_response: false",
+      "json: true", "json: true, require_ack_response: false"})
   void clientToServerKeepsEveryEventExactly(String mode) throws Exception {
     ForwardServer s = server("");
     FluentdOutput c = client("host: 127.0.0.1, port: " + s.port() + ", heartbeat_type: none"
@@ -369,7 +370,8 @@ class ForwardSocketTest {
   @Test
   void withoutAcksSentBatchesAreWrittenInOrderAndConfirmedOnceWritten() throws Exception {
     ForwardServer s = server("");
-    FluentdOutput c = client("host: 127.0.0.1, port: " + s.port() + ", heartbeat_type: none");
+    FluentdOutput c = client("host: 127.0.0.1, port: " + s.port() + ", heartbeat_type: none, "
+        + "require_ack_response: false");
     assertThat(c.window()).isGreaterThan(1);
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -601,6 +603,7 @@ class ForwardSocketTest {
     FluentdPlugin.Options o = (FluentdPlugin.Options) cfg.tasks().get(0).steps().get(1).options();
     assertThat(o.host()).isEqualTo("192.168.0.1");
     assertThat(o.port()).isEqualTo(24224);
+    assertThat(o.requireAckResponse()).isTrue();
     var in = (ForwardPlugin.Options) cfg.tasks().get(0).steps().get(0).options();
     assertThat(in.bind()).isEqualTo("127.0.0.1");
     assertThat(in.port()).isEqualTo(24224);
