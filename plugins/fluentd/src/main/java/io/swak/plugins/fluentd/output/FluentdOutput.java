@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -51,6 +52,11 @@ final class FluentdOutput implements Output {
   private SSLContext ssl;
   private String selfHostname;
   private ScheduledExecutorService timers;
+  /**
+   * Threads that read the servers' replies, one per open connection, reused: without keepalive every batch
+   * opens a connection, and starting a thread for each cost ~0.7 ms here (a reused one ~20 µs).
+   */
+  private ExecutorService readers;
   private StepContext context;
   /** Under {@link #lock}; volatile so that close() can cut short a write that holds the lock. */
   private volatile ServerLink link;
@@ -70,6 +76,12 @@ final class FluentdOutput implements Output {
     this.selfHostname = o.selfHostname() != null && !o.selfHostname().isEmpty() ? o.selfHostname() : hostname();
     this.timers = Executors.newScheduledThreadPool(2, r -> {
       Thread t = new Thread(r, "swak-fluentd-" + ctx.taskName().replace(' ', '-'));
+      t.setDaemon(true);
+      return t;
+    });
+    String task = ctx.taskName().replace(' ', '-');
+    this.readers = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "swak-fluentd-reader-" + task);
       t.setDaemon(true);
       return t;
     });
@@ -202,7 +214,7 @@ final class FluentdOutput implements Output {
         double f = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
         expires = now + (long) (o.keepaliveTime().toNanos() * f);
       }
-      link = ServerLink.open(node, o, ssl, selfHostname, timers, expires, context.metrics());
+      link = ServerLink.open(node, o, ssl, selfHostname, timers, readers, expires, context.metrics());
       context.metrics().count("connects", 1);
       return link;
     } catch (ServerLink.AuthFailure e) {
@@ -343,6 +355,9 @@ final class FluentdOutput implements Output {
       disconnect();
       retired.forEach(ServerLink::close); // acks not come by now are lost: the batches stay unacknowledged
       retired.clear();
+    }
+    if (readers != null) {
+      readers.shutdownNow(); // every link is closed: their readers are ending
     }
   }
 

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -89,7 +90,8 @@ final class ServerLink implements Closeable {
    * counted in {@code metrics}.
    */
   static ServerLink open(ServerList.Node node, FluentdPlugin.Options o, SSLContext ssl, String selfHostname,
-      ScheduledExecutorService watchdog, long expiresAtNanos, StepMetrics metrics) throws IOException {
+      ScheduledExecutorService watchdog, Executor readers, long expiresAtNanos, StepMetrics metrics)
+      throws IOException {
     int timeout = (int) Math.max(1, o.connectTimeout().toMillis());
     long connectStart = System.nanoTime();
     Socket s = new Socket();
@@ -122,7 +124,7 @@ final class ServerLink implements Closeable {
       } else {
         link.greeted = true;
       }
-      link.startReader();
+      readers.execute(link::readReplies);
       return link;
     } catch (IOException | RuntimeException e) {
       try {
@@ -307,12 +309,6 @@ final class ServerLink implements Closeable {
   private volatile String broken;
   private volatile boolean retired;
   private volatile boolean lostAny;
-
-  private void startReader() {
-    Thread reader = new Thread(this::readReplies, "swak-fluentd-reader-" + node);
-    reader.setDaemon(true);
-    reader.start();
-  }
 
   /**
    * Registers a batch before its bytes are written (so its ack cannot come first): with a chunk id its ack

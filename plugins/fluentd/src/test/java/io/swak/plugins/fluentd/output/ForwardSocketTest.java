@@ -550,6 +550,22 @@ class ForwardSocketTest {
   }
 
   @Test
+  void withoutKeepaliveEachConnectionsReaderIsAThreadReused() throws Exception {
+    ForwardServer s = server("");
+    FluentdOutput c = client("host: 127.0.0.1, port: " + s.port() + ", heartbeat_type: none, keepalive: false");
+    write(clientCtx, c, batch("app.t", 1, Ack.NONE));
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getTotalStartedThreadCount();
+    for (int i = 0; i < 100; i++) {
+      write(clientCtx, c, batch("app.t", 1, Ack.NONE)); // a connection, and a reader, for each
+    }
+    // starting a thread per connection cost ~0.7 ms a batch (measured on 2 cores)
+    assertThat(threads.getTotalStartedThreadCount() - before).isLessThan(20);
+    assertThat(clientCtx.count("connects")).isEqualTo(101);
+    take(s, 101);
+  }
+
+  @Test
   void weightsShareTheBatches() throws Exception {
     ForwardServer light = server("");
     ForwardServer heavy = server("");
