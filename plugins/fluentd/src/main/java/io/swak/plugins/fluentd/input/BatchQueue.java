@@ -22,15 +22,23 @@ final class BatchQueue {
     this.limit = limit;
   }
 
-  /** Adds the batch unless the queue is full; a batch larger than the limit still enters an empty queue. */
+  /**
+   * Adds the batch unless the queue is full: it takes batches while it holds less than the limit, so it may go
+   * over it by one batch (a part of a message: about 1 MiB, merged ones as much).
+   */
   synchronized boolean offer(Batch b) {
-    if (!batches.isEmpty() && bytes + b.length() > limit) {
+    if (!hasRoom()) {
       return false;
     }
     batches.addLast(b);
     bytes += b.length();
     notifyAll();
     return true;
+  }
+
+  /** True while the queue takes batches: decoding the next one is worth it. */
+  synchronized boolean hasRoom() {
+    return batches.isEmpty() || bytes < limit;
   }
 
   /** Runs {@code r} after the next batch leaves the queue (at once if it is empty), to offer again. */

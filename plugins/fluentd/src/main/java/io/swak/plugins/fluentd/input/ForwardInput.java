@@ -24,7 +24,6 @@ import io.swak.api.Input;
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
 import io.swak.plugins.fluentd.protocol.ForwardDecoder;
-import io.swak.plugins.fluentd.protocol.FrameSplitter;
 import io.swak.plugins.fluentd.protocol.Handshake;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -95,9 +94,14 @@ final class ForwardInput implements Input {
     Map<String, String> users = new LinkedHashMap<>();
     o.users().forEach(u -> users.put(u.username(), u.password()));
     String key = o.sharedKey() == null || o.sharedKey().isEmpty() ? null : o.sharedKey();
-    var shared = new ForwardConnection.Shared(new ForwardDecoder(o.decompressedSizeLimit().bytes()), queue, metrics,
+    long maxMessage = o.chunkSizeLimit().bytes();
+    AssemblyMemory memory = new AssemblyMemory(o.assemblyLimitBytes());
+    metrics.gauge("assembly_bytes", memory::used);
+    // an entry of a gzip message must fit in memory whole, as one of a message that is not compressed does
+    var decoder = new ForwardDecoder(o.decompressedSizeLimit().bytes(), maxMessage);
+    var shared = new ForwardConnection.Shared(decoder, queue, metrics,
         o.addTagPrefix() == null || o.addTagPrefix().isEmpty() ? null : o.addTagPrefix(), key, hostname(), users,
-        () -> Handshake.random(16));
+        () -> Handshake.random(16), maxMessage, memory);
     Set<InetAddress> allowed = o.allowAnonymousSource() ? null : resolve(o);
     AtomicInteger open = new AtomicInteger();
     boss = new NioEventLoopGroup(1, new DefaultThreadFactory("swak-forward-accept", true));
@@ -139,11 +143,13 @@ final class ForwardInput implements Input {
             if (sslContext != null) {
               ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
             }
-            FrameSplitter splitter = new FrameSplitter(o.chunkSizeLimit().bytes());
-            ch.pipeline().addLast(splitter, new ForwardConnection(shared, splitter));
+            ForwardConnection connection = new ForwardConnection(shared);
+            ch.config().setRecvByteBufAllocator(new BoundedReads(ch.config().getRecvByteBufAllocator(), connection));
+            ch.pipeline().addLast(connection);
           }
         });
     server = sb.bind(o.bind(), o.port()).sync().channel();
+    boss.scheduleAtFixedRate(memory::check, 1, 1, TimeUnit.SECONDS);
     port = ((InetSocketAddress) server.localAddress()).getPort();
     if (o.udpHeartbeat()) {
       udp = new Bootstrap().group(workers).channel(NioDatagramChannel.class)

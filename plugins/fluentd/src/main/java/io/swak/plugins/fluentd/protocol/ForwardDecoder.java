@@ -1,16 +1,11 @@
 package io.swak.plugins.fluentd.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.Unpooled;
 import io.swak.api.MsgpackHeaders;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
@@ -18,17 +13,34 @@ import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.ValueType;
 
 /**
- * Decodes one complete event frame in any of the four Forward modes into a {@link ForwardRequest}.
- * Entries already in the batch form ({@code [EventTime, map]}) are copied once, as they are; only
- * entries with integer or float time, or Fluent Bit's {@code [[time, metadata], record]} form, are
+ * Decodes one complete event frame in any of the four Forward modes into a {@link ForwardRequest}, validating
+ * every entry first. Entries already in the batch form ({@code [EventTime, map]}) are copied once, as they are;
+ * only entries with integer or float time, or Fluent Bit's {@code [[time, metadata], record]} form, are
  * re-encoded (metadata is dropped: a batch has no place for it).
  */
 public final class ForwardDecoder {
 
-  private final long decompressedLimit;
+  /**
+   * Largest options map. Options are decoded into Java values (several times their size); peers send a few
+   * short ones (size, chunk, compressed, fluent_signal).
+   */
+  static final int OPTIONS_LIMIT = 64 << 10;
 
+  private final long decompressedLimit;
+  private final long maxEntry;
+
+  /** A decoder whose gzip messages may inflate to {@code decompressedLimit} bytes, any entry being that large. */
   public ForwardDecoder(long decompressedLimit) {
+    this(decompressedLimit, decompressedLimit);
+  }
+
+  /**
+   * A decoder whose gzip messages may inflate to {@code decompressedLimit} bytes, with no entry of them over
+   * {@code maxEntry} (it must fit in memory whole).
+   */
+  public ForwardDecoder(long decompressedLimit, long maxEntry) {
     this.decompressedLimit = decompressedLimit;
+    this.maxEntry = maxEntry;
   }
 
   /**
@@ -66,8 +78,8 @@ public final class ForwardDecoder {
           checkSignal(o);
           int count = in.unpackArrayHeader();
           int start = (int) in.getTotalReadBytes();
-          Entries e = entries(frame, base, len, start, count, false, stack);
-          return new ForwardRequest("Forward", tag, e.data, e.count, o.chunk, o.map);
+          Entries e = Entries.plain(frame, base, len, start, count, false, stack);
+          return new ForwardRequest("Forward", tag, e, o.chunk, o.map);
         }
         case STRING, BINARY -> {
           checkEnd(n, 3, "PackedForward");
@@ -83,15 +95,14 @@ public final class ForwardDecoder {
           ByteBuf blob = frame.slice(base + start, (int) blobLen);
           Object c = o.map.get("compressed");
           if ("gzip".equals(c)) {
-            ByteBuf plain = Unpooled.wrappedBuffer(gunzip(blob));
-            Entries e = entries(plain, 0, plain.readableBytes(), 0, Integer.MAX_VALUE, true, stack);
-            return new ForwardRequest("CompressedPackedForward", tag, e.data, e.count, o.chunk, o.map);
+            Entries e = Entries.gzip(blob, decompressedLimit, maxEntry, stack);
+            return new ForwardRequest("CompressedPackedForward", tag, e, o.chunk, o.map);
           }
           if (c != null && !"text".equals(c)) {
             throw new ForwardProtocolException("unsupported compression '" + c + "': in.Forward accepts gzip");
           }
-          Entries e = entries(frame, base + start, (int) blobLen, 0, Integer.MAX_VALUE, true, stack);
-          return new ForwardRequest("PackedForward", tag, e.data, e.count, o.chunk, o.map);
+          Entries e = Entries.plain(frame, base + start, (int) blobLen, 0, Integer.MAX_VALUE, true, stack);
+          return new ForwardRequest("PackedForward", tag, e, o.chunk, o.map);
         }
         case EXTENSION, INTEGER, FLOAT -> {
           if (n < 3) {
@@ -100,12 +111,12 @@ public final class ForwardDecoder {
           }
           long t = Unpacking.readTime(in);
           int recStart = (int) in.getTotalReadBytes();
-          int recEnd = recordEnd(frame, base, len, recStart, 0, stack);
+          int recEnd = Entries.recordEnd(frame, base, len, recStart, 0, stack);
           Options o = n == 4 ? optionsAt(frame, base, len, recEnd) : Options.NONE;
           byte[] out = new byte[11 + recEnd - recStart];
           MsgpackHeaders.entryHead(out, 0, t);
           frame.getBytes(base + recStart, out, 11, recEnd - recStart);
-          return new ForwardRequest("Message", tag, out, 1, o.chunk, o.map);
+          return new ForwardRequest("Message", tag, Entries.of(out, 1), o.chunk, o.map);
         }
         default -> throw new ForwardProtocolException("the second element of a message must be entries, an entries "
             + "blob or a time, got " + f.getValueType());
@@ -155,120 +166,6 @@ public final class ForwardDecoder {
     return new long[] {h, n};
   }
 
-  /** End of the record (a map) at {@code pos}, checked for depth; positions relative to {@code base}. */
-  private static int recordEnd(ByteBuf buf, int base, int limit, int pos, int entry, long[] stack) {
-    if (pos >= limit) {
-      throw new ForwardProtocolException("entry " + entry + " ends before its record");
-    }
-    int b = buf.getUnsignedByte(base + pos);
-    if (!(b >= 0x80 && b <= 0x8f || b == 0xde || b == 0xdf)) {
-      throw new ForwardProtocolException(String.format("entry %d: record must be a map, got a value starting "
-          + "with 0x%02x", entry, b));
-    }
-    int end = FrameScanner.mapEnd(buf, base + pos, base + limit, limit, stack);
-    if (end == FrameScanner.INCOMPLETE) {
-      throw new ForwardProtocolException("entry " + entry + " is cut short");
-    }
-    return end - base;
-  }
-
-  private byte[] gunzip(ByteBuf blob) {
-    // GZIPInputStream reads every concatenated member (Fluentd writes one per buffer append)
-    try (InputStream z = new GZIPInputStream(new ByteBufInputStream(blob.duplicate()), 8192)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(1024, blob.readableBytes() * 4));
-      byte[] b = new byte[16384];
-      long total = 0;
-      int r;
-      while ((r = z.read(b)) > 0) {
-        total += r;
-        if (total > decompressedLimit) {
-          throw new ForwardProtocolException.TooLarge("decompressed entries", decompressedLimit);
-        }
-        out.write(b, 0, r);
-      }
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new ForwardProtocolException("bad gzip entries: " + e.getMessage(), e);
-    }
-  }
-
-  private record Entries(byte[] data, int count) { }
-
-  /**
-   * Walks {@code max} entries (or all to {@code limit} when {@code toEnd}) from {@code start}, positions
-   * relative to {@code base}. Entries in the batch form ({@code [EventTime, map]}) are only scanned and
-   * copied as they are; any other form is decoded and re-encoded.
-   */
-  private static Entries entries(ByteBuf buf, int base, int limit, int start, int max, boolean toEnd,
-      long[] stack) throws IOException {
-    ByteArrayOutputStream rewritten = null;
-    int pos = start;
-    int count = 0;
-    byte[] time = new byte[11];
-    while (toEnd ? pos < limit : count < max) {
-      if (pos >= limit) {
-        throw new ForwardProtocolException("the message ends after " + count + " of " + max + " entries");
-      }
-      int entryStart = pos;
-      if (pos + 12 <= limit && buf.getUnsignedByte(base + pos) == 0x92 && buf.getUnsignedByte(base + pos + 1) == 0xd7
-          && buf.getByte(base + pos + 2) == 0) {
-        pos = recordEnd(buf, base, limit, pos + 11, count, stack);
-        if (rewritten != null) {
-          copy(buf, base + entryStart, pos - entryStart, rewritten);
-        }
-      } else {
-        long t;
-        int recStart;
-        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(buf.nioBuffer(base + pos, limit - pos))) {
-          if (in.getNextFormat().getValueType() != ValueType.ARRAY) {
-            throw new ForwardProtocolException("entry " + count + " must be [time, record], got "
-                + in.getNextFormat().getValueType());
-          }
-          int n = in.unpackArrayHeader();
-          if (n != 2) {
-            throw new ForwardProtocolException("entry " + count + " must be [time, record], got an array of " + n);
-          }
-          if (in.getNextFormat().getValueType() == ValueType.ARRAY) {
-            // Fluent Bit: [[time, metadata], record]
-            int m = in.unpackArrayHeader();
-            if (m < 1) {
-              throw new ForwardProtocolException("entry " + count + " has an empty [time, metadata] array");
-            }
-            t = Unpacking.readTime(in);
-            for (int i = 1; i < m; i++) {
-              in.skipValue();
-            }
-          } else {
-            t = Unpacking.readTime(in);
-          }
-          recStart = pos + (int) in.getTotalReadBytes();
-        }
-        int recEnd = recordEnd(buf, base, limit, recStart, count, stack);
-        if (rewritten == null) {
-          rewritten = new ByteArrayOutputStream(Math.max(64, (limit - start) + (limit - start) / 4));
-          copy(buf, base + start, entryStart - start, rewritten);
-        }
-        rewritten.write(time, 0, MsgpackHeaders.entryHead(time, 0, t));
-        copy(buf, base + recStart, recEnd - recStart, rewritten);
-        pos = recEnd;
-      }
-      count++;
-    }
-    if (rewritten != null) {
-      byte[] d = rewritten.toByteArray();
-      return new Entries(d, count);
-    }
-    byte[] d = new byte[pos - start];
-    buf.getBytes(base + start, d);
-    return new Entries(d, count);
-  }
-
-  private static void copy(ByteBuf buf, int from, int len, ByteArrayOutputStream out) {
-    byte[] b = new byte[len];
-    buf.getBytes(from, b);
-    out.write(b, 0, len);
-  }
-
   private record Options(byte[] chunk, Map<String, Object> map) {
     static final Options NONE = new Options(null, Map.of());
   }
@@ -276,6 +173,10 @@ public final class ForwardDecoder {
   private static Options optionsAt(ByteBuf frame, int base, int len, int pos) throws IOException {
     if (pos >= len) {
       throw new ForwardProtocolException("the message ends before its options");
+    }
+    if (len - pos > OPTIONS_LIMIT) {
+      throw new ForwardProtocolException("options of " + (len - pos) + " bytes: at most " + OPTIONS_LIMIT
+          + " are accepted");
     }
     try (MessageUnpacker in = MessagePack.newDefaultUnpacker(frame.nioBuffer(base + pos, len - pos))) {
       return options(frame, base + pos, in);

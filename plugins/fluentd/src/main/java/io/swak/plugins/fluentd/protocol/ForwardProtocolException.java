@@ -4,7 +4,7 @@ package io.swak.plugins.fluentd.protocol;
 public class ForwardProtocolException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  ForwardProtocolException(String message) {
+  public ForwardProtocolException(String message) {
     super(message, null, false, false);
   }
 
@@ -13,7 +13,7 @@ public class ForwardProtocolException extends RuntimeException {
   }
 
   /** A frame, or its decompressed entries, over the configured limit. */
-  static final class TooLarge extends ForwardProtocolException {
+  public static final class TooLarge extends ForwardProtocolException {
     private static final long serialVersionUID = 1L;
 
     TooLarge(long limit) {

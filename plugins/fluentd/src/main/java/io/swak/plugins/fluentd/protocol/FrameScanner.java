@@ -80,8 +80,24 @@ public final class FrameScanner {
     return valuesEnd(buf, from, to, maxBytes, left, 1);
   }
 
+  /**
+   * The end index of the value at {@code from} when it is complete, else minus the length it has at least:
+   * what its headers announce (a PackedForward message's entries blob, say) before its bytes came.
+   *
+   * @throws ForwardProtocolException as {@link #valueEnd(ByteBuf, int, int, long)} does
+   */
+  static long endOrNeeded(ByteBuf buf, int from, int to, long maxBytes, long[] left) {
+    return scan(buf, from, to, maxBytes, left, 1);
+  }
+
   /** The end of {@code count} values one after the other from {@code from}. */
   private static int valuesEnd(ByteBuf buf, int from, int to, long maxBytes, long[] left, long count) {
+    long r = scan(buf, from, to, maxBytes, left, count);
+    return r < 0 ? INCOMPLETE : (int) r;
+  }
+
+  /** The end of {@code count} values from {@code from}, or minus the bytes they need at least when incomplete. */
+  private static long scan(ByteBuf buf, int from, int to, long maxBytes, long[] left, long count) {
     long pending = count;
     long pos = from;
     int depth = 0;
@@ -91,7 +107,7 @@ public final class FrameScanner {
         depth--;
       }
       if (pos >= to) {
-        return INCOMPLETE;
+        return -(pos - from + pending); // every value still to come takes a byte at least
       }
       int b = buf.getUnsignedByte((int) pos);
       pending--;
@@ -131,7 +147,7 @@ public final class FrameScanner {
         }
         if (lenBytes > 0) {
           if (pos + 1 + lenBytes > to) {
-            return INCOMPLETE;
+            return -(pos - from + 1 + lenBytes + pending);
           }
           long n = switch (lenBytes) {
             case 1 -> buf.getUnsignedByte((int) pos + 1);
@@ -166,8 +182,8 @@ public final class FrameScanner {
       }
     }
     if (pos > to) {
-      return INCOMPLETE;
+      return -(pos - from);
     }
-    return (int) pos;
+    return pos;
   }
 }

@@ -1,32 +1,44 @@
 package io.swak.plugins.fluentd.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import java.util.List;
+import io.netty.buffer.Unpooled;
 
 /**
- * Cuts the TCP byte stream into msgpack frames (one message each), whatever the reads were: a message
- * may span reads and one read may hold several. A frame that would exceed the limit fails the
- * connection before it is buffered whole.
+ * Cuts a byte stream into messages, one msgpack value each (JSON text converted), whatever the reads were: a
+ * message may span reads and one read may hold several. A message that would exceed the limit is refused as soon
+ * as its headers say so, before its bytes are buffered; for one that is not complete yet, {@link #needed} tells
+ * how long it is at least, so the caller can make room for all of it at once.
  */
-public final class FrameSplitter extends ByteToMessageDecoder {
+public final class FrameSplitter {
 
-  private final long maxFrame;
+  /**
+   * Largest JSON message. JSON is converted through Java values, about ten times the size of the text in the
+   * heap: a 16 MiB array of short strings would take ~200 MiB. Senders of JSON (fluent-agent-lite -j, loggers)
+   * send a few lines at a time.
+   */
+  public static final long JSON_LIMIT = 1 << 20;
+
+  private long maxFrame;
   private final long[] scanStack = new long[FrameScanner.MAX_DEPTH + 1];
-  private int truncatedBytes;
+  private long needed;
 
   public FrameSplitter(long maxFrame) {
     this.maxFrame = maxFrame;
   }
 
-  /** Bytes left in the connection when it closed in the middle of a message; 0 when it closed between two. */
-  public int truncatedBytes() {
-    return truncatedBytes;
+  /** Changes the largest message accepted from now on (smaller before a client has logged in). */
+  public void limit(long maxFrame) {
+    this.maxFrame = maxFrame;
   }
 
-  @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+  /**
+   * The next whole message at {@code in}'s reader index, which moves past it; null when the message there is not
+   * complete yet (then see {@link #needed}). A msgpack message is a slice of {@code in}, retained: the caller
+   * releases it; a JSON one is a new buffer of its msgpack form.
+   *
+   * @throws ForwardProtocolException on bytes that start no message, or a message over the limit
+   */
+  public ByteBuf next(ByteBuf in) {
     while (in.isReadable()) {
       int first = in.getUnsignedByte(in.readerIndex());
       if (first == ' ' || first == '\n' || first == '\r' || first == '\t') {
@@ -34,28 +46,30 @@ public final class FrameSplitter extends ByteToMessageDecoder {
         continue;
       }
       if (JsonFrames.startsJson(first)) {
-        int end = JsonFrames.valueEnd(in, in.readerIndex(), in.writerIndex(), maxFrame);
+        int end = JsonFrames.valueEnd(in, in.readerIndex(), in.writerIndex(), Math.min(maxFrame, JSON_LIMIT));
         if (end == FrameScanner.INCOMPLETE) {
-          return;
+          needed = in.readableBytes() + 1L;
+          return null;
         }
         ByteBuf json = in.readSlice(end - in.readerIndex());
-        out.add(io.netty.buffer.Unpooled.wrappedBuffer(JsonFrames.toMsgpack(json)));
-        continue;
+        return Unpooled.wrappedBuffer(JsonFrames.toMsgpack(json));
       }
-      int end = FrameScanner.valueEnd(in, in.readerIndex(), in.writerIndex(), maxFrame, scanStack);
-      if (end == FrameScanner.INCOMPLETE) {
-        return;
+      long r = FrameScanner.endOrNeeded(in, in.readerIndex(), in.writerIndex(), maxFrame, scanStack);
+      if (r < 0) {
+        needed = -r;
+        return null;
       }
-      out.add(in.readRetainedSlice(end - in.readerIndex()));
+      return in.readRetainedSlice((int) r - in.readerIndex());
     }
+    needed = 0;
+    return null;
   }
 
-  @Override
-  protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-    decode(ctx, in, out);
-    if (in.isReadable()) {
-      truncatedBytes = in.readableBytes();
-      in.skipBytes(in.readableBytes());
-    }
+  /**
+   * After {@link #next} returned null: how many bytes the message at the reader index has at least, counting
+   * those already there (0 when there is none: only whitespace was left).
+   */
+  public long needed() {
+    return needed;
   }
 }

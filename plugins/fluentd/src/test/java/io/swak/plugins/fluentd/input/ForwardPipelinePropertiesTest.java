@@ -10,7 +10,6 @@ import io.swak.api.BatchBuilder;
 import io.swak.api.Event;
 import io.swak.core.testing.TestContext;
 import io.swak.plugins.fluentd.protocol.ForwardDecoder;
-import io.swak.plugins.fluentd.protocol.FrameSplitter;
 import io.swak.plugins.fluentd.testing.WireMessages;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,9 +44,8 @@ class ForwardPipelinePropertiesTest {
     TestContext ctx = new TestContext();
     BatchQueue q = new BatchQueue(64 << 20);
     var shared = new ForwardConnection.Shared(new ForwardDecoder(8 << 20), q, ctx.metrics(), null, null, "s",
-        Map.of(), () -> new byte[16]);
-    FrameSplitter splitter = new FrameSplitter(maxFrame);
-    return new Pipeline(new EmbeddedChannel(splitter, new ForwardConnection(shared, splitter)), q, ctx);
+        Map.of(), () -> new byte[16], maxFrame, new AssemblyMemory(64 << 20));
+    return new Pipeline(new EmbeddedChannel(new ForwardConnection(shared)), q, ctx);
   }
 
   @Property(tries = 300)

@@ -10,7 +10,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.swak.api.Batch;
 import io.swak.core.testing.TestContext;
 import io.swak.plugins.fluentd.protocol.ForwardDecoder;
-import io.swak.plugins.fluentd.protocol.FrameSplitter;
 import io.swak.plugins.fluentd.protocol.Handshake;
 import io.swak.plugins.fluentd.testing.Fixture;
 import java.io.ByteArrayOutputStream;
@@ -68,9 +67,9 @@ class ForwardServerFixtureTest {
     TestContext ctx = new TestContext();
     BatchQueue queue = new BatchQueue(64 << 20);
     var shared = new ForwardConnection.Shared(new ForwardDecoder(64 << 20), queue, ctx.metrics(), null,
-        helo != null ? KEY : null, "server.local", users ? USERS : Map.of(), randoms::poll);
-    FrameSplitter splitter = new FrameSplitter(16 << 20);
-    EmbeddedChannel ch = new EmbeddedChannel(splitter, new ForwardConnection(shared, splitter));
+        helo != null ? KEY : null, "server.local", users ? USERS : Map.of(), randoms::poll, 16 << 20,
+        new AssemblyMemory(64 << 20));
+    EmbeddedChannel ch = new EmbeddedChannel(new ForwardConnection(shared));
 
     int pos = 0;
     for (JsonNode read : f.json().get("proxy_reads")) {

@@ -98,7 +98,9 @@ class ForwardFixtureTest {
       } else {
         assertThat(r.chunk()).isNull();
       }
-      List<Event> decoded = r.toBatch(r.tag(), io.swak.api.Ack.NONE).events();
+      byte[] entries = r.remainingEntries();
+      List<Event> decoded = new io.swak.api.Batch(r.tag(), entries, entries.length, r.count(), io.swak.api.Ack.NONE)
+          .events();
       List<JsonNode> want = new ArrayList<>();
       m.get("events").forEach(want::add);
       assertThat(decoded).hasSameSizeAs(want);
