@@ -8,6 +8,9 @@
 // With ACK_DELAY_MS (a third argument) each ack leaves that long after its message arrived, without
 // holding up the reading: a server a network round trip away, or one that stores a chunk before acking.
 // Run: java -cp bench/target/classes FastReceiver PORT EXPECTED [ACK_DELAY_MS] (bench/fluentd-out.sh compiles it)
+// With LATENCY=1 in the environment it also reads each line's `t=<epoch microseconds>` (bench/TrickleWriter.java
+// writes it) and prints the latency from write to arrival at p50/p99/max; with IDLE_MS=N it gives up N ms after
+// the last event once one came, printing what it got (a run that lost events still reports).
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -26,6 +29,11 @@ public class FastReceiver {
   static volatile long first;
   static volatile long firstEpochNanos;
   static long ackDelayMillis;
+  static final boolean LATENCY = "1".equals(System.getenv("LATENCY"));
+  static final long IDLE_MS = Long.parseLong(System.getenv().getOrDefault("IDLE_MS", "0"));
+  static volatile long lastEventNanos;
+  /** Latencies in milliseconds: counts per millisecond up to a minute. */
+  static final java.util.concurrent.atomic.AtomicLongArray LATENCY_MS = new java.util.concurrent.atomic.AtomicLongArray(60_001);
   static final ScheduledExecutorService ACKS = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "acks");
     t.setDaemon(true);
@@ -56,7 +64,14 @@ public class FastReceiver {
       synchronized (events) {
         while (events.get() < expected) {
           events.wait(100);
+          if (IDLE_MS > 0 && first != 0 && System.nanoTime() - lastEventNanos > IDLE_MS * 1_000_000L) {
+            System.out.println("receiver: idle for " + IDLE_MS + " ms: giving up");
+            break;
+          }
         }
+      }
+      if (LATENCY) {
+        printLatency();
       }
       long lastEpochNanos = epochNanos();
       double secs = (System.nanoTime() - first) / 1e9;
@@ -137,6 +152,52 @@ public class FastReceiver {
       return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /** Skips any msgpack value; with LATENCY, the strings in it are scanned for `t=<micros>`. */
+    void skipValue() throws IOException {
+      int b = u8();
+      long n = rawLength(b);
+      if (n >= 0) {
+        if (LATENCY) {
+          latencies(this, n);
+        } else {
+          skip(n);
+        }
+        return;
+      }
+      if (b < 0x80 || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+        return; // fixint, nil, booleans
+      }
+      if ((b & 0xf0) == 0x80 || (b & 0xf0) == 0x90) {
+        long items = (b & 0x0f) * ((b & 0xf0) == 0x80 ? 2L : 1L);
+        for (long i = 0; i < items; i++) {
+          skipValue();
+        }
+        return;
+      }
+      switch (b) {
+        case 0xdc: case 0xdd: case 0xde: case 0xdf: {
+          long items = uint(b == 0xdc || b == 0xde ? 2 : 4) * (b >= 0xde ? 2 : 1);
+          for (long i = 0; i < items; i++) {
+            skipValue();
+          }
+          return;
+        }
+        case 0xcc: case 0xd0: skip(1); return;
+        case 0xcd: case 0xd1: skip(2); return;
+        case 0xca: case 0xce: case 0xd2: skip(4); return;
+        case 0xcb: case 0xcf: case 0xd3: skip(8); return;
+        case 0xd4: skip(2); return;
+        case 0xd5: skip(3); return;
+        case 0xd6: skip(5); return;
+        case 0xd7: skip(9); return;
+        case 0xd8: skip(17); return;
+        case 0xc7: skip(uint(1) + 1); return;
+        case 0xc8: skip(uint(2) + 1); return;
+        case 0xc9: skip(uint(4) + 1); return;
+        default: throw new IOException("unknown msgpack type byte 0x" + Integer.toHexString(b));
+      }
+    }
+
     long integer() throws IOException {
       int b = u8();
       if (b < 0x80) {
@@ -175,12 +236,24 @@ public class FastReceiver {
           throw new IOException("not a forward message: type byte 0x" + Integer.toHexString(head));
         }
         c.str(); // tag
-        long len = c.rawLength(c.u8());
+        int kind = c.u8();
+        long len = c.rawLength(kind);
+        long forwardEntries = -1;
         if (len < 0) {
-          throw new IOException("only PackedForward messages are counted (entries as bin or str)");
+          // Forward mode (what Fluent Bit sends without compression): an array of [time, record] entries
+          forwardEntries = (kind & 0xf0) == 0x90 ? kind & 0x0f : kind == 0xdc ? c.uint(2) : kind == 0xdd ? c.uint(4) : -1;
+          if (forwardEntries < 0) {
+            throw new IOException("not a PackedForward or Forward message: type byte 0x" + Integer.toHexString(kind));
+          }
+          for (long i = 0; i < forwardEntries; i++) {
+            c.skipValue();
+          }
+        } else if (LATENCY) {
+          latencies(c, len);
+        } else {
+          c.skip(len);
         }
-        c.skip(len);
-        long count = 0;
+        long count = forwardEntries < 0 ? 0 : forwardEntries;
         String chunk = null;
         if ((head & 0x0f) >= 3) {
           int m = c.u8();
@@ -191,11 +264,10 @@ public class FastReceiver {
             String k = c.str();
             if (k.equals("size")) {
               count = c.integer();
+            } else if (k.equals("chunk")) {
+              chunk = c.str();
             } else {
-              String v = c.str();
-              if (k.equals("chunk")) {
-                chunk = v;
-              }
+              c.skipValue(); // fluent_signal, compressed
             }
           }
         }
@@ -204,6 +276,7 @@ public class FastReceiver {
           firstEpochNanos = epochNanos();
         }
         long total = events.addAndGet(count);
+        lastEventNanos = System.nanoTime();
         if (chunk != null) {
           byte[] id = chunk.getBytes(StandardCharsets.UTF_8);
           ByteBuffer ack = ByteBuffer.allocate(6 + id.length);
@@ -226,6 +299,59 @@ public class FastReceiver {
     } catch (Exception e) {
       System.err.println("receiver: " + e);
     }
+  }
+
+  /** Reads the entries and counts the latency of every `t=<micros>` in them. */
+  static void latencies(Conn c, long len) throws IOException {
+    long nowMicros = epochNanos() / 1000;
+    long left = len;
+    int state = 0; // 0: looking for 't', 1: saw 't', 2: in digits
+    long t = 0;
+    while (left > 0) {
+      c.need(1);
+      int b = c.buf.get() & 0xff;
+      left--;
+      if (state == 2 && b >= '0' && b <= '9') {
+        t = t * 10 + (b - '0');
+        continue;
+      }
+      if (state == 2) {
+        long ms = Math.max(0, (nowMicros - t) / 1000);
+        LATENCY_MS.incrementAndGet((int) Math.min(ms, 60_000));
+        state = 0;
+      }
+      state = b == 't' ? 1 : state == 1 && b == '=' ? 2 : 0;
+      t = 0;
+    }
+    if (state == 2) { // the number ended with the string
+      LATENCY_MS.incrementAndGet((int) Math.min(Math.max(0, (nowMicros - t) / 1000), 60_000));
+    }
+  }
+
+  static void printLatency() {
+    long n = 0;
+    for (int i = 0; i < LATENCY_MS.length(); i++) {
+      n += LATENCY_MS.get(i);
+    }
+    long seen = 0;
+    long p50 = -1;
+    long p99 = -1;
+    long max = 0;
+    for (int i = 0; i < LATENCY_MS.length(); i++) {
+      long k = LATENCY_MS.get(i);
+      if (k == 0) {
+        continue;
+      }
+      seen += k;
+      max = i;
+      if (p50 < 0 && seen * 2 >= n) {
+        p50 = i;
+      }
+      if (p99 < 0 && seen * 100 >= n * 99) {
+        p99 = i;
+      }
+    }
+    System.out.printf("receiver: latency of %d lines: p50=%d ms p99=%d ms max=%d ms%n", n, p50, p99, max);
   }
 
   static long epochNanos() {

@@ -15,6 +15,8 @@
 #                                 receiver acks N ms after each message)
 #   forward-null [EVENTS] [ack]   ForwardSender -> in.Forward -> out.Null
 #   idle [FILES] [SECONDS]        CPU of in.FileTail watching FILES idle files
+#   many-files [FILES] [RATE] [SECONDS]  FILES files growing by RATE lines/s in all, a write per line: CPU,
+#                                 RSS, latency p50/p99 (PEER=fluent-bit FLUENT_BIT=… runs Fluent Bit after)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -46,8 +48,9 @@ case $scenario in
   forward-forward) INPUT=forward exec "$here/fluentd-out.sh" "${1:-2000000}" ;;
   forward-null) exec "$here/forward-null.sh" "${1:-2000000}" 1000 "${2:-}" ;;
   idle) exec "$here/filetail-idle.sh" "${1:-10000}" "${2:-60}" ;;
+  many-files) exec "$here/many-files.sh" "$@" ;;
   *)
-    sed -n '2,16p' "$0"
+    sed -n '2,18p' "$0"
     exit 2
     ;;
 esac

@@ -124,6 +124,19 @@ public final class BatchBuilder {
     return len;
   }
 
+  /**
+   * Forgets the events added since the builder held {@code count} events in {@code size} bytes (a mark taken
+   * with {@link #count()} and {@link #sizeBytes()}): a source that fails half-way through its part of a batch
+   * takes back only that part.
+   */
+  public void rollback(int count, long size) {
+    if (count < 0 || count > this.count || size < 0 || size > len) {
+      throw new IllegalArgumentException("no such mark: " + count + " events, " + size + " bytes");
+    }
+    this.count = count;
+    this.len = (int) size;
+  }
+
   /** Forgets what was added since the last build (a batch given up half-way). */
   public void clear() {
     len = 0;

@@ -529,6 +529,31 @@ public final class MsgpackReader {
     }
   }
 
+  /**
+   * The text of a map key that is not a string: binaries (also inside a list or map key) as their UTF-8 text,
+   * so the same bytes always give the same key (String.valueOf of a byte[] is its identity).
+   */
+  static String keyText(Object k) {
+    if (k instanceof byte[] raw) {
+      return new String(raw, StandardCharsets.UTF_8);
+    }
+    if (k instanceof java.util.List<?> l) {
+      StringBuilder b = new StringBuilder("[");
+      for (int i = 0; i < l.size(); i++) {
+        b.append(i > 0 ? ", " : "").append(keyText(l.get(i)));
+      }
+      return b.append(']').toString();
+    }
+    if (k instanceof Map<?, ?> m) {
+      StringBuilder b = new StringBuilder("{");
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        b.append(b.length() > 1 ? ", " : "").append(keyText(e.getKey())).append('=').append(keyText(e.getValue()));
+      }
+      return b.append('}').toString();
+    }
+    return String.valueOf(k);
+  }
+
   /** A map, as {@link #readValue()} decodes it; anything else throws {@link MsgpackException}. */
   public Map<String, Object> readMap() {
     int p = pos;
@@ -637,7 +662,7 @@ public final class MsgpackReader {
         k = readString();
       } else {
         Object o = value(depth + 1);
-        k = o instanceof byte[] raw ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(o);
+        k = keyText(o);
       }
       m.put(k, value(depth + 1));
     }

@@ -107,7 +107,7 @@ final class MsgpackCore {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
       Object k = readValue(in, length);
-      m.put(k instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(k), readValue(in, length));
+      m.put(MsgpackReader.keyText(k), readValue(in, length));
     }
     return m;
   }

@@ -171,4 +171,67 @@ class CliTest {
     Launcher bad = Launcher.run(dir, "frobnicate");
     assertThat(bad.exitCode()).isEqualTo(2);
   }
+
+  @Test
+  void testModeLogsEachStepAtDebugAndSaysStopped() throws Exception {
+    try (Launcher swak = Launcher.start(dir, Map.of(), "test", "examples/seed-fakedata.yml")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> swak.outLines().size() >= 2);
+      swak.signal("INT");
+      assertThat(swak.waitFor(Duration.ofSeconds(20))).isZero();
+      assertThat(swak.err()).containsPattern("DEBUG task 1, step 2 \\(out.Stdout\\): 1 event")
+          .containsPattern("DEBUG task 1, step 3 \\(sleep\\): 1 event");
+      assertThat(swak.err().strip()).endsWith("stopped");
+    }
+  }
+
+  @Test
+  void pluginsSuggestsTheNameMeantForAnUnknownOne() throws Exception {
+    Launcher swak = Launcher.run(dir, "plugins", "out.Stdot");
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err()).contains("unknown plugin `out.Stdot` — did you mean `out.Stdout`?");
+  }
+
+  @Test
+  void validateReadsAUtf16ConfigAndAsksForUtf8WhenItCannotTellTheEncoding() throws Exception {
+    String yaml = "# 가짜 데이터\n- task:\n  - in.FakeData\n  - out.Stdout\n";
+    Path utf16 = dir.resolve("utf16.yml");
+    Files.write(utf16, yaml.getBytes(java.nio.charset.StandardCharsets.UTF_16)); // with a byte order mark
+    Launcher ok = Launcher.run(dir, "validate", utf16.toString());
+    assertThat(ok.exitCode()).as(ok.err()).isZero();
+
+    Path korean = dir.resolve("cp949.yml");
+    Files.write(korean, yaml.getBytes(java.nio.charset.Charset.forName("x-windows-949")));
+    Launcher bad = Launcher.run(dir, "validate", korean.toString());
+    assertThat(bad.exitCode()).isEqualTo(1);
+    assertThat(bad.err()).contains(korean + ":1:", "not UTF-8", "save it as UTF-8").doesNotContain("Input length");
+  }
+
+  @Test
+  void validatePointsAtAnUnclosedBrace() throws Exception {
+    Path cfg = dir.resolve("brace.yml");
+    Files.writeString(cfg, "- task:\n  - in.FakeData: {type: people\n  - out.Stdout\n");
+    Launcher swak = Launcher.run(dir, "validate", cfg.toString());
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err()).contains(cfg + ":2:18: ", "`{`", "not closed");
+  }
+
+  @Test
+  void validateListsProblemsInTheOrderOfTheFile() throws Exception {
+    Path cfg = dir.resolve("order.yml");
+    Files.writeString(cfg, """
+        - task:
+          - in.FakeData
+          - out.File:
+              pth: /x
+              retry_wait: soon
+          - failover:
+              outputs:
+                - out.Stdot
+              lst: x
+        """);
+    Launcher swak = Launcher.run(dir, "validate", cfg.toString());
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err().lines().filter(l -> l.startsWith(cfg.toString())).map(l -> l.split(":")[1]))
+        .containsExactly("4", "5", "8", "9");
+  }
 }

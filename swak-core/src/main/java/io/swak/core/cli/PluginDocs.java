@@ -91,6 +91,8 @@ final class PluginDocs {
     table(sb, OptionSpec.of(io.swak.core.config.AgentOptions.class));
     sb.append("`http` takes:\n\n");
     table(sb, OptionSpec.of(io.swak.core.config.AgentOptions.Http.class));
+    sb.append("`health` takes:\n\n");
+    table(sb, OptionSpec.of(io.swak.core.config.AgentOptions.Health.class));
     return sb.toString();
   }
 

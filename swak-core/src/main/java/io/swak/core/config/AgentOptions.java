@@ -25,7 +25,10 @@ public record AgentOptions(
     @Option("Pid file of `swak start` (read by stop, status, reload). Default: <data_dir>/swak.pid.")
     Path pidFile,
     @Option("Status and metrics over HTTP: {bind: 127.0.0.1, port: 24230}. Off unless set.")
-    Http http) {
+    Http http,
+    @Option("When a task counts as degraded or failing (/health, swak status): {degraded_after: 10s, "
+        + "failing_after: 1m, buffer_percent: 80}.")
+    Health health) {
 
   public AgentOptions {
     if (logKeep < 1) {
@@ -58,6 +61,41 @@ public record AgentOptions(
     }
   }
 
+  /**
+   * Thresholds of a task's health. An output has stalled while its oldest undelivered batch waits with nothing
+   * delivered meanwhile (retries, or a send that does not finish).
+   */
+  public record Health(
+      @Option(value = "An output stalled this long makes its task degraded.", defaultValue = "10s")
+      Duration degradedAfter,
+      @Option(value = "An output stalled this long makes its task failing: /health answers 503, swak status exits "
+          + "150.", defaultValue = "1m")
+      Duration failingAfter,
+      @Option(value = "A buffer at least this full (percent of its total_limit) makes its task degraded.",
+          defaultValue = "80")
+      int bufferPercent) {
+
+    public static final Health DEFAULTS = new Health(Duration.ofSeconds(10), Duration.ofMinutes(1), 80);
+
+    public Health {
+      if (degradedAfter == null || degradedAfter.isNegative() || degradedAfter.isZero()) {
+        throw new IllegalArgumentException("option `degraded_after` must be more than 0");
+      }
+      if (failingAfter == null || failingAfter.compareTo(degradedAfter) < 0) {
+        throw new IllegalArgumentException("option `failing_after` must be at least `degraded_after` ("
+            + degradedAfter.toMillis() + " ms)");
+      }
+      if (bufferPercent < 1 || bufferPercent > 100) {
+        throw new IllegalArgumentException("option `buffer_percent` must be 1 to 100, got " + bufferPercent);
+      }
+    }
+  }
+
+  /** The health thresholds in force: the config's, else the defaults. */
+  public Health healthOrDefaults() {
+    return health != null ? health : Health.DEFAULTS;
+  }
+
   /** The data directory to use, after defaults. */
   public Path resolvedDataDir(Map<String, String> env) {
     if (dataDir != null) {
@@ -75,7 +113,8 @@ public record AgentOptions(
     return Path.of(System.getProperty("user.home"), ".swak", "data");
   }
 
-  static AgentOptions defaults() {
-    return new AgentOptions(Level.INFO, null, Duration.ofSeconds(10), null, DataSize.parse("10MiB"), 5, null, null);
+  /** The settings of a config without an agent entry. */
+  public static AgentOptions defaults() {
+    return new AgentOptions(Level.INFO, null, Duration.ofSeconds(10), null, DataSize.parse("10MiB"), 5, null, null, null);
   }
 }

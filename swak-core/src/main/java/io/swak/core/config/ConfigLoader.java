@@ -2,7 +2,6 @@ package io.swak.core.config;
 
 import io.swak.api.Plugin;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,15 +37,30 @@ public final class ConfigLoader {
   }
 
   public AgentConfig load(Path file) throws ConfigException {
-    String text;
+    return parse(file.toString(), read(file));
+  }
+
+  /**
+   * Only the agent settings of a config file, whatever its tasks say: enough for stop and status to find
+   * the pid file of an agent whose config was edited since. Problems of the YAML or of the agent entry
+   * are thrown; the defaults when there is no agent entry.
+   */
+  public AgentOptions loadAgent(Path file) throws ConfigException {
+    return new Parse(file.toString()).agentOnly(read(file));
+  }
+
+  private static String read(Path file) throws ConfigException {
+    byte[] bytes;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw single(file.toString(), "no such file");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw single(file.toString(), "cannot read: permission denied");
     } catch (IOException e) {
       throw single(file.toString(), "cannot read: " + e.getMessage());
     }
-    return parse(file.toString(), text);
+    return ConfigText.decode(file.toString(), bytes);
   }
 
   /** Parses config text; {@code label} names it in messages. */
@@ -84,22 +98,42 @@ public final class ConfigLoader {
           where, message));
     }
 
-    AgentConfig run(String text) throws ConfigException {
-      Node root;
+    Node compose(String text) throws ConfigException {
       try {
         LoadSettings settings = LoadSettings.builder().setLabel(file).build();
         Optional<Node> n = new Compose(settings).composeString(text);
         if (n.isEmpty()) {
           throw single(file, "the file is empty: write a list of `- task:` entries (see examples/)");
         }
-        root = n.get();
+        return n.get();
       } catch (MarkedYamlEngineException e) {
-        Mark m = e.getProblemMark().orElse(e.getContextMark().orElse(null));
+        Mark m = YamlErrors.where(e);
         throw new ConfigException(List.of(new ConfigProblem(file, m == null ? 0 : m.getLine() + 1,
             m == null ? 0 : m.getColumn() + 1, "", YamlErrors.explain(e, text))));
       } catch (YamlEngineException e) {
         throw single(file, "not valid YAML: " + e.getMessage());
       }
+    }
+
+    AgentOptions agentOnly(String text) throws ConfigException {
+      Node root = compose(text);
+      AgentOptions agent = null;
+      if (root instanceof SequenceNode seq) {
+        for (Node entry : seq.getValue()) {
+          if (entry instanceof MappingNode m && !m.getValue().isEmpty()
+              && OptionBinder.keyText(m.getValue().get(0).getKeyNode()).equalsIgnoreCase("agent")) {
+            agent = agentOptions(m);
+          }
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+      return agent == null ? AgentOptions.defaults() : agent;
+    }
+
+    AgentConfig run(String text) throws ConfigException {
+      Node root = compose(text);
       if (!(root instanceof SequenceNode seq)) {
         problem(root, "the config must be a list of `- task:` entries, e.g.\n"
             + "- task:\n  - in.FakeData: {type: people}\n  - out.Stdout");
@@ -234,7 +268,9 @@ public final class ConfigLoader {
         return null;
       }
       DeliveryOptions delivery = DeliveryOptions.defaults();
-      if (plugin.name().regionMatches(true, 0, "out.", 0, 4)) {
+      // every step after the input may be an output (failover is one without out. in its name); on a step that
+      // turns out not to be one, the task warns at start that they do nothing
+      if (!plugin.isInput()) {
         List<NodeTuple> common = new ArrayList<>();
         opts.removeIf(t -> DeliveryOptions.KEYS.contains(OptionBinder.keyText(t.getKeyNode()).toLowerCase(Locale.ROOT))
             && common.add(t));

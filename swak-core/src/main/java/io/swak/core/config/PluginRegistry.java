@@ -169,6 +169,11 @@ public final class PluginRegistry {
     return List.copyOf(canonical.values());
   }
 
+  /** " — did you mean `out.Stdout`?" for a name that is not a plugin, or "" when none is close. */
+  public String didYouMean(String name) {
+    return Suggest.didYouMean(name, names());
+  }
+
   /** Canonical names and aliases, for suggestions. */
   public synchronized List<String> names() {
     loadExternal();

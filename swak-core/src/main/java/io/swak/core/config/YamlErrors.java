@@ -8,8 +8,41 @@ final class YamlErrors {
 
   private YamlErrors() { }
 
+  /**
+   * Where to point: at the problem, except for a bracket or quote never closed, which the parser notices only
+   * lines later (at the next entry or the end of the file): then at the bracket or quote.
+   */
+  static Mark where(MarkedYamlEngineException e) {
+    if (unclosed(e) != null && e.getContextMark().isPresent()) {
+      return e.getContextMark().get();
+    }
+    return e.getProblemMark().orElse(e.getContextMark().orElse(null));
+  }
+
+  /** The opening bracket or quote the parser was inside when it gave up, or null. */
+  private static String unclosed(MarkedYamlEngineException e) {
+    String context = e.getContext() == null ? "" : e.getContext();
+    String problem = e.getProblem() == null ? "" : e.getProblem();
+    if (context.contains("flow mapping") && problem.contains("expected ',' or '}'")) {
+      return "{";
+    }
+    if (context.contains("flow sequence") && problem.contains("expected ',' or ']'")) {
+      return "[";
+    }
+    if (context.contains("quoted scalar") && problem.contains("end of stream")) {
+      return "\"";
+    }
+    return null;
+  }
+
   static String explain(MarkedYamlEngineException e, String text) {
     String problem = e.getProblem() == null ? "" : e.getProblem();
+    String open = unclosed(e);
+    if (open != null) {
+      String close = open.equals("{") ? "}" : open.equals("[") ? "]" : open;
+      return "this `" + open + "` is not closed: add the `" + close + "` at the end of its value (on the same line, "
+          + "or on a later line indented deeper than the step)";
+    }
     char at = charAt(text, e.getProblemMark().orElse(null));
     if (at == ',' && problem.contains("but found ','")) {
       return "unexpected `,` after a value: YAML block lists and maps need no commas — remove the comma";

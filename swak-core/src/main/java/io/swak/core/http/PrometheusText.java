@@ -47,6 +47,11 @@ final class PrometheusText {
       b.append("swak_task_up{task=\"").append(escape(t.config().label())).append("\"} ")
           .append("running".equals(t.state()) ? 1 : 0).append('\n');
     }
+    family(b, "swak_task_health", "gauge", "0 ok, 1 degraded, 2 failing (as /health).");
+    for (Task t : tasks) {
+      b.append("swak_task_health{task=\"").append(escape(t.config().label())).append("\"} ")
+          .append(report.health(t).level().ordinal()).append('\n');
+    }
 
     // family name -> sample lines, so each family is written once with all its samples
     Map<String, List<String>> samples = new LinkedHashMap<>();

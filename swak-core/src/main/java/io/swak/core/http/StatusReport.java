@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.swak.core.runtime.Agent;
 import io.swak.core.runtime.StepCounters;
 import io.swak.core.runtime.Task;
+import io.swak.core.runtime.TaskHealth;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,9 +68,55 @@ public final class StatusReport {
     static final String VALUE = readVersion();
   }
 
-  /** True when every task is running (a restarting or stopped task makes the agent unhealthy). */
+  /** The health of one task under the thresholds in force. */
+  public TaskHealth health(Task t) {
+    return TaskHealth.of(t, agent.config().agent().healthOrDefaults());
+  }
+
+  /** The worst health of the tasks: what /health answers. */
+  public TaskHealth.Level health() {
+    TaskHealth.Level worst = TaskHealth.Level.OK;
+    for (Task t : agent.tasks()) {
+      TaskHealth.Level l = health(t).level();
+      worst = l.compareTo(worst) > 0 ? l : worst;
+    }
+    return worst;
+  }
+
+  /** False while a task is failing (not running, or an output stalled past failing_after). */
   public boolean healthy() {
-    return agent.tasks().stream().allMatch(t -> "running".equals(t.state()));
+    return health() != TaskHealth.Level.FAILING;
+  }
+
+  /** The answer of {@code GET /health}: the worst health and the document saying each task's. */
+  public record HealthAnswer(TaskHealth.Level level, byte[] json) { }
+
+  /** Each task's health and, when not ok, why; and the agent's, the worst of them (one reading of each task). */
+  public HealthAnswer healthAnswer() {
+    List<Task> tasks = agent.tasks();
+    List<TaskHealth> hs = tasks.stream().map(this::health).toList();
+    TaskHealth.Level worst = hs.stream().map(TaskHealth::level).max(Enum::compareTo).orElse(TaskHealth.Level.OK);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("status", worst.word());
+      g.writeArrayFieldStart("tasks");
+      for (int i = 0; i < tasks.size(); i++) {
+        g.writeStartObject();
+        g.writeStringField("task", tasks.get(i).config().label());
+        g.writeStringField("health", hs.get(i).level().word());
+        if (!hs.get(i).reason().isEmpty()) {
+          g.writeStringField("reason", hs.get(i).reason());
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeRaw('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new HealthAnswer(worst, out.toByteArray());
   }
 
   /** The status document of {@code GET /api/status}. */
@@ -91,12 +138,21 @@ public final class StatusReport {
         g.writeStringField("last_reload", lastReload);
       }
       g.writeBooleanField("healthy", healthy());
+      g.writeStringField("health", health().word());
       g.writeArrayFieldStart("tasks");
       for (Task t : agent.tasks()) {
         g.writeStartObject();
         g.writeStringField("task", t.config().label());
         g.writeStringField("name", t.config().name());
         g.writeStringField("state", t.state());
+        TaskHealth h = health(t);
+        g.writeStringField("health", h.level().word());
+        if (!h.reason().isEmpty()) {
+          g.writeStringField("reason", h.reason());
+        }
+        if (t.lastError() != null) {
+          g.writeStringField("error", t.lastError());
+        }
         g.writeArrayFieldStart("steps");
         List<StepCounters> cs = t.counters();
         for (int i = 0; i < cs.size(); i++) {
@@ -126,17 +182,29 @@ public final class StatusReport {
   public List<String> lines() {
     List<String> out = new ArrayList<>();
     for (Task t : agent.tasks()) {
-      out.add(taskLine(t.config().label(), t.state(), t.counters().stream().map(StepCounters::snapshot).toList()));
+      TaskHealth h = health(t);
+      out.add(taskLine(t.config().label(), t.state(), h.level().word(), h.reason(),
+          t.counters().stream().map(StepCounters::snapshot).toList()));
     }
     return out;
   }
 
   /**
    * e.g. {@code task 1 (web): running, in 1200 events, out 1200 events / 88000 bytes, 0 errors, 2 retries}:
-   * events into the first step, out of the last, bytes written by all outputs.
+   * events into the first step, out of the last, bytes written by all outputs. A task that is not ok says its
+   * health and why first: {@code task 2 (db): failing (restarting after: …), in 0 events, …}.
    */
-  public static String taskLine(String label, String state, List<Map<String, Long>> steps) {
-    StringBuilder b = new StringBuilder(label).append(": ").append(state);
+  public static String taskLine(String label, String state, String health, String reason,
+      List<Map<String, Long>> steps) {
+    StringBuilder b = new StringBuilder(label).append(": ");
+    if (health == null || health.equals("ok") || health.isEmpty()) {
+      b.append(state);
+    } else {
+      b.append(health);
+      if (reason != null && !reason.isEmpty()) {
+        b.append(" (").append(reason).append(')');
+      }
+    }
     if (!steps.isEmpty()) {
       Map<String, Long> first = steps.get(0);
       Map<String, Long> last = steps.get(steps.size() - 1);

@@ -2,6 +2,7 @@ package io.swak.core.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.swak.core.runtime.TaskHealth;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -37,10 +38,10 @@ public final class StatusServer implements AutoCloseable {
       throw new IOException("cannot listen for HTTP on " + bind + ":" + port + ": " + e.getMessage()
           + " (is another agent using the port? change agent.http.port)", e);
     }
+    // 200 for ok and degraded (still doing its job), 503 for failing: what a Kubernetes probe reads
     s.createContext("/health", x -> {
-      boolean ok = report.healthy();
-      respond(x, ok ? 200 : 503, "application/json",
-          ("{\"status\":\"" + (ok ? "ok" : "unhealthy") + "\"}\n").getBytes(StandardCharsets.UTF_8));
+      StatusReport.HealthAnswer h = report.healthAnswer();
+      respond(x, h.level() == TaskHealth.Level.FAILING ? 503 : 200, "application/json", h.json());
     });
     s.createContext("/api/status", x -> respond(x, 200, "application/json", report.json(clock.instant())));
     s.createContext("/metrics", x -> respond(x, 200, PrometheusText.CONTENT_TYPE,
@@ -86,7 +87,7 @@ public final class StatusServer implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("HTTP {} failed: {}", x.getRequestURI(), e.toString());
+      LOG.warn("HTTP {} failed: {}", x.getRequestURI(), io.swak.core.runtime.FailureText.of(e));
       throw e;
     }
   }

@@ -1,17 +1,12 @@
 package io.swak.core.runtime;
 
 import io.swak.core.config.AgentConfig;
-import io.swak.core.config.StepConfig;
 import io.swak.core.config.TaskConfig;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,8 +89,11 @@ public final class Agent {
     return all;
   }
 
-  /** What a reload did, for the log and for tests. */
-  public record ReloadResult(int kept, int restarted, int removed, int added) {
+  /**
+   * What a reload did, for the log and for tests; {@code restartNeeded}: the changed agent settings that only
+   * a restart applies.
+   */
+  public record ReloadResult(int kept, int restarted, int removed, int added, List<String> restartNeeded) {
     @Override
     public String toString() {
       return kept + " unchanged, " + restarted + " restarted, " + removed + " removed, " + added + " added";
@@ -111,121 +109,21 @@ public final class Agent {
     if (stopped) {
       throw new IllegalStateException("the agent is stopping; not reloading");
     }
-    List<Task> old = new ArrayList<>(tasks);
-    List<Task> keep = new ArrayList<>();
-    List<TaskConfig> fresh = new ArrayList<>();
-    for (TaskConfig tc : next.tasks()) {
-      Task same = null;
-      for (Task t : old) {
-        if (sameTask(t.config(), tc)) {
-          same = t;
-          break;
-        }
-      }
-      if (same != null) {
-        old.remove(same);
-        keep.add(same);
-      } else {
-        fresh.add(tc);
-      }
+    ReloadPlan plan = ReloadPlan.of(tasks, config, next);
+    for (Task t : plan.stop()) {
+      LOG.info("reload: stopping {} ({})", t.config().label(), plan.replaced(t) ? "changed" : "removed");
     }
-    // What is left in `old` was changed or removed; a changed task has a same-named successor in `fresh`.
-    int restarted = 0;
-    for (Task t : old) {
-      boolean replaced = fresh.stream().anyMatch(f -> f.name().equals(t.config().name())
-          && (!f.name().isEmpty() || f.number() == t.config().number()));
-      if (replaced) {
-        restarted++;
-      }
-      LOG.info("reload: stopping {} ({})", t.config().label(), replaced ? "changed" : "removed");
-    }
-    stopAll(old);
-    List<Task> now = new ArrayList<>(keep);
-    for (TaskConfig tc : fresh) {
+    stopAll(plan.stop());
+    List<Task> now = new ArrayList<>(plan.keep());
+    for (TaskConfig tc : plan.start()) {
       Task t = newTask(tc);
       t.start();
       now.add(t);
     }
     this.config = next;
     this.tasks = List.copyOf(now);
-    ReloadResult r = new ReloadResult(keep.size(), restarted, old.size() - restarted, fresh.size() - restarted);
+    ReloadResult r = plan.result();
     LOG.info("reloaded {}: {}", next.file(), r);
     return r;
-  }
-
-  /** Same name and the same steps with equal options, wherever they stand in the file. */
-  static boolean sameTask(TaskConfig a, TaskConfig b) {
-    if (!a.name().equals(b.name()) || a.steps().size() != b.steps().size()) {
-      return false;
-    }
-    for (int i = 0; i < a.steps().size(); i++) {
-      if (!sameStep(a.steps().get(i), b.steps().get(i))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Same plugin, options and delivery options. Not {@code where}: it names the step's place for messages
-   * (also of steps nested in failover), and a task that moved in the file is still the same task.
-   */
-  private static boolean sameStep(StepConfig x, StepConfig y) {
-    return x.name().equals(y.name()) && sameValue(x.options(), y.options()) && sameValue(x.delivery(), y.delivery());
-  }
-
-  /** Deep equality of option values; Pattern has no equals of its own. */
-  static boolean sameValue(Object a, Object b) {
-    if (a == b) {
-      return true;
-    }
-    if (a == null || b == null || a.getClass() != b.getClass()) {
-      return false;
-    }
-    if (a instanceof Pattern p) {
-      Pattern q = (Pattern) b;
-      return p.pattern().equals(q.pattern()) && p.flags() == q.flags();
-    }
-    if (a instanceof StepConfig x) {
-      return sameStep(x, (StepConfig) b);
-    }
-    if (a instanceof Record) {
-      try {
-        for (RecordComponent rc : a.getClass().getRecordComponents()) {
-          rc.getAccessor().setAccessible(true);
-          if (!sameValue(rc.getAccessor().invoke(a), rc.getAccessor().invoke(b))) {
-            return false;
-          }
-        }
-        return true;
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        return a.equals(b);
-      }
-    }
-    if (a instanceof List<?> l) {
-      List<?> m = (List<?>) b;
-      if (l.size() != m.size()) {
-        return false;
-      }
-      for (int i = 0; i < l.size(); i++) {
-        if (!sameValue(l.get(i), m.get(i))) {
-          return false;
-        }
-      }
-      return true;
-    }
-    if (a instanceof Map<?, ?> x) {
-      Map<?, ?> y = (Map<?, ?>) b;
-      if (!x.keySet().equals(y.keySet())) {
-        return false;
-      }
-      for (Map.Entry<?, ?> e : x.entrySet()) {
-        if (!sameValue(e.getValue(), y.get(e.getKey()))) {
-          return false;
-        }
-      }
-      return true;
-    }
-    return Objects.equals(a, b);
   }
 }

@@ -59,11 +59,17 @@ final class Delivery implements Stage {
   private int sending;
   /** A batch sent again after a loss is on its way: nothing else goes until it settled. */
   private boolean probing;
-  /** Losses in a row (reset by a delivery); sets the backoff before batches are sent again. */
+  /** Rounds of losses since the last delivery, to say when the output works again. */
   private int failures;
   private long resendAtNanos;
   private boolean closing;
   private Thread sender;
+
+  // for health (StepCounters.delivery): read by the status thread, written where deliveries happen
+  private volatile long lastDeliveredNanos = System.nanoTime();
+  /** Window 1: when the batch being delivered now arrived; 0 when none is. */
+  private volatile long busySinceNanos;
+  private volatile int busyEvents;
 
   Delivery(Output output, String where, DeliveryOptions options) {
     this.output = output;
@@ -81,6 +87,9 @@ final class Delivery implements Stage {
     String lossy = output.atMostOnce();
     if (lossy != null) {
       LOG.warn("{}: at-most-once delivery: {}", where, lossy);
+    }
+    if (ctx.metrics() instanceof StepCounters c) {
+      c.delivery(this::stalledNanos, this::waitingEvents);
     }
     ctx.metrics().gauge("in_flight", () -> {
       synchronized (lock) {
@@ -100,7 +109,7 @@ final class Delivery implements Stage {
     if (batch.isEmpty()) {
       next.emit(batch);
     } else if (window == 1) {
-      deliverNow(batch);
+      deliverWatched(batch);
       next.emit(batch);
     } else {
       next.emit(enqueue(batch));
@@ -108,6 +117,46 @@ final class Delivery implements Stage {
   }
 
   // ---- window 1: on the task thread ----------------------------------------------------------------
+
+  /** deliverNow, with what health reads: since when a batch waits. */
+  private void deliverWatched(Batch batch) throws Exception {
+    busyEvents = batch.count();
+    busySinceNanos = System.nanoTime();
+    try {
+      deliverNow(batch);
+    } finally {
+      busySinceNanos = 0;
+    }
+  }
+
+  /** How long the oldest undelivered batch has waited with nothing delivered meanwhile; 0 when none waits. */
+  private long stalledNanos() {
+    long since;
+    if (window == 1) {
+      since = busySinceNanos;
+    } else {
+      synchronized (lock) {
+        Job oldest = pending.peekFirst();
+        since = oldest == null ? 0 : oldest.acceptedNanos;
+      }
+    }
+    return since == 0 ? 0 : Math.max(0, System.nanoTime() - Math.max(since, lastDeliveredNanos));
+  }
+
+  private long waitingEvents() {
+    if (window == 1) {
+      return busySinceNanos == 0 ? 0 : busyEvents;
+    }
+    synchronized (lock) {
+      return pending.stream().mapToLong(j -> j.batch.count()).sum();
+    }
+  }
+
+  private void noteFailure(String reason) {
+    if (context.metrics() instanceof StepCounters c) {
+      c.lastFailure(reason);
+    }
+  }
 
   private void deliverNow(Batch batch) throws Exception {
     int attempt = 0;
@@ -134,6 +183,7 @@ final class Delivery implements Stage {
       }
       attempt++;
       context.metrics().errors(1);
+      noteFailure(o.reason);
       if (givingUp(attempt)) {
         deadLetters.write(batch, "gave up after " + options.retryMaxTimes() + " retries: " + o.reason);
         return;
@@ -153,6 +203,7 @@ final class Delivery implements Stage {
   }
 
   private void countDelivered(Batch batch, int afterRetries) {
+    lastDeliveredNanos = System.nanoTime();
     context.metrics().bytesOut(batch.length());
     if (afterRetries > 0) {
       LOG.info("{}: delivered {} events after {} retries", where, batch.count(), afterRetries);
@@ -168,6 +219,7 @@ final class Delivery implements Stage {
     static final int LOST = 2;
 
     final Batch batch;
+    final long acceptedNanos = System.nanoTime();
     int state = QUEUED;
     int attempts;
     String reason;
@@ -307,6 +359,7 @@ final class Delivery implements Stage {
           return;
         }
         context.metrics().errors(1);
+        noteFailure(reason);
         job.attempts++;
         job.reason = reason;
         probing = false;
@@ -318,10 +371,12 @@ final class Delivery implements Stage {
           boolean firstOfRound = resendAtNanos - System.nanoTime() <= 0;
           if (firstOfRound) { // one broken connection loses all it had on its way: one backoff step, not eight
             failures++;
-            Duration wait = policy.delay(failures);
+            // the backoff follows the attempts of the batch that failed, as on the task thread: a batch given up on
+            // does not make the next one start at a long wait
+            Duration wait = policy.delay(job.attempts);
             resendAtNanos = System.nanoTime() + wait.toNanos();
-            LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, job.batch.count(), reason, failures,
-                wait.toMillis());
+            LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, job.batch.count(), reason,
+                job.attempts, wait.toMillis());
           }
         }
       }

@@ -20,6 +20,46 @@ public final class StepCounters implements StepMetrics {
   /** Counters of steps nested in this one (failover's outputs), by label, in the order they were made. */
   private final Map<String, StepCounters> children = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
 
+  /** Set by the runtime's delivery of an output (health): see {@link #delivery}. */
+  private volatile java.util.function.LongSupplier stalledNanos;
+  private volatile java.util.function.LongSupplier waitingEvents;
+  private volatile String lastFailure;
+
+  /**
+   * Hooks of the runtime's delivery of an output, read for health: how long its oldest undelivered batch has
+   * waited with nothing delivered meanwhile (0 when nothing waits), and how many events wait.
+   */
+  void delivery(java.util.function.LongSupplier stalledNanos, java.util.function.LongSupplier waitingEvents) {
+    this.stalledNanos = stalledNanos;
+    this.waitingEvents = waitingEvents;
+  }
+
+  /** True for an output's counters (delivery hooks set). */
+  public boolean isOutput() {
+    return stalledNanos != null;
+  }
+
+  /** How long undelivered data has waited without any delivery; 0 when nothing waits or not an output. */
+  public long stalledNanos() {
+    java.util.function.LongSupplier s = stalledNanos;
+    return s == null ? 0 : s.getAsLong();
+  }
+
+  /** Events the output has not delivered yet (on their way or waiting for a retry). */
+  public long waitingEvents() {
+    java.util.function.LongSupplier s = waitingEvents;
+    return s == null ? 0 : s.getAsLong();
+  }
+
+  /** Why the last delivery attempt failed, in words; null when none failed since the step started. */
+  public String lastFailure() {
+    return lastFailure;
+  }
+
+  void lastFailure(String reason) {
+    this.lastFailure = reason;
+  }
+
   /** The counters of a nested step, made on first use. */
   public StepCounters child(String label) {
     return children.computeIfAbsent(label, k -> new StepCounters());

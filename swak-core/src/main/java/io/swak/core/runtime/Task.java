@@ -37,6 +37,10 @@ public final class Task {
   private final RetryPolicy restartPolicy;
   private volatile Thread thread;
   private volatile String state = "created";
+  /** The failure that made the task restart, until it runs again; null while it runs. */
+  private volatile String lastError;
+  /** Completed when the task first ran, or first failed, or stopped: what {@code swak start} waits for. */
+  private final java.util.concurrent.CompletableFuture<Void> firstOutcome = new java.util.concurrent.CompletableFuture<>();
 
   public Task(TaskConfig config, Path dataDir, Clock clock, RetryPolicy restartPolicy) {
     this.config = config;
@@ -55,6 +59,23 @@ public final class Task {
   /** created, starting, running, restarting, stopping, stopped. */
   public String state() {
     return state;
+  }
+
+  /** Why the task is restarting, e.g. {@code task 2, step 1 (in.Forward) could not start: …}; null while it runs. */
+  public String lastError() {
+    return lastError;
+  }
+
+  /** Waits until the task ran, failed or stopped for the first time; false when that took longer than {@code max}. */
+  public boolean awaitFirstOutcome(Duration max) throws InterruptedException {
+    try {
+      firstOutcome.get(Math.max(1, max.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true;
+    }
   }
 
   /** Counters of each step, in step order. */
@@ -94,6 +115,8 @@ public final class Task {
         Input input = (Input) open(steps);
         Emitter chain = chain(steps);
         state = "running";
+        lastError = null;
+        firstOutcome.complete(null);
         attempt = 0;
         loop(input, chain);
       } catch (TaskStoppedException e) {
@@ -101,6 +124,9 @@ public final class Task {
       } catch (StepFailure f) {
         attempt++;
         Duration wait = restartPolicy.delay(attempt);
+        lastError = f.getMessage();
+        state = "restarting"; // also during the wait: the task is not running
+        firstOutcome.complete(null);
         LOG.error("{}: {} — restarting the task in {} ms", f.where, Tasks.message(f.getCause()), wait.toMillis());
         LOG.debug("{}: failure detail", f.where, f.getCause());
         close(steps);
@@ -114,6 +140,7 @@ public final class Task {
       break;
     }
     state = "stopped";
+    firstOutcome.complete(null);
   }
 
   /** Contexts of the open steps, in step order: closed after their step (position stores). */
@@ -168,6 +195,9 @@ public final class Task {
       emitters[i] = b -> {
         prev.eventsOut(b.count());
         mine.eventsIn(b.count());
+        if (LOG.isDebugEnabled()) { // swak test, -v: what each step gets
+          LOG.debug("{}: {} event{} in", sc.where(), b.count(), b.count() == 1 ? "" : "s");
+        }
         try {
           stage.accept(b, next);
         } catch (TaskStoppedException | StepFailure e) {
@@ -207,6 +237,9 @@ public final class Task {
         continue;
       }
       first.eventsIn(b.count());
+      if (LOG.isDebugEnabled() && !b.isEmpty()) {
+        LOG.debug("{}: {} event{} read, tag {}", where, b.count(), b.count() == 1 ? "" : "s", b.tag());
+      }
       try {
         chain.emit(b);
       } catch (TaskStoppedException | StepFailure e) {

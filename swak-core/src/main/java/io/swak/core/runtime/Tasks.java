@@ -5,14 +5,8 @@ final class Tasks {
 
   private Tasks() { }
 
-  /** A one-line description of a failure for a log line: the message, or the type when there is none. */
+  /** A one-line description of a failure for a log line: {@link FailureText#of}. */
   static String message(Throwable e) {
-    String m = e.getMessage();
-    String type = e.getClass().getSimpleName();
-    if (m == null || m.isBlank()) {
-      return type;
-    }
-    return e instanceof java.io.IOException || e instanceof IllegalArgumentException
-        || e instanceof IllegalStateException ? m : type + ": " + m;
+    return FailureText.of(e);
   }
 }

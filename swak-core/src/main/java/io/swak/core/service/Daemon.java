@@ -25,8 +25,12 @@ public final class Daemon {
   public static final int RUNNING = 0;
   public static final int DEAD_WITH_PID_FILE = 1;
   public static final int NOT_RUNNING = 3;
+  /** LSB "status unknown": the pid file cannot be told (a broken agent entry in the config). */
+  public static final int UNKNOWN = 4;
   /** LSB "program is not running" for actions other than status. */
   public static final int NOT_RUNNING_ACTION = 7;
+  /** Status: running, but a task is failing (LSB leaves 150-199 to the application). */
+  public static final int TASK_FAILING = 150;
 
   /**
    * JVM flags of the supervisor: it holds a few objects and waits, so no JIT (-Xint) and a tiny heap.
@@ -105,7 +109,20 @@ public final class Daemon {
     long deadline = System.nanoTime() + l.upTimeout().toNanos();
     while (System.nanoTime() < deadline) {
       Optional<Map<String, Object>> st = readStatus();
-      if (st.isPresent()) {
+      // up once every task ran or failed its first start; the worker writes the status every 2 s
+      if (st.isPresent() && tasks(st.get()).stream().noneMatch(Daemon::stillStarting)) {
+        List<Map<String, Object>> failing = tasks(st.get()).stream().filter(t -> t.get("error") != null
+            || !"running".equals(t.get("state"))).toList();
+        if (!failing.isEmpty()) {
+          err.println("swak did not start: " + failing.size() + " of " + tasks(st.get()).size() + " tasks cannot run:");
+          for (Map<String, Object> t : failing) {
+            err.println("  " + t.get("task") + " failing: " + t.getOrDefault("error", t.get("state")));
+          }
+          err.println("stopping it: fix the cause (the log: " + (l.logFile() != null ? l.logFile() : console)
+              + ") and start again");
+          stop(Duration.ofSeconds(60));
+          return 1;
+        }
         Object pid = pidFile.read().orElse(p.pid());
         out.println("swak started: pid " + pid + " (worker " + st.get().get("pid") + "), config "
             + l.config().toAbsolutePath() + ", log " + (l.logFile() != null ? l.logFile() : console));
@@ -213,7 +230,8 @@ public final class Daemon {
     for (String line : taskLines(s)) {
       out.println("  " + line);
     }
-    return RUNNING;
+    boolean failing = tasks(s).stream().anyMatch(t -> "failing".equals(t.get("health")));
+    return failing ? TASK_FAILING : RUNNING;
   }
 
   /** Sends SIGHUP; waits for the worker to report the outcome in its status file. */
@@ -257,6 +275,17 @@ public final class Daemon {
   }
 
   @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> tasks(Map<String, Object> status) {
+    return status.get("tasks") instanceof List<?> ts ? (List<Map<String, Object>>) ts : List.of();
+  }
+
+  /** Neither ran nor failed yet. */
+  private static boolean stillStarting(Map<String, Object> task) {
+    Object state = task.get("state");
+    return task.get("error") == null && ("starting".equals(state) || "created".equals(state));
+  }
+
+  @SuppressWarnings("unchecked")
   static List<String> taskLines(Map<String, Object> status) {
     List<String> lines = new ArrayList<>();
     Object tasks = status.get("tasks");
@@ -275,7 +304,9 @@ public final class Daemon {
         });
         steps.add(m);
       }
-      lines.add(StatusReport.taskLine(String.valueOf(t.get("task")), String.valueOf(t.get("state")), steps));
+      lines.add(StatusReport.taskLine(String.valueOf(t.get("task")), String.valueOf(t.get("state")),
+          t.get("health") == null ? null : String.valueOf(t.get("health")),
+          t.get("reason") == null ? null : String.valueOf(t.get("reason")), steps));
     }
     return lines;
   }

@@ -15,7 +15,7 @@ class RunCommandLineTest {
 
   @Test
   void readsTheUsualOptionsInAnyOrder() {
-    Main.Run r = Main.Run.plain(new String[] {"-v", "tasks.yml", "--data-dir", "/var/lib/swak", "--supervised",
+    RunCommand r = RunCommand.plain(new String[] {"-v", "tasks.yml", "--data-dir", "/var/lib/swak", "--supervised",
         "--status-file", "s.json"});
     assertThat(r).isNotNull();
     assertThat(r.config).isEqualTo(Path.of("tasks.yml"));
@@ -24,7 +24,7 @@ class RunCommandLineTest {
     assertThat(r.verbose).isTrue();
     assertThat(r.supervised).isTrue();
 
-    Main.Run bare = Main.Run.plain(new String[] {"tasks.yml"});
+    RunCommand bare = RunCommand.plain(new String[] {"tasks.yml"});
     assertThat(bare.config).isEqualTo(Path.of("tasks.yml"));
     assertThat(bare.dataDir).isNull();
     assertThat(bare.verbose).isFalse();
@@ -41,11 +41,11 @@ class RunCommandLineTest {
         {"tasks.yml"}, {"-v", "tasks.yml", "--data-dir", "/d", "--supervised", "--status-file", "s.json"},
         {"--verbose", "--data-dir", "d", "tasks.yml"}};
     for (String[] args : lines) {
-      Main.Run plain = Main.Run.plain(args);
+      RunCommand plain = RunCommand.plain(args);
       assertThat(plain).as(String.join(" ", args)).isNotNull();
-      Main.Run picocli = new Main.Run();
+      RunCommand picocli = new RunCommand();
       new CommandLine(picocli).parseArgs(args);
-      for (Class<?> c = Main.Run.class; c != Object.class; c = c.getSuperclass()) {
+      for (Class<?> c = RunCommand.class; c != Object.class; c = c.getSuperclass()) {
         for (Field f : c.getDeclaredFields()) {
           if (f.isAnnotationPresent(CommandLine.Option.class) || f.isAnnotationPresent(CommandLine.Parameters.class)) {
             f.setAccessible(true);
@@ -63,7 +63,7 @@ class RunCommandLineTest {
         {"tasks.yml", "--data-dir"}, {"--data-dir", "-v", "tasks.yml"}, {"a.yml", "b.yml"}, {"-v", "-v", "a.yml"},
         {"--", "a.yml"}, {"-v"}, {"a\0b"}, {"--data-dir", "a\0b", "a.yml"}};
     for (String[] args : others) {
-      assertThat(Main.Run.plain(args)).as(String.join(" ", args)).isNull();
+      assertThat(RunCommand.plain(args)).as(String.join(" ", args)).isNull();
     }
   }
 

@@ -93,10 +93,11 @@ class DeliveryTest extends AgentTestBase {
     await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(id).window.committed() == 2000);
     // the sink takes batches only in order: had anything overtaken the resend it would have failed again
     assertThat(sink.seqs()).hasSize(2000).isSorted().doesNotHaveDuplicates();
-    int failAt = sink.log.indexOf("fail 301");
+    List<String> log = List.copyOf(sink.log);
+    int failAt = log.indexOf("fail 301");
     assertThat(failAt).isPositive();
-    // once the loss was known, the next batch sent is the lost one, alone (the probe), then the rest in order
-    List<String> after = sink.log.subList(failAt, sink.log.size()).stream().filter(l -> !l.startsWith("fail")).toList();
+    // once the loss was known, the next batch sent is the lost one (alone: the probe), then the rest in order
+    List<String> after = log.subList(failAt, log.size()).stream().filter(l -> !l.startsWith("fail")).toList();
     assertThat(after.get(0)).isEqualTo("301");
     assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("retries")).isPositive();
   }

@@ -19,6 +19,8 @@ public final class Pipelines {
     r.register(new TestSource.P());
     r.register(new TestSink.P());
     r.register(new Exploder.P());
+    r.register(new BrokenOutputs.P());
+    r.register(new BrokenInputs.P());
     return r;
   }
 

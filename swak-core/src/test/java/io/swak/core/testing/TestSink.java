@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>With {@code window} above 1 it settles receipts later, on a thread of its own, in the order the
  * batches were sent — like a server's acknowledgements. {@code breakAfter} makes that server lose a
  * "connection": the batch after that many deliveries and every one sent behind it fail, until the
- * first of them is sent again (a stream that only takes batches in order).
+ * first of them is sent again (a stream that only takes batches in order). The first failure is told
+ * during the next send, so a test can see exactly what the runtime sent once it knew.
  */
 public final class TestSink implements Output {
 
@@ -43,6 +44,8 @@ public final class TestSink implements Output {
     public final AtomicInteger breakAfter = new AtomicInteger(-1);
     /** While broken, the seq the stream waits for: batches starting elsewhere fail. */
     volatile long waitingFor = -1;
+    /** The receipt of the batch the connection broke at, failed at the next send. */
+    final java.util.concurrent.atomic.AtomicReference<Receipt> brokenAt = new java.util.concurrent.atomic.AtomicReference<>();
 
     public List<Long> seqs() {
       return received.stream().map(e -> ((Number) e.record().get("seq")).longValue()).toList();
@@ -71,6 +74,12 @@ public final class TestSink implements Output {
   private final State state;
   private final int window;
   private ExecutorService acks;
+  private final java.util.concurrent.ScheduledExecutorService tellLater =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "test-sink-break");
+        t.setDaemon(true);
+        return t;
+      });
 
   TestSink(State state, int window) {
     this.state = state;
@@ -119,6 +128,12 @@ public final class TestSink implements Output {
     }
     long first = firstSeq(batch);
     state.log.add(String.valueOf(first));
+    Receipt broken = state.brokenAt.getAndSet(null);
+    if (broken != null) {
+      long at = state.waitingFor;
+      broken.failed("the connection broke");
+      state.log.add("fail " + at); // after this line, the runtime knows
+    }
     acks.execute(() -> settle(batch, first, receipt));
   }
 
@@ -137,7 +152,16 @@ public final class TestSink implements Output {
     boolean broken = state.waitingFor >= 0 && first != state.waitingFor;
     if (!broken && state.breakAfter.getAndUpdate(n -> n >= 0 ? n - 1 : n) == 0) {
       state.waitingFor = first;
-      broken = true;
+      state.failures.incrementAndGet();
+      state.brokenAt.set(receipt); // told during the next send, or below if none comes (a full window)
+      tellLater.schedule(() -> {
+        Receipt r = state.brokenAt.getAndSet(null);
+        if (r != null) {
+          r.failed("the connection broke");
+          state.log.add("fail " + first);
+        }
+      }, 200, TimeUnit.MILLISECONDS);
+      return;
     }
     if (state.failing || broken) {
       state.failures.incrementAndGet();
@@ -159,6 +183,7 @@ public final class TestSink implements Output {
 
   @Override
   public void close() {
+    tellLater.shutdownNow();
     if (acks != null) {
       acks.shutdownNow();
       try {

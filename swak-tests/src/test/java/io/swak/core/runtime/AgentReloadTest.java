@@ -52,7 +52,7 @@ class AgentReloadTest {
     // a moves down a line (a comment above it) but is the same; b changes its file; c goes; d comes
     Agent.ReloadResult r = agent.reload(load("# moved\n" + task("a", "a.log") + task("b", "b2.log") + task("d", "d.log")));
 
-    assertThat(r).isEqualTo(new Agent.ReloadResult(1, 1, 1, 1));
+    assertThat(r).isEqualTo(new Agent.ReloadResult(1, 1, 1, 1, List.of()));
     List<Task> after = agent.tasks();
     assertThat(after.get(0)).isSameAs(before.get(0));
     assertThat(after.get(0).state()).isEqualTo("running");
@@ -80,17 +80,17 @@ class AgentReloadTest {
     // f moves down and becomes task 2 (its nested steps' lines and names change); g's retry_wait changes
     Agent.ReloadResult r = agent.reload(load("# moved\n" + failoverTask("g", "2s") + failoverTask("f", "1s")));
 
-    assertThat(r).isEqualTo(new Agent.ReloadResult(1, 1, 0, 0));
+    assertThat(r).isEqualTo(new Agent.ReloadResult(1, 1, 0, 0, List.of()));
     assertThat(agent.tasks()).contains(before.get(0));
     assertThat(before.get(1).state()).isEqualTo("stopped");
   }
 
   @Test
   void optionValuesCompareByContentEvenForPatterns() {
-    assertThat(Agent.sameValue(Pattern.compile("a+"), Pattern.compile("a+"))).isTrue();
-    assertThat(Agent.sameValue(Pattern.compile("a+"), Pattern.compile("a+", Pattern.CASE_INSENSITIVE))).isFalse();
-    assertThat(Agent.sameValue(List.of(Map.of("k", Pattern.compile("x"))), List.of(Map.of("k", Pattern.compile("x")))))
+    assertThat(ReloadPlan.sameValue(Pattern.compile("a+"), Pattern.compile("a+"))).isTrue();
+    assertThat(ReloadPlan.sameValue(Pattern.compile("a+"), Pattern.compile("a+", Pattern.CASE_INSENSITIVE))).isFalse();
+    assertThat(ReloadPlan.sameValue(List.of(Map.of("k", Pattern.compile("x"))), List.of(Map.of("k", Pattern.compile("x")))))
         .isTrue();
-    assertThat(Agent.sameValue(List.of(1L, 2L), List.of(1L))).isFalse();
+    assertThat(ReloadPlan.sameValue(List.of(1L, 2L), List.of(1L))).isFalse();
   }
 }

@@ -80,6 +80,9 @@ final class Buffer implements Stage {
     lastSyncNanos = System.nanoTime();
     ctx.metrics().gauge("buffer_bytes", () -> locked(() -> memoryBytes + diskBytes));
     ctx.metrics().gauge("buffer_chunks", () -> locked(() -> (long) sealed.size() + open.size()));
+    // what buffer_bytes can reach (memory, plus the spill of a memory buffer): health reads how full it is
+    long limit = s.totalLimit() + (s.type() == BufferSettings.Type.MEMORY && s.path() != null ? s.spillLimit() : 0);
+    ctx.metrics().gauge("buffer_limit_bytes", () -> limit);
   }
 
   private long locked(java.util.function.LongSupplier read) {
@@ -109,21 +112,8 @@ final class Buffer implements Stage {
         continue;
       }
       ChunkFile.Contents c = ChunkFile.read(f);
-      if (c.problem() != null) {
-        Path corrupt = Files.createDirectories(dir.resolve("corrupt")).resolve(f.getFileName());
-        Files.move(f, corrupt, StandardCopyOption.REPLACE_EXISTING);
-        context.metrics().count("corrupt_chunks", 1);
-        LOG.error("{}, {}: chunk {} is damaged ({}); moved to {}; its {} valid events are delivered",
-            context.taskName(), context.stepName(), f.getFileName(), c.problem(), corrupt, c.events());
-        if (c.events() == 0) {
-          continue;
-        }
-        Path again = dir.resolve(String.format("%012d.chunk", ++max));
-        try (var ch = ChunkFile.create(again, c.tag())) {
-          ChunkFile.append(ch, c.entries(), c.length(), c.events());
-          ch.force(false);
-        }
-        f = again;
+      if (c.problem() != null && !keepValidPart(f, c)) {
+        continue;
       }
       sealed.add(Chunk.replayed(c.tag(), f, c.events(), c.length()));
       diskBytes += c.length();
@@ -133,6 +123,42 @@ final class Buffer implements Stage {
           context.stepName(), sealed.size());
     }
     return max;
+  }
+
+  /**
+   * A chunk whose end is not whole frames: what is before is delivered, the rest cut off. A last frame cut
+   * short (a crash, a full disk) is ordinary; anything else is damage, kept in {@code corrupt/} for a look
+   * — when the disk has room for the copy. Returns false when nothing valid is left.
+   */
+  private boolean keepValidPart(Path f, ChunkFile.Contents c) throws IOException {
+    String where = context.taskName() + ", " + context.stepName();
+    if (c.torn()) {
+      context.metrics().count("torn_chunks", 1);
+      LOG.warn("{}: chunk {} ends in a write cut short (a crash or a full disk: {}); its {} events before it are "
+          + "delivered", where, f.getFileName(), c.problem(), c.events());
+    } else {
+      context.metrics().count("corrupt_chunks", 1);
+      Path corrupt = dir.resolve("corrupt").resolve(f.getFileName());
+      String kept;
+      if (Files.getFileStore(dir).getUsableSpace() > 2 * Files.size(f)) {
+        Files.createDirectories(corrupt.getParent());
+        Files.copy(f, corrupt, StandardCopyOption.REPLACE_EXISTING);
+        kept = "a copy is in " + corrupt;
+      } else {
+        kept = "the disk is too full to keep a copy";
+      }
+      LOG.error("{}: chunk {} is damaged ({}); {}; its {} valid events are delivered", where, f.getFileName(),
+          c.problem(), kept, c.events());
+    }
+    if (c.events() == 0) {
+      Files.deleteIfExists(f);
+      return false;
+    }
+    try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.truncate(c.validEnd()); // in place: cutting needs no room on a full disk
+      ch.force(true);
+    }
+    return true;
   }
 
   @Override
@@ -147,15 +173,44 @@ final class Buffer implements Stage {
       batch.ack().done();
       return;
     }
-    List<Ack> toComplete = new ArrayList<>();
-    lock.lock();
-    try {
-      if (makeRoom(batch, toComplete)) {
-        append(batch, toComplete);
+    while (true) {
+      List<Ack> toComplete = new ArrayList<>();
+      lock.lock();
+      try {
+        if (makeRoom(batch, toComplete)) {
+          append(batch, toComplete);
+        }
+        diskFullSinceNanos = 0;
+        return;
+      } catch (IOException e) {
+        if (!ChunkFile.diskFull(e)) {
+          throw e;
+        }
+        diskFull(e);
+      } finally {
+        lock.unlock();
+        toComplete.forEach(Ack::done);
       }
-    } finally {
-      lock.unlock();
-      toComplete.forEach(Ack::done);
+      // a full disk is a full buffer: the input waits (nothing is read, nothing lost) until there is room
+      if (!context.sleep(Duration.ofSeconds(1))) {
+        throw new IllegalStateException("stopping while the disk of the buffer is full");
+      }
+    }
+  }
+
+  private long diskFullSinceNanos;
+  private long diskFullLogNanos;
+
+  private void diskFull(IOException e) {
+    long now = System.nanoTime();
+    context.metrics().count("disk_full_waits", 1);
+    if (diskFullSinceNanos == 0 || now - diskFullLogNanos > TimeUnit.MINUTES.toNanos(1)) {
+      LOG.error("{}, {}: disk full: cannot write the buffer ({}); the input waits until there is room", context.taskName(),
+          context.stepName(), e.getMessage());
+      diskFullLogNanos = now;
+    }
+    if (diskFullSinceNanos == 0) {
+      diskFullSinceNanos = now;
     }
   }
 

@@ -64,7 +64,11 @@ final class Chunk {
 
   void append(Batch b) throws IOException {
     if (onDisk) {
-      ChunkFile.append(channel, b.data(), b.length(), b.count());
+      try {
+        ChunkFile.append(channel, b.data(), b.length(), b.count());
+      } catch (IOException e) {
+        throw new IOException(file + ": " + e.getMessage(), e); // the kernel's message names no file
+      }
     } else {
       builder.addAll(b);
     }

@@ -28,17 +28,44 @@ final class ChunkFile {
     byte[] t = tag.getBytes(StandardCharsets.UTF_8);
     ByteBuffer h = ByteBuffer.allocate(4 + 1 + 2 + t.length);
     h.put(MAGIC).put((byte) VERSION).putShort((short) t.length).put(t).flip();
-    writeFully(ch, h);
+    try {
+      writeFully(ch, h);
+    } catch (IOException e) {
+      ch.close(); // a header that could not be written (full disk): no chunk at all
+      Files.deleteIfExists(file);
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
     return ch;
   }
 
-  /** Appends one frame. */
+  /**
+   * Appends one frame. A write that fails part-way (a full disk) is cut off again, so the file still ends
+   * with a whole frame and the same batch can be appended later.
+   */
   static void append(FileChannel ch, byte[] data, int length, int events) throws IOException {
     CRC32C crc = new CRC32C();
     crc.update(data, 0, length);
     ByteBuffer h = ByteBuffer.allocate(FRAME_HEADER);
     h.putInt(length).putInt(events).putInt((int) crc.getValue()).flip();
-    writeFully(ch, h, ByteBuffer.wrap(data, 0, length)); // header and entries in one system call
+    long before = ch.position();
+    try {
+      writeFully(ch, h, ByteBuffer.wrap(data, 0, length)); // header and entries in one system call
+    } catch (IOException e) {
+      try {
+        ch.truncate(before);
+        ch.position(before);
+      } catch (IOException ignored) {
+        // the torn frame stays; reading the chunk stops before it
+      }
+      throw e;
+    }
+  }
+
+  /** True when {@code e} says the file system is full. */
+  static boolean diskFull(IOException e) {
+    String m = e.getMessage();
+    return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded")
+        || m.contains("There is not enough space on the disk"));
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer... bs) throws IOException {
@@ -52,11 +79,14 @@ final class ChunkFile {
    *
    * @param entries the valid frames' entries, concatenated from 0 to {@code length}
    * @param problem null when the whole file is valid, else what is wrong and where
+   * @param validEnd where the valid frames end in the file
+   * @param torn true when what follows them is an incomplete last frame (a write cut short by a crash or a
+   *     full disk), false when it is damage (a checksum that does not match: bit rot, another program)
    */
-  record Contents(String tag, byte[] entries, int length, int events, String problem) {
+  record Contents(String tag, byte[] entries, int length, int events, String problem, long validEnd, boolean torn) {
 
     static Contents invalid(String problem) {
-      return new Contents("", new byte[0], 0, 0, problem);
+      return new Contents("", new byte[0], 0, 0, problem, 0, false);
     }
   }
 
@@ -83,17 +113,25 @@ final class ChunkFile {
     int length = 0;
     int events = 0;
     String problem = null;
+    boolean torn = false;
+    int validEnd = b.position();
     while (b.hasRemaining()) {
       int at = b.position();
       if (b.remaining() < FRAME_HEADER) {
-        problem = "torn frame header at byte " + at;
+        problem = "the last frame is cut short at byte " + at;
+        torn = true;
         break;
       }
       int len = b.getInt();
       int n = b.getInt();
       int sum = b.getInt();
-      if (len < 0 || len > b.remaining() || n < 0) {
-        problem = "torn or corrupt frame at byte " + at;
+      if (len < 0 || n < 0) {
+        problem = "corrupt frame header at byte " + at;
+        break;
+      }
+      if (len > b.remaining()) {
+        problem = "the last frame is cut short at byte " + at + " (" + b.remaining() + " of " + len + " bytes)";
+        torn = true;
         break;
       }
       CRC32C crc = new CRC32C();
@@ -106,7 +144,8 @@ final class ChunkFile {
       length += len;
       events += n;
       b.position(b.position() + len);
+      validEnd = b.position();
     }
-    return new Contents(tag, all, length, events, problem);
+    return new Contents(tag, all, length, events, problem, validEnd, torn);
   }
 }

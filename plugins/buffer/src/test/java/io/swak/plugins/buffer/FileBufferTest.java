@@ -3,6 +3,7 @@ package io.swak.plugins.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.swak.core.testing.SmallDisk;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class FileBufferTest extends BufferContract {
   }
 
   @Test
-  void aDamagedChunkIsQuarantinedAndTheRestDelivered() throws Exception {
+  void aDamagedChunkIsKeptAsideAWriteCutShortIsNotAndTheRestIsDelivered() throws Exception {
     TestSink.State sink = TestSink.state(id);
     sink.failing = true;
     agent = start(config(200, "flush_interval: 50ms, chunk_lines: 50, fsync: always"));
@@ -73,16 +74,60 @@ class FileBufferTest extends BufferContract {
 
     sink.failing = false;
     agent = start(config(200, "flush_interval: 50ms"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> Files.list(dir.resolve("buf/corrupt")).count() == 3);
+    // damage (a flipped bit, a file that is no chunk) is kept in corrupt/ for a look; a last write cut short
+    // (a crash, a full disk) is ordinary and only cut off
+    await().atMost(Duration.ofSeconds(20)).until(() -> Files.list(dir.resolve("buf/corrupt")).count() == 2);
     // the damaged frames are gone (each was one batch of 10); every other event arrives once
     await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.size() >= 180);
     assertThat(sink.seqs()).doesNotHaveDuplicates().hasSize(180);
-    assertThat(agent.tasks().get(0).counters().get(1).snapshot().get("corrupt_chunks")).isEqualTo(3);
+    var counters = agent.tasks().get(0).counters().get(1).snapshot();
+    assertThat(counters.get("corrupt_chunks")).isEqualTo(2);
+    assertThat(counters.get("torn_chunks")).isEqualTo(1);
   }
 
   private java.util.List<Path> chunks() throws Exception {
     try (Stream<Path> s = Files.list(dir.resolve("buf"))) {
       return s.filter(p -> p.toString().endsWith(".chunk")).sorted().toList();
     }
+  }
+
+  @Test
+  void aFullDiskMakesTheInputWaitAndLosesNothing() throws Exception {
+    try (SmallDisk disk = SmallDisk.mount(dir, 1024)) {
+      TestSink.State sink = TestSink.state(id);
+      sink.failing = true;
+      agent = start("""
+          - task:
+            - in.TestSource: {name: %s, batch: 100, total: 20000, pad: 100}
+            - buffer: {type: file, path: "%s", chunk_bytes: 64KiB, flush_interval: 50ms}
+            - out.TestSink: {name: %s, retry_wait: 20ms, retry_max_wait: 50ms}
+          """.formatted(id, disk.dir().resolve("buf"), id));
+      // ~2.5 MB of events into 1 MiB: the buffer fills the disk, and the input waits instead of failing
+      await().atMost(Duration.ofSeconds(20))
+          .until(() -> agent.tasks().get(0).counters().get(1).snapshot().getOrDefault("disk_full_waits", 0L) >= 2);
+      assertThat(agent.tasks().get(0).state()).isEqualTo("running");
+      assertThat(TestSource.state(id).window.committed()).isLessThan(20000);
+      sink.failing = false; // delivered chunks are deleted: room again
+      await().atMost(Duration.ofSeconds(30)).until(() -> sink.received.size() >= 20000);
+      assertThat(sink.seqs()).containsExactlyElementsOf(LongStream.rangeClosed(1, 20000).boxed().toList());
+      assertThat(Files.exists(disk.dir().resolve("buf/corrupt"))).isFalse();
+    }
+  }
+
+  @Test
+  void aChunkCutShortByAFullDiskIsReadUpToItsLastWholeFrame() throws Exception {
+    TestSink.State sink = TestSink.state(id);
+    sink.failing = true;
+    agent = start(config(100, "flush_interval: 1h, fsync: always"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(id).window.committed() == 100);
+    agent.stop();
+    Path chunk = chunks().get(0);
+    // what a write that ran out of room in its last frame leaves: a frame header and part of its entries
+    Files.write(chunk, new byte[] {0, 0, 0, 100, 0, 0, 0, 10, 1, 2, 3, 4, 5, 6}, java.nio.file.StandardOpenOption.APPEND);
+    sink.failing = false;
+    agent = start(config(100, "flush_interval: 50ms"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.size() >= 100);
+    assertThat(sink.seqs()).containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
+    assertThat(Files.exists(dir.resolve("buf/corrupt"))).isFalse();
   }
 }

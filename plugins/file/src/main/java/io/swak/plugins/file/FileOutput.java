@@ -21,7 +21,9 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Appends each batch to its file and hands it to the operating system before the batch counts as
- * delivered; files are synced to disk when rotated or closed.
+ * delivered; files are synced to disk when rotated or closed. A batch that cannot be written whole (the
+ * disk is full) is cut off again: the file is truncated to its size before the batch, so the retry
+ * neither glues a record to a fragment nor writes what was already there twice.
  */
 final class FileOutput implements Output {
 
@@ -51,6 +53,7 @@ final class FileOutput implements Output {
       open.put(path, f);
       closeLeastRecent();
     }
+    long before = f.channel.size();
     try {
       if (f.gzip) {
         // one gzip member per batch: readers (zcat) see complete data at any time, a crash tears at most one
@@ -67,8 +70,10 @@ final class FileOutput implements Output {
       f.out.flush();
     } catch (IOException e) {
       open.remove(path);
+      String undone = f.truncate(before);
       f.closeQuietly();
-      throw new IOException("cannot write " + path + ": " + e.getMessage(), e);
+      context.metrics().count("write_failures", 1);
+      throw new IOException("cannot write " + path + ": " + e.getMessage() + undone, e);
     }
     long limit = options.rotateSize().bytes();
     if (limit > 0 && f.channel.size() >= limit) {
@@ -153,6 +158,22 @@ final class FileOutput implements Output {
         channel.force(true);
       } finally {
         channel.close();
+      }
+    }
+
+    /**
+     * Cuts the file back to {@code size} (what it held before the failed batch); returns what to add to the
+     * error: nothing, or why the fragment stays.
+     */
+    String truncate(long size) {
+      try {
+        if (channel.size() > size) {
+          channel.truncate(size);
+        }
+        return "";
+      } catch (IOException e) {
+        return "; the part written could not be cut off (" + e.getMessage() + "), so " + path
+            + " may hold an incomplete line";
       }
     }
 

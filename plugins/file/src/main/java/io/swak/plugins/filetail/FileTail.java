@@ -1,18 +1,16 @@
 package io.swak.plugins.filetail;
 
+import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.Input;
 import io.swak.api.Positions;
 import io.swak.api.StepContext;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,11 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code in.FileTail} input. All work happens on the task thread inside {@link #poll}: notifications
- * and scans mark files ready, ready files are served round-robin one block at a time, and each poll
- * returns at most one batch (the lines of one block of one file). Nothing is read while the task does
- * not poll, so a slow output leaves the backlog in the files, not in memory. Each batch's ack comes
- * from its file's window; checkpoints follow the acknowledged prefix only.
+ * The {@code in.FileTail} input: it decides which file is read when; {@link FollowedFile} reads one. All
+ * work happens on the task thread inside {@link #poll}: notifications and scans mark files ready, ready
+ * files are served round-robin one block at a time. Nothing is read while the task does not poll, so a slow
+ * output leaves the backlog in the files, not in memory. Checkpoints follow the acknowledged prefix only.
+ *
+ * <p>Batches: a file read in bulk (its block did not reach the end, or it is catching up) goes out block by
+ * block at once, as before. Lines that arrive a few at a time — many files, each growing slowly, the
+ * workload of most hosts — wait up to {@code flush_interval} in one batch per tag, gathered across files,
+ * so a line written to each of 500 files does not make 500 batches, sends and acknowledgements. A batch's
+ * ack completes the window entries of every file whose lines it holds.
  */
 final class FileTail implements Input {
 
@@ -53,7 +56,43 @@ final class FileTail implements Input {
    */
   private int readSize;
   private static final int FIRST_READ = 16 << 10;
-  private final BatchBuilder builder = new BatchBuilder();
+
+  /** Lines read but not handed to the task yet, per tag, oldest first: they wait for more, up to flush_interval. */
+  private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
+  /** Batches made and not yet returned by poll (each poll returns one). */
+  private final ArrayDeque<Batch> made = new ArrayDeque<>();
+  /** Batches up to this size wait for more lines; the read block's size. */
+  private final long flushBytes;
+  private final long flushIntervalNanos;
+
+  /**
+   * Directories whose writes are many: their notifications are off and their files' sizes are looked at on the
+   * tick instead (Watcher#writesReported); a directory quiet for a while is notified again.
+   */
+  private final Map<Path, Activity> activity = new HashMap<>();
+  /** Writes reported in a directory during one tick above which it is looked at instead. */
+  static final int BUSY_WRITES = 50;
+  /** Ticks without a change after which a looked-at directory is notified again. */
+  static final int QUIET_TICKS = 25;
+
+  /** Writes seen in one directory, and whether it is looked at instead of notified. */
+  private static final class Activity {
+    int writes;
+    boolean polled;
+    int quietTicks;
+  }
+
+  /** Lines of one tag waiting to go out together, and the window entries of the files they came from. */
+  private static final class Pending {
+    final String tag;
+    final BatchBuilder builder = new BatchBuilder();
+    final List<Ack> acks = new ArrayList<>();
+    long sinceNanos;
+
+    Pending(String tag) {
+      this.tag = tag;
+    }
+  }
 
   private final Map<Path, FollowedFile> byPath = new HashMap<>();
   private final Map<FileIdentity, FollowedFile> byId = new HashMap<>();
@@ -73,8 +112,9 @@ final class FileTail implements Input {
   private long nextTick;
   private long nowNanos;
 
-  // the file being read and the time of its events, for the line sink
+  // the file being read, where its lines go and the time of its events, for the line sink
   private FollowedFile current;
+  private Pending into;
   private long eventTime;
   private final Multiline.Events events = this::addEvent;
   private final LineSplitter.Sink lines = this::line;
@@ -88,6 +128,8 @@ final class FileTail implements Input {
     this.encoder = new LineEncoder(options.encoding());
     this.buf = new byte[(int) options.readBufferSize().bytes()];
     this.readSize = Math.min(FIRST_READ, buf.length);
+    this.flushBytes = buf.length;
+    this.flushIntervalNanos = options.flushInterval().toNanos();
   }
 
   @Override
@@ -113,8 +155,11 @@ final class FileTail implements Input {
     nextTick = nowNanos + TICK_NANOS;
     ctx.metrics().gauge("files_followed", () -> followed);
     ctx.metrics().gauge("checkpoint_lag_bytes", () -> lagBytes);
-    LOG.info("{}: following {} file(s) matching {}; checkpoints in {}", ctx.taskName(), byId.size(),
-        String.join(", ", options.path()), store.directory());
+    List<Path> missing = watcher.missingDirectories();
+    LOG.info("{}: following {} file(s) matching {}{}; checkpoints in {}", ctx.taskName(), byId.size(),
+        String.join(", ", options.path()), missing.isEmpty() ? ""
+            : " (waiting for " + missing.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "))
+                + " to appear: its files are read from their start when it does)", store.directory());
   }
 
   private long nextGauge;
@@ -125,34 +170,76 @@ final class FileTail implements Input {
   public Batch poll(Duration maxWait) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
     while (!context.stopping()) {
+      if (!made.isEmpty()) {
+        return made.pollFirst();
+      }
       nowNanos = System.nanoTime();
       rescanDue |= watcher.poll(0, changes);
       housekeeping();
       FollowedFile f;
       while ((f = ready.pollFirst()) != null) {
         f.queued = false;
-        Batch b = read(f);
-        if (b != null) {
-          return b;
+        read(f);
+        if (!made.isEmpty()) {
+          return made.pollFirst(); // one block of one busy file per poll: the others get their turn
         }
+      }
+      sendDue(System.nanoTime());
+      if (!made.isEmpty()) {
+        return made.pollFirst();
       }
       if (rescanDue) {
         continue;
       }
       long now = System.nanoTime();
       long until = Math.min(deadline, nextScan);
-      if (!draining.isEmpty() || !holding.isEmpty() || !blocked.isEmpty()) {
+      if (!draining.isEmpty() || !holding.isEmpty() || !blocked.isEmpty() || !activity.isEmpty()) {
         until = Math.min(until, nextTick);
+      }
+      boolean gathering = false;
+      for (Pending p : pending.values()) {
+        until = Math.min(until, p.sinceNanos + flushIntervalNanos);
+        gathering = true;
+        break; // the oldest is due first
       }
       long wait = until - now;
       if (deadline - now <= 0) {
         return null;
       }
-      if (wait > 0) {
+      if (wait > 0 && gathering) {
+        // lines wait for more: the notifications meanwhile are taken all at once when the batch is due, not one
+        // wakeup per write (500 files written to 10 times a second: 5,000 wakeups a second otherwise)
+        context.sleep(Duration.ofNanos(wait));
+      } else if (wait > 0) {
         rescanDue |= watcher.poll(wait, changes);
       }
     }
     return null;
+  }
+
+  /**
+   * Set when a look at busy directories queued files: what their reads gather goes on right after them (the
+   * look itself waited a tick), not a flush_interval later.
+   */
+  private boolean looked;
+
+  /** Hands on the batches that waited flush_interval since their first line (all of them after a look). */
+  private void sendDue(long now) {
+    boolean all = looked;
+    looked = false;
+    for (var it = pending.values().iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (!all && now - p.sinceNanos < flushIntervalNanos) {
+        break; // oldest first: the rest are younger
+      }
+      it.remove();
+      send(p);
+    }
+  }
+
+  private void send(Pending p) {
+    made.addLast(p.builder.build(p.tag, Ack.all(p.acks)));
+    p.acks.clear();
   }
 
   // ---- noticing files -------------------------------------------------------------------------
@@ -161,6 +248,23 @@ final class FileTail implements Input {
     @Override
     public void changed(Path path) {
       examine(path);
+    }
+
+    @Override
+    public void written(Path path) {
+      Path dir = path.getParent();
+      if (dir != null) {
+        activity.computeIfAbsent(dir, d -> new Activity()).writes++;
+      }
+      FollowedFile known = byPath.get(path);
+      if (known != null && known.channel != null && !known.rotated && path.equals(known.path())) {
+        // appended to: no stat per write; the read checks the size, and the first bytes (it may have been
+        // truncated and written past our position since) as for any read that does not continue a block
+        known.continuing = false;
+        queue(known);
+      } else {
+        examine(path);
+      }
     }
 
     @Override
@@ -298,7 +402,7 @@ final class FileTail implements Input {
     f.rotatedAtNanos = nowNanos;
     draining.add(f);
     context.metrics().count("rotations", 1);
-    LOG.debug("{} was renamed or deleted: reading the old file to its end", f.path());
+    LOG.info("{} was renamed or deleted (rotated): reading the old file to its end", f.path());
     if (f.channel == null && !relocate(f)) {
       finish(f);
       return;
@@ -402,6 +506,7 @@ final class FileTail implements Input {
   }
 
   private void tick() {
+    lookAtBusyDirectories();
     long rotateWait = options.rotateWait().toNanos();
     for (FollowedFile f : new ArrayList<>(draining)) {
       if (f.queued) {
@@ -444,6 +549,62 @@ final class FileTail implements Input {
     blocked.clear();
   }
 
+  /**
+   * Moves directories whose files are written to all the time from notifications to looking at their files'
+   * sizes on each tick, and back once they are quiet; looks at the files of those directories.
+   */
+  private void lookAtBusyDirectories() {
+    if (activity.isEmpty()) {
+      return;
+    }
+    Map<Path, Boolean> changed = new HashMap<>();
+    for (FollowedFile f : byId.values()) {
+      Path dir = f.path().getParent();
+      Activity a = dir == null ? null : activity.get(dir);
+      if (a == null || !a.polled || f.rotated) {
+        continue;
+      }
+      try {
+        // size and modification time: a copytruncate written back to the same size changes only the latter
+        java.nio.file.attribute.BasicFileAttributes attrs = Files.readAttributes(f.path(),
+            java.nio.file.attribute.BasicFileAttributes.class);
+        long modified = attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (attrs.size() != f.splitter.readPosition() || modified != f.lookedModified) {
+          f.lookedModified = modified;
+          f.continuing = false; // a fresh look: its first bytes are checked as after a notification
+          queue(f);
+          changed.put(dir, Boolean.TRUE);
+          looked = true;
+        }
+      } catch (IOException e) {
+        queue(f); // gone or unreadable: the read finds out and says so
+      }
+    }
+    for (var it = activity.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      Activity a = e.getValue();
+      if (!a.polled && a.writes > BUSY_WRITES) {
+        a.polled = true;
+        a.quietTicks = 0;
+        watcher.writesReported(e.getKey(), false);
+        LOG.debug("{}: many writes; looking at its files {} times a second instead", e.getKey(),
+            1_000_000_000L / TICK_NANOS);
+      } else if (a.polled && changed.containsKey(e.getKey())) {
+        a.quietTicks = 0;
+      } else if (a.polled && ++a.quietTicks >= QUIET_TICKS) {
+        watcher.writesReported(e.getKey(), true);
+        it.remove(); // notified again; a last look happens below at the next tick through its reported writes
+        for (FollowedFile f : byId.values()) {
+          if (e.getKey().equals(f.path().getParent())) {
+            queue(f); // what was written between the last look and the watch being back
+          }
+        }
+        continue;
+      }
+      a.writes = 0;
+    }
+  }
+
   /** Stops following a rotated or vanished file once it is read and acknowledged. */
   private void finish(FollowedFile f) {
     closeChannel(f);
@@ -471,12 +632,8 @@ final class FileTail implements Input {
       blocked.add(f);
       return false;
     }
-    FileChannel ch;
     try {
-      ch = FileChannel.open(f.path(), StandardOpenOption.READ);
-      FileIdentity now = FileIdentity.stat(f.path()).id();
-      if (!now.equals(f.id)) {
-        ch.close();
+      if (!f.open()) {
         examine(f.path()); // replaced under us: treat as a rotation
         return false;
       }
@@ -500,7 +657,6 @@ final class FileTail implements Input {
       f.unreadable = false;
       LOG.info("{} is readable again", f.path());
     }
-    f.channel = ch;
     open.put(f, Boolean.TRUE);
     if (f.positioned) {
       truncatedInPlace(f); // it may have been copytruncated while closed
@@ -539,51 +695,30 @@ final class FileTail implements Input {
 
   private void closeChannel(FollowedFile f) {
     if (f.channel != null) {
-      try {
-        f.channel.close();
-      } catch (IOException e) {
-        // nothing to save: reads only
-      }
-      f.channel = null;
+      f.close();
       open.remove(f);
     }
   }
 
-  /** Decides where a newly found file starts: its checkpoint, its start, or (first start, not read_from_head) its end. */
+  /** Decides where a newly found file starts (its checkpoint, its start or its end) and tracks its checkpoint. */
   private void position(FollowedFile f) throws IOException {
-    FileChannel ch = f.channel;
-    long size = ch.size();
     Checkpoints.Saved s = saved.remove(f.id);
-    long start = 0;
-    if (s != null) {
-      if (s.fingerprint().length() > size || !s.fingerprint().matches(ch)) {
-        context.metrics().count("inode_reuse", 1);
-        LOG.info("{} has the inode of a file we followed before but other content: reading it from the start", f.path());
-      } else if (s.offset() > size) {
-        context.metrics().count("truncations", 1);
-        LOG.info("{} is shorter than its checkpoint ({} < {}): truncated, reading it from the start", f.path(), size,
-            s.offset());
-      } else {
-        start = s.offset();
-      }
-    } else if (f.atFirstStart && !options.readFromHead()) {
-      start = Math.min(size, f.sizeAtScan); // the end as it was when we started: later lines are new
+    String note = f.position(s, options.readFromHead());
+    if ("inode_reuse".equals(note)) {
+      context.metrics().count("inode_reuse", 1);
+      LOG.info("{} has the inode of a file we followed before but other content: reading it from the start", f.path());
+    } else if ("truncations".equals(note)) {
+      context.metrics().count("truncations", 1);
+      LOG.info("{} is shorter than its checkpoint ({} < {}): truncated, reading it from the start", f.path(),
+          f.channel.size(), s.offset());
     }
-    f.splitter.reset(start);
-    f.window.reset(start);
-    f.lastEndAdded = start;
-    f.fingerprint = Fingerprint.of(ch, size);
     f.checkpoint = checkpoints.track(f.id, f.window, f.fingerprint, f.path().toString());
-    f.positioned = true;
   }
 
   /** Checks an open file's first bytes: copytruncate followed by enough new writes keeps the size growing. */
   private boolean truncatedInPlace(FollowedFile f) {
-    if (f.channel == null || f.rotated || f.fingerprint.length() == 0) {
-      return false;
-    }
     try {
-      if (!f.fingerprint.matches(f.channel)) {
+      if (f.rewritten()) {
         truncated(f, f.channel.size());
         return true;
       }
@@ -596,90 +731,69 @@ final class FileTail implements Input {
   private void truncated(FollowedFile f, long size) throws IOException {
     context.metrics().count("truncations", 1);
     LOG.info("{} was truncated (copytruncate?): reading it again from the start", f.path());
-    f.window.reset(0);
-    f.splitter.reset(0);
-    if (f.multiline != null) {
-      f.multiline.reset();
-    }
+    f.restart(size);
     holding.remove(f);
-    f.lastEndAdded = 0;
-    f.fingerprint = Fingerprint.of(f.channel, size);
-    f.checkpoint.fingerprint = f.fingerprint;
     checkpoints.touch(f.checkpoint);
   }
 
-  /** Reads one block of {@code f}; returns its lines as a batch, or null when it had none. */
-  private Batch read(FollowedFile f) {
+  /** Reads one block of {@code f} into the waiting batch of its tag; sends that batch when it is due. */
+  private void read(FollowedFile f) {
     if (!ensureOpen(f)) {
-      return null;
+      return;
     }
+    Pending p = pending.get(f.tag);
+    if (p == null) {
+      p = new Pending(f.tag);
+    }
+    int before = p.builder.count();
+    long bytesBefore = p.builder.sizeBytes();
     try {
-      return readOpen(f);
+      readOpen(f, p);
     } catch (IOException e) {
       context.metrics().errors(1);
       LOG.warn("error reading {}: {} — will retry", f.path(), e.toString());
       closeChannel(f);
-      builder.build(f.tag, io.swak.api.Ack.NONE); // discard a half-built batch; the lines will be read again
-      f.splitter.reset(f.window.committed());
-      if (f.multiline != null) {
-        f.multiline.reset();
-      }
-      f.lastEndAdded = f.window.committed();
-      return null;
+      p.builder.rollback(before, bytesBefore); // drop this file's half-read lines; they are read again
+      f.rewind();
+    } finally {
+      current = null;
+      into = null;
+    }
+    if (p.builder.count() > 0 && !pending.containsKey(f.tag)) {
+      p.sinceNanos = nowNanos;
+      pending.put(f.tag, p);
     }
   }
 
-  private Batch readOpen(FollowedFile f) throws IOException {
-    FileChannel ch = f.channel;
-    long size = ch.size();
+  private void readOpen(FollowedFile f, Pending p) throws IOException {
+    long size = f.channel.size();
     boolean continuing = f.continuing;
     f.continuing = false;
     if (!f.rotated && size < f.splitter.readPosition()) {
       truncated(f, size);
-    } else if (!f.rotated && !continuing && size > f.splitter.readPosition() && f.fingerprint.length() > 0
-        && !f.fingerprint.matches(ch)) {
-      // woken by new data: truncated and written past our position again since we last looked?
+    } else if (!f.rotated && !continuing && size >= f.splitter.readPosition() && f.rewritten()) {
+      // woken by a write: truncated and written up to or past our position again since we last looked? (lines
+      // of one length written back to the old size leave the size as it was: only the first bytes tell)
       truncated(f, size);
     }
     current = f;
+    into = p;
     eventTime = context.nowNanos();
-    if (f.flushDue) {
-      f.flushDue = false;
-      if (f.multiline != null) {
-        f.multiline.flush(events);
-      }
-    }
-    long beforeRead = f.splitter.readPosition();
-    long beforeLine = f.splitter.lineStart();
-    if (size > beforeRead) {
-      int block = readSize;
+    int before = p.builder.count();
+    int block = readSize;
+    FollowedFile.Read r = f.read(buf, block, size, nowNanos, lines, events);
+    if (r.progressed()) {
       readSize = Math.min(buf.length, 2 * readSize);
-      int n = ch.read(ByteBuffer.wrap(buf, 0, block), beforeRead);
-      if (n > 0) {
-        f.lastDataNanos = nowNanos;
-        f.splitter.feed(buf, n, block, lines);
-      }
-    }
-    if (f.finalFlush && !f.finalFlushed) {
-      flushPartialLine(f, size);
-    }
-    f.lastSize = size;
-    boolean progressed = f.splitter.readPosition() != beforeRead || f.splitter.lineStart() != beforeLine;
-    if (!f.fingerprint.complete() && size > f.fingerprint.length()) {
-      f.fingerprint = Fingerprint.of(ch, size);
-      f.checkpoint.fingerprint = f.fingerprint;
-      checkpoints.touch(f.checkpoint);
     }
     reportLongLines(f);
-    if (f.multiline != null && f.multiline.holding()) {
+    if (f.holding()) {
       holding.add(f);
     } else {
       holding.remove(f);
     }
     long end = f.endPosition();
-    Batch b = null;
-    if (builder.count() > 0) {
-      b = builder.build(f.tag, f.window.add(end));
+    if (p.builder.count() > before) {
+      p.acks.add(f.window.add(end));
       f.lastEndAdded = end;
       checkpoints.touch(f.checkpoint);
     } else if (end > f.lastEndAdded) {
@@ -687,25 +801,16 @@ final class FileTail implements Input {
       f.lastEndAdded = end;
       checkpoints.touch(f.checkpoint);
     }
-    if (progressed && size > f.splitter.readPosition()) {
+    boolean behind = r.behind(f);
+    if (behind) {
       f.continuing = true;
       queue(f); // more is waiting: back of the queue, so other files get their turn
     }
-    current = null;
-    return b;
-  }
-
-  /** The last line of a rotated file that will never get its newline: emit it rather than lose it. */
-  private void flushPartialLine(FollowedFile f, long size) throws IOException {
-    f.finalFlushed = true;
-    long start = f.splitter.lineStart();
-    if (size <= start || f.splitter.readPosition() != start) {
-      return;
-    }
-    int n = f.channel.read(ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, size - start)), start);
-    if (n > 0) {
-      line(buf, 0, n, start);
-      f.splitter.reset(start + n);
+    // read in bulk (more behind, or the end of a catch-up): out at once, block by block; a few fresh lines wait
+    if (p.builder.count() > 0 && (behind || continuing || p.builder.sizeBytes() >= flushBytes
+        || flushIntervalNanos == 0)) {
+      pending.remove(p.tag);
+      send(p);
     }
   }
 
@@ -738,7 +843,7 @@ final class FileTail implements Input {
   }
 
   private void addEvent(byte[] b, int off, int len) {
-    builder.addMessage(eventTime, messageKey, b, off, len, pathKey, pathKey == null ? null : current.pathUtf8());
+    into.builder.addMessage(eventTime, messageKey, b, off, len, pathKey, pathKey == null ? null : current.pathUtf8());
   }
 
   @Override

