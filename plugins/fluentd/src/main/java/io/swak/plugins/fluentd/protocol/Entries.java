@@ -218,7 +218,7 @@ abstract class Entries implements AutoCloseable {
       }
       if (to == window.length) {
         if (window.length >= maxEntry) {
-          throw new ForwardProtocolException.TooLarge("an entry of compressed entries", maxEntry);
+          throw new ForwardProtocolException.TooLarge("an entry of gzip entries", maxEntry, "chunk_size_limit");
         }
         window = Arrays.copyOf(window, (int) Math.min(maxEntry, 2L * window.length));
       }
@@ -237,7 +237,7 @@ abstract class Entries implements AutoCloseable {
           to += r;
           inflated += r;
           if (inflated > inflatedLimit) {
-            throw new ForwardProtocolException.TooLarge("decompressed entries", inflatedLimit);
+            throw new ForwardProtocolException.TooLarge("gzip entries decompressed", inflatedLimit, "decompressed_size_limit");
           }
         }
       } catch (IOException e) {

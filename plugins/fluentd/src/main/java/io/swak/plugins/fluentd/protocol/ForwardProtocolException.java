@@ -20,8 +20,8 @@ public class ForwardProtocolException extends RuntimeException {
       super("message larger than the limit of " + limit + " bytes (chunk_size_limit / decompressed_size_limit)");
     }
 
-    TooLarge(String what, long limit) {
-      super(what + " larger than the limit of " + limit + " bytes");
+    TooLarge(String what, long limit, String option) {
+      super(what + " larger than the limit of " + limit + " bytes (" + option + ")");
     }
   }
 }

@@ -184,6 +184,56 @@ public final class HostileClients implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens {@code n} connections that announce a 1 MiB message and send it a byte every {@code pauseMillis}
+   * (slowloris): never stalled long enough to look dead, never complete.
+   */
+  public void slowloris(int n, int pauseMillis) {
+    for (int i = 0; i < n; i++) {
+      start("hostile-slowloris-" + i, () -> {
+        try (Socket s = connect()) {
+          OutputStream out = s.getOutputStream();
+          out.write(packedHeader("hostile.slow", 1 << 20));
+          for (int sent = 0; sent < 1 << 20; sent++) {
+            out.write(0);
+            out.flush();
+            written.incrementAndGet();
+            Thread.sleep(pauseMillis); // the attack's pace, not a test's synchronisation
+          }
+        } catch (IOException e) {
+          closedByServer.incrementAndGet();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+  }
+
+  /**
+   * Opens {@code n} connections that lie: a PackedForward header announcing 2 GiB - 1, then bytes; and as many
+   * that send bytes no Forward message starts with. Each holds until the server closes it.
+   */
+  public void liars(int n) {
+    byte[] huge = packedHeader("hostile.liar", Integer.MAX_VALUE);
+    byte[] garbage = new byte[4096];
+    java.util.Arrays.fill(garbage, (byte) 0xc1); // the one byte msgpack never uses
+    for (int i = 0; i < 2 * n; i++) {
+      byte[] head = i % 2 == 0 ? huge : garbage;
+      start("hostile-liar-" + i, () -> {
+        try (Socket s = connect()) {
+          s.getOutputStream().write(head);
+          s.getOutputStream().write(new byte[64 << 10]);
+          s.getOutputStream().flush();
+          if (s.getInputStream().read() < 0) {
+            closedByServer.incrementAndGet();
+          }
+        } catch (IOException e) {
+          closedByServer.incrementAndGet();
+        }
+      });
+    }
+  }
+
   private Socket connect() throws IOException {
     Socket s = new Socket();
     synchronized (sockets) {
