@@ -16,14 +16,15 @@ import java.util.concurrent.TimeUnit;
  * announce, before its body is read, so a message admitted can always complete; an eighth of the limit is left
  * to smaller ones, so clients sending small messages are served while large ones wait.
  *
- * <p>Waiting has bounds: while anyone waits, a connection that holds an incomplete message and got no byte for
- * {@link #STALL_NANOS} is closed, and so is one that waited {@link #WAIT_NANOS} while holding part of a message
- * (its client sends again if it waits for acks); one that holds nothing yet waits its turn. Both are counted
- * ({@code memory_refusals}) and logged.
+ * <p>Waiting has bounds: while anyone waits, a connection that holds an incomplete message and got less than
+ * {@link ForwardConnection#PROGRESS} bytes of it in {@link #STALL_NANOS} (stalled, or a slowloris trickle) is
+ * closed, and so is one that waited {@link #WAIT_NANOS} while holding part of a message (its client sends again if
+ * it waits for acks); one that holds nothing yet waits its turn. Both are counted ({@code memory_refusals}) and
+ * logged.
  */
 final class AssemblyMemory {
 
-  /** An incomplete message that gets no byte for this long, while others wait, is refused. */
+  /** An incomplete message that gets (almost) no byte for this long, while others wait, is refused. */
   static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** A connection that waits this long for memory is refused. */
   static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -172,8 +173,9 @@ final class AssemblyMemory {
     for (ForwardConnection c : connections) {
       long stalled = c.stalledNanos(now);
       if (stalled > stallNanos) {
-        c.refuse("its incomplete message got no byte for " + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s while "
-            + "other connections wait for memory (" + mib(usedNow) + " of assembly_limit " + mib(limit) + " in use)");
+        c.refuse("its incomplete message got less than " + (ForwardConnection.PROGRESS >> 10) + " KiB in "
+            + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s while other connections wait for memory ("
+            + mib(usedNow) + " of assembly_limit " + mib(limit) + " in use)");
       }
     }
   }

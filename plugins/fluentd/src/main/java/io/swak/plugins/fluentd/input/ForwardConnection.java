@@ -50,6 +50,8 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
   static final int POOLED = SMALL;
   /** Largest message before the handshake: a PING is a few hundred bytes. */
   static final long HANDSHAKE_LIMIT = 64 << 10;
+  /** Bytes an incomplete message must receive to count as progressing (5 s without them: stalled). */
+  static final int PROGRESS = 16 << 10;
 
   /** What every connection of one server shares. */
   record Shared(ForwardDecoder decoder, BatchQueue queue, StepMetrics metrics, String tagPrefix, String sharedKey,
@@ -83,6 +85,8 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
    */
   private long needed;
   private volatile long lastReadNanos = System.nanoTime();
+  /** Bytes received since {@link #lastReadNanos} last moved. */
+  private long progress;
 
   /** A message being handed on part by part, the frame it was decoded from, its tag and its ack. */
   private ForwardRequest current;
@@ -140,8 +144,13 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
       if (failed) {
         return;
       }
-      lastReadNanos = System.nanoTime();
       int n = in.readableBytes();
+      progress += n;
+      if (holding == 0 || progress >= PROGRESS) {
+        // a trickle of bytes (slowloris) does not count as progress: it holds its memory as a stall does
+        lastReadNanos = System.nanoTime();
+        progress = 0;
+      }
       if (received == null || received.writableBytes() < n) {
         // more than was room for: plaintext of TLS records read before, or a test's channel
         long size = Math.max(Math.max(SMALL, taken), (received == null ? 0 : received.readableBytes()) + (long) n);
@@ -364,6 +373,7 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
       }
       replaceBuffer((int) wanted);
       lastReadNanos = System.nanoTime(); // a stall counts from when it may read again
+      progress = 0;
       updateAutoRead();
     });
   }
@@ -440,6 +450,7 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
   private void queueHasSpace() {
     waitingForQueue = false;
     lastReadNanos = System.nanoTime(); // a stall counts from when it may read again
+    progress = 0;
     pump();
     if (closed && !waitingForQueue) {
       finishClosing();
@@ -467,7 +478,10 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
     return taken > 0;
   }
 
-  /** How long this connection has held an incomplete message without receiving a byte (0: it holds none). */
+  /**
+   * How long this connection has held an incomplete message without receiving {@link #PROGRESS} bytes of it (0: it
+   * holds none).
+   */
   long stalledNanos(long now) {
     return holding > 0 && !waitingForMemory ? now - lastReadNanos : 0;
   }

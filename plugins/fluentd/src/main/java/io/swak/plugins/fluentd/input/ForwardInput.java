@@ -52,6 +52,7 @@ final class ForwardInput implements Input {
   private Channel server;
   private Channel udp;
   private int port;
+  private volatile AssemblyMemory memory;
 
   ForwardInput(ForwardPlugin.Options options) {
     this.o = options;
@@ -59,6 +60,11 @@ final class ForwardInput implements Input {
   }
 
   /** The port listened on (the bound one when the option is 0). */
+  /** Memory held for messages being received, as the gauge assembly_bytes reports it. */
+  long assemblyBytes() {
+    return memory.used();
+  }
+
   int port() {
     return port;
   }
@@ -95,7 +101,7 @@ final class ForwardInput implements Input {
     o.users().forEach(u -> users.put(u.username(), u.password()));
     String key = o.sharedKey() == null || o.sharedKey().isEmpty() ? null : o.sharedKey();
     long maxMessage = o.chunkSizeLimit().bytes();
-    AssemblyMemory memory = new AssemblyMemory(o.assemblyLimitBytes());
+    memory = new AssemblyMemory(o.assemblyLimitBytes());
     metrics.gauge("assembly_bytes", memory::used);
     // an entry of a gzip message must fit in memory whole, as one of a message that is not compressed does
     var decoder = new ForwardDecoder(o.decompressedSizeLimit().bytes(), maxMessage);

@@ -15,6 +15,9 @@ import io.swak.plugins.fluentd.testing.Receiver;
 import io.swak.plugins.fluentd.testing.Steps;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import io.swak.plugins.fluentd.testing.WireMessages;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -142,5 +145,33 @@ class ForwardMemoryTest {
     assertThat(peakDirect.get() - directBefore).as("peak direct memory").isLessThan(8 * MIB);
     // 64 MiB inflated in windows of 1 MiB: a few windows' worth of garbage, not the 64 MiB
     assertThat(allocatedForBomb).as("heap allocated decoding the gzip bomb").isLessThan(16 * MIB);
+  }
+
+  @Test
+  void slowlorisConnectionsHoldingTheMemoryAreRefusedSoThatAWaitingMessageGoesThrough() throws Exception {
+    // room for two 1 MiB messages being received, not three (the large-message part of 3 MiB: 2.6 MiB)
+    server = Servers.start(serverCtx, "chunk_size_limit: 2MiB, assembly_limit: 3MiB");
+    receiver = new Receiver(server);
+    hostile = new HostileClients("127.0.0.1", server.port());
+    hostile.slowloris(2, 50); // 20 bytes a second each: never silent for long, never done
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.assemblyBytes() >= 2 * MIB);
+
+    BatchBuilder big = new BatchBuilder();
+    for (int i = 0; i < 1000; i++) {
+      big.add(1_700_000_000_000_000_000L + i, Map.of("message", "x".repeat(1000), "seq", i));
+    }
+    byte[] message = WireMessages.encode(big.build("app.big", Ack.NONE), WireMessages.Mode.PACKED_BIN, "big-1");
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(message);
+      // waits for memory the slowloris connections hold; they trickle, so they are refused after 5 s, not it
+      byte[] reply = s.getInputStream().readNBytes(11);
+      assertThat(new String(reply, 0, reply.length, java.nio.charset.StandardCharsets.US_ASCII)).endsWith("big-1");
+    }
+    assertThat(receiver.take(1000)).isNotEmpty();
+    // refused only while someone waits: one, or both when the watchdog found them stalled at once
+    assertThat(serverCtx.count("memory_refusals")).isBetween(1L, 2L);
+    await().atMost(Duration.ofSeconds(5)).until(() -> hostile.closedByServer.get() >= 1);
   }
 }
