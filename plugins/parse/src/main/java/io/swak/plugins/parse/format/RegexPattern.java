@@ -46,6 +46,11 @@ final class RegexPattern {
   }
 
   static Setup<RegexPattern> compile(String source) {
+    return compile(source, true);
+  }
+
+  /** {@code fields}: the regex must name groups (a parser's), else it only tests whether a text matches (grep's). */
+  static Setup<RegexPattern> compile(String source, boolean fields) {
     StringBuilder out = new StringBuilder(source.length() + 16);
     List<String> names = new ArrayList<>();
     List<String> javaNames = new ArrayList<>();
@@ -145,7 +150,7 @@ final class RegexPattern {
       out.appendCodePoint(c);
       i += width;
     }
-    if (names.isEmpty()) {
+    if (names.isEmpty() && fields) {
       return rejected("the regex has no named group (?<name>...), so it would give no field");
     }
     try {
