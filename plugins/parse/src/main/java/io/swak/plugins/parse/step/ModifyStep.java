@@ -147,9 +147,11 @@ final class ModifyStep implements Processor {
       }
     }
     for (int c = 0; c < copyFrom.length; c++) {
-      int i = copyFrom[c].size() == 1 && copyFrom[c].isKey(0) ? find(copyFrom[c].key(0)) : -1;
-      if (i >= 0) {
-        add(copyTo[c], va[i], vo[i], vl[i]);
+      if (copyFrom[c].size() == 1 && copyFrom[c].isKey(0)) {
+        int i = find(copyFrom[c].key(0));
+        if (i >= 0) {
+          add(copyTo[c], va[i], vo[i], vl[i]);
+        }
       } else {
         int v = RecordBytes.find(d, rs, re, copyFrom[c]);
         if (v >= 0) {
@@ -290,9 +292,11 @@ final class ModifyStep implements Processor {
     }
     FieldPath only = s.template.onlyField();
     if (only != null) {
-      int i = only.size() == 1 && only.isKey(0) ? find(only.key(0)) : -1;
-      if (i >= 0) {
-        add(s.key, va[i], vo[i], vl[i]);
+      if (only.size() == 1 && only.isKey(0)) {
+        int i = find(only.key(0));
+        if (i >= 0) {
+          add(s.key, va[i], vo[i], vl[i]);
+        }
         return;
       }
       int v = RecordBytes.find(d, rs, re, only);
@@ -301,11 +305,25 @@ final class ModifyStep implements Processor {
       }
       return; // a missing field sets nothing
     }
-    s.template.fill(text.reset(), tag, time, d, rs, re);
+    s.template.fill(text.reset(), tag, time, d, rs, re, currentFields);
     int at = scratch.length();
     scratch.string(text.array(), 0, text.length());
     add(s.key, null, at, scratch.length() - at);
   }
+
+  /** Top-level fields of a template come from the record as changed so far (a lifted or renamed field). */
+  private final Template.Fields currentFields = (path, into) -> {
+    if (path.size() != 1 || !path.isKey(0)) {
+      return false;
+    }
+    int i = find(path.key(0));
+    if (i < 0) {
+      return true; // removed or never there: nothing, not the value the record came with
+    }
+    byte[] a = va[i] == null ? scratch.bytes() : va[i];
+    RecordBytes.appendText(a, vo[i], vo[i] + vl[i], into);
+    return true;
+  };
 
   private void write() {
     int live = 0;

@@ -83,8 +83,18 @@ final class Template {
     return true;
   }
 
+  /** Where a step that changes records looks fields up: in the record as it is now, not as it came. */
+  interface Fields {
+    /** Appends the text of the field at {@code path}; false when there is none. */
+    boolean append(FieldPath path, TextBuffer out);
+  }
+
   /** Appends the text for one event; a missing field adds nothing. */
   void fill(TextBuffer out, String tag, long timeNanos, byte[] d, int rs, int re) {
+    fill(out, tag, timeNanos, d, rs, re, null);
+  }
+
+  void fill(TextBuffer out, String tag, long timeNanos, byte[] d, int rs, int re, Fields fields) {
     for (Part p : parts) {
       switch (p.special) {
         case ' ' -> out.append(p.literal);
@@ -93,6 +103,9 @@ final class Template {
         case 'T' -> out.append(Instant.ofEpochSecond(Math.floorDiv(timeNanos, 1_000_000_000L),
             Math.floorMod(timeNanos, 1_000_000_000L)).toString());
         default -> {
+          if (fields != null && fields.append(p.field, out)) {
+            continue;
+          }
           int v = d == null ? RecordBytes.ABSENT : RecordBytes.find(d, rs, re, p.field);
           if (v >= 0) {
             RecordBytes.appendText(d, v, re, out);
