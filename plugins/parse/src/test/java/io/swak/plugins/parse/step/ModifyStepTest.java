@@ -81,9 +81,10 @@ class ModifyStepTest {
     Map<String, Object> set = new LinkedHashMap<>();
     set.put("who", "${record.pod}@${record.user}");
     set.put("secret_copy", "${record.password}");
+    set.put("note", "pw=${record.password}");
     ModifyStep s = step(List.of("k8s"), Map.of("login", "user"), null, List.of("password"), null, null, set);
     Event e = s.process(records(rec("login", "bob", "password", "pw", "k8s", Map.of("pod", "p1")))).events().get(0);
-    assertThat(e.record()).isEqualTo(Map.of("user", "bob", "pod", "p1", "who", "p1@bob"));
+    assertThat(e.record()).isEqualTo(Map.of("user", "bob", "pod", "p1", "who", "p1@bob", "note", "pw="));
   }
 
   @Test
