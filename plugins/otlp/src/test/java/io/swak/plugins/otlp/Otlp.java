@@ -35,6 +35,15 @@ final class Otlp {
     }
   }
 
+  /** Waits until {@code port} accepts connections: a task's input starts on the task's thread, after start returns. */
+  static void awaitListening(int port) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+      try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+        return true;
+      }
+    });
+  }
+
   static AnyValue str(String s) {
     return AnyValue.newBuilder().setStringValue(s).build();
   }

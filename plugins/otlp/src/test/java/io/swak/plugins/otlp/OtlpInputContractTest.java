@@ -19,6 +19,7 @@ class OtlpInputContractTest extends InputContract {
 
       @Override
       public void produce(long from, int n) throws Exception {
+        Otlp.awaitListening(port);
         for (long i = from; i < from + n; i += 100) {
           int chunk = (int) Math.min(100, from + n - i);
           // answered only once the sink acknowledged the request's batches

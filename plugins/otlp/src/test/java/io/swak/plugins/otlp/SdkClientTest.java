@@ -76,6 +76,8 @@ class SdkClientTest extends AgentTestBase {
           - in.OpenTelemetry: {port: %d, grpc_port: %d%s}
           - out.TestSink: {name: %s, window: 4}
         """.formatted(port, grpcPort, inputOptions, id));
+    Otlp.awaitListening(port);
+    Otlp.awaitListening(grpcPort);
   }
 
   private LogRecordExporter http() {
