@@ -49,7 +49,7 @@ final class Inflate {
         while (!inf.finished()) {
           if (n == out.length) {
             if (out.length >= limit) {
-              throw new BadBody("the body decompresses to more than " + limit + " bytes", true);
+              throw new BadBody("the body decompresses to more than decompressed_limit (" + limit + " bytes)", true);
             }
             out = Arrays.copyOf(out, (int) Math.min(limit, (long) out.length * 2));
           }
@@ -127,7 +127,7 @@ final class Inflate {
       while (!inf.finished()) {
         if (n == out.length) {
           if (out.length >= limit) {
-            throw new BadBody("the body decompresses to more than " + limit + " bytes", true);
+            throw new BadBody("the body decompresses to more than decompressed_limit (" + limit + " bytes)", true);
           }
           out = Arrays.copyOf(out, (int) Math.min(limit, (long) out.length * 2));
         }
