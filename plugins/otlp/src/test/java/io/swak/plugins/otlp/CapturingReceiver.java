@@ -30,10 +30,15 @@ final class CapturingReceiver implements AutoCloseable {
   final List<ExportLogsServiceRequest> requests = new CopyOnWriteArrayList<>();
   final List<String> encodings = new CopyOnWriteArrayList<>();
   volatile Mode mode = Mode.OK;
+  final List<io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest> traces = new CopyOnWriteArrayList<>();
+  final List<io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest> metrics =
+      new CopyOnWriteArrayList<>();
 
   CapturingReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     server.createContext("/v1/logs", this::logs);
+    server.createContext("/v1/traces", x -> relayed(x, traces));
+    server.createContext("/v1/metrics", x -> relayed(x, metrics));
     server.start();
   }
 
@@ -62,6 +67,22 @@ final class CapturingReceiver implements AutoCloseable {
           answer(x, 200, ExportLogsServiceResponse.getDefaultInstance().toByteArray());
         }
       }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> void relayed(HttpExchange x, List<T> into) throws IOException {
+    try (x) {
+      byte[] body;
+      try (InputStream in = "gzip".equals(x.getRequestHeaders().getFirst("Content-Encoding"))
+          ? new GZIPInputStream(x.getRequestBody()) : x.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      Object parsed = into == traces
+          ? io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.parseFrom(body)
+          : io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.parseFrom(body);
+      into.add((T) parsed);
+      answer(x, 200, new byte[0]);
     }
   }
 
