@@ -171,6 +171,21 @@ class SdkClientTest extends AgentTestBase {
     assertThat(sink().received).hasSize(2);
   }
 
+  @Test
+  void noAcknowledgementWithinAckTimeoutIsAnswered503AndUnavailable() throws Exception {
+    sink().holding = true;
+    startAgent(", ack_timeout: 500ms");
+    emitOne("never acknowledged in time");
+    CompletableResultCode http = http().export(List.copyOf(emitted.records));
+    CompletableResultCode grpc = grpc(grpcPort).export(List.copyOf(emitted.records));
+    await().atMost(Duration.ofSeconds(20)).until(() -> http.isDone() && grpc.isDone());
+    assertThat(httpStatus(List.of(http))).isEqualTo(503);
+    assertThat(grpcStatus(List.of(grpc))).isEqualTo(GrpcStatusCode.UNAVAILABLE);
+    assertThat(agent.tasks().get(0).counters().get(0).snapshot().get("ack_timeouts")).isEqualTo(2);
+    sink().holding = false; // the batches were taken: they are still delivered (the clients' resend is a duplicate)
+    await().atMost(Duration.ofSeconds(20)).until(() -> sink().received.size() == 2);
+  }
+
   /** The status of the first call the receiver refused, or null. */
   private static GrpcStatusCode grpcStatus(List<CompletableResultCode> calls) {
     for (CompletableResultCode c : List.copyOf(calls)) {
