@@ -18,9 +18,17 @@ final class ByteBudget {
 
   /** Takes {@code n} bytes, or nothing and false when they are not left. */
   boolean take(long n) {
+    return take(n, 0);
+  }
+
+  /**
+   * Takes {@code n} more bytes for a caller that already holds {@code mine}: past the limit only when nobody else
+   * holds any, so one request larger than the limit is slow, not refused for ever.
+   */
+  boolean take(long n, long mine) {
     while (true) {
       long u = used.get();
-      if (u + n > limit && u > 0) {
+      if (u + n > limit && u > mine) {
         return false;
       }
       if (used.compareAndSet(u, u + n)) {

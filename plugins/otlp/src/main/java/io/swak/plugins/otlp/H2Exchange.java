@@ -211,7 +211,7 @@ final class H2Exchange extends ChannelInboundHandlerAdapter {
     done = true;
     byte[] b = body;
     try {
-      shared.receiver().receive(signal, format, enc, b, off, n, ctx.executor(),
+      shared.receiver().receive(signal, format, enc, b, off, n, reserved, ctx.executor(),
           outcome -> ctx.executor().execute(() -> write(ctx, outcome)));
     } finally {
       release();

@@ -186,7 +186,7 @@ final class Http1Exchange extends ChannelInboundHandlerAdapter {
     activity.active.incrementAndGet();
     ctx.channel().config().setAutoRead(false);
     try {
-      shared.receiver().receive(r.signal, r.format, r.encoding, r.body, 0, r.len, ctx.executor(),
+      shared.receiver().receive(r.signal, r.format, r.encoding, r.body, 0, r.len, r.reserved, ctx.executor(),
           outcome -> ctx.executor().execute(() -> answer(ctx, r, outcome)));
     } finally {
       shared.budget().give(r.reserved); // decoded: the body is no longer held

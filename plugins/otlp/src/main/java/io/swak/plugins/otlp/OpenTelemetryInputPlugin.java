@@ -25,12 +25,13 @@ public final class OpenTelemetryInputPlugin extends Plugin<OpenTelemetryInputPlu
       @Option(value = "Largest request body, as received (compressed or not); a larger one is answered 413.",
           defaultValue = "16MiB") DataSize bodyLimit,
       @Option(value = "Largest size a compressed body may expand to (decompression bomb guard); past it, 413.",
-          defaultValue = "64MiB") DataSize decompressedLimit,
+          defaultValue = "16MiB") DataSize decompressedLimit,
       @Option(value = "Bytes of received batches waiting for the task; when full, requests are answered 429 "
           + "(gRPC RESOURCE_EXHAUSTED) and the clients retry later: backpressure.", defaultValue = "16MiB")
       DataSize queueLimit,
-      @Option(value = "Bytes of request bodies held at once, all connections together (being received or decoded); "
-          + "past it, requests are answered 429 too.", defaultValue = "64MiB") DataSize memoryLimit,
+      @Option(value = "Heap held by requests at once, all connections together: bodies being received, and about 7x "
+          + "the (decompressed) body while one is decoded; past it, requests are answered 429 too (one request alone "
+          + "may pass it).", defaultValue = "64MiB") DataSize memoryLimit,
       @Option(value = "Longest wait for the task to acknowledge a request (deliver it, or buffer it); past it the "
           + "client is answered 503 and sends it again. 0 = wait as long as it takes.", defaultValue = "60s")
       Duration ackTimeout,

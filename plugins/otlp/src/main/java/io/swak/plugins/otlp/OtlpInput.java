@@ -74,7 +74,8 @@ final class OtlpInput implements Input {
 
   private void listen(StepContext ctx) throws Exception {
     StepMetrics metrics = ctx.metrics();
-    receiver = new Receiver(o, queue, metrics, ctx::nowNanos);
+    ByteBudget budget = new ByteBudget(o.memoryLimit().bytes());
+    receiver = new Receiver(o, queue, metrics, ctx::nowNanos, budget);
     SslContext ssl = null;
     if (o.tls()) {
       SslContextBuilder b = SslContextBuilder.forServer(o.certFile().toFile(), o.keyFile().toFile())
@@ -87,7 +88,6 @@ final class OtlpInput implements Input {
       }
       ssl = b.build();
     }
-    ByteBudget budget = new ByteBudget(o.memoryLimit().bytes());
     metrics.gauge("queue_bytes", queue::bytes);
     metrics.gauge("request_bytes", budget::used);
     AtomicInteger open = new AtomicInteger();

@@ -30,7 +30,8 @@ class ReceiverLimitsTest extends AgentTestBase {
     port = Otlp.freePort();
     start("""
         - task:
-          - in.OpenTelemetry: {port: %d, grpc_port: -1, body_limit: 64KiB, decompressed_limit: 1MiB, read_timeout: 1s}
+          - in.OpenTelemetry: {port: %d, grpc_port: -1, body_limit: 64KiB, decompressed_limit: 1MiB, read_timeout: 1s,
+              memory_limit: 256KiB}
           - out.TestSink: {name: %s, window: 4}
         """.formatted(port, id));
     Otlp.awaitListening(port);
@@ -124,6 +125,17 @@ class ReceiverLimitsTest extends AgentTestBase {
     assertThat(counters().get("too_large")).isEqualTo(1);
     assertThat(gauges().get("request_bytes")).isZero(); // the budget was given back
     stillWorks();
+  }
+
+  @Test
+  void aRequestWhoseDecodeNeedsMoreThanMemoryLimitIsTakenWhenAlone() throws Exception {
+    var req = Otlp.numbered(1, 1400);
+    int size = req.getSerializedSize();
+    assertThat(size).isLessThan(64 * 1024); // within body_limit
+    assertThat((long) size * Receiver.DECODE_FACTOR).isGreaterThan(256 * 1024); // above memory_limit once decoded
+    assertThat(Otlp.post(port, req).statusCode()).isEqualTo(200);
+    assertThat(sink().received).hasSize(1400);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauges().get("request_bytes") == 0); // all given back
   }
 
   @Test
