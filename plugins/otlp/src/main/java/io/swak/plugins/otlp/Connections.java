@@ -180,7 +180,7 @@ final class Connections {
   }
 
   static void quietClose(ChannelHandlerContext ctx, Throwable cause, StepMetrics metrics) {
-    String m = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    String m = io.swak.support.FailureText.of(cause); // in words, never a class name
     if (cause instanceof java.io.IOException) {
       LOG.debug("in.OpenTelemetry: connection from {}: {}", ctx.channel().remoteAddress(), m);
     } else {

@@ -59,7 +59,7 @@ final class OtlpJson {
     } catch (BadJson e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      String m = e.getMessage() == null ? e.toString() : e.getMessage();
+      String m = e.getMessage() == null ? io.swak.support.FailureText.of(e) : e.getMessage();
       int nl = m.indexOf('\n');
       throw new BadJson("not valid JSON: " + (nl > 0 ? m.substring(0, nl) : m));
     }

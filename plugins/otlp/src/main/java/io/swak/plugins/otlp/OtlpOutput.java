@@ -100,7 +100,7 @@ final class OtlpOutput implements Output {
     } catch (HttpTimeoutException e) {
       throw new IOException(where(r) + ": no answer within " + o.timeout().toSeconds() + " s", e);
     } catch (IOException e) {
-      throw new IOException(where(r) + ": " + (e.getMessage() != null ? e.getMessage() : "connection failed"), e);
+      throw new IOException(where(r) + ": " + io.swak.support.FailureText.of(e), e);
     }
     int code = resp.statusCode();
     context.metrics().count("requests", 1);
