@@ -19,7 +19,7 @@ public class TcpSender {
     if (a[0].equals("wait")) {
       long lines = Long.parseLong(a[2]);
       while (counted(a[1]) == 0) {
-        Thread.sleep(5);
+        Thread.sleep(50);
       }
       long t0 = System.nanoTime();
       long last = waitFor(a[1], lines);
@@ -86,7 +86,7 @@ public class TcpSender {
 
   static long waitFor(String url, long lines) throws Exception {
     while (counted(url) < lines) {
-      Thread.sleep(5);
+      Thread.sleep(50);
     }
     return System.nanoTime();
   }

@@ -43,8 +43,8 @@ bin/swak run --data-dir "$TMP/a-data" "$TMP/a.yml" 2> "$TMP/a.log" &
 A=$!
 java bench/TcpSender.java wait "http://127.0.0.1:$MB/metrics" "$LINES"
 CA=$(cpu $A); CB1=$(cpu $B)
-RATIO=$(curl -s "http://127.0.0.1:$MA/metrics" | awk '/^swak_compression_ratio_percent/ {print $2/100}')
-WIRE=$(curl -s "http://127.0.0.1:$MA/metrics" | awk '/^swak_wire_bytes/ {print $2}')
+RATIO=$(curl -s "http://127.0.0.1:$MA/metrics" | awk '/^swak_compression_ratio_percent/ {print $NF/100}')
+WIRE=$(curl -s "http://127.0.0.1:$MA/metrics" | awk '/^swak_wire_bytes/ {print $NF}')
 echo "format $FORMAT, compress $COMPRESS${ACK:+, acks}: file $(wc -c < "$TMP/app.log") bytes, wire ${WIRE:-?} bytes, ratio ${RATIO:-?}x"
 echo "CPU-s per million lines: agent $(echo "$CA $TCK $LINES" | awk '{printf "%.2f (incl. start)", $1/$2/($3/1e6)}'), collector $(echo "$CB0 $CB1 $TCK $LINES" | awk '{printf "%.2f", ($2-$1)/$3/($4/1e6)}')"
 grep -i "error\|warn" "$TMP/a.log" "$TMP/b.log" | grep -v "at-most-once" || true

@@ -57,8 +57,33 @@ abstract class Framer {
       keep(b, stop, off + len);
       return !stopped;
     }
+    int cut = completes(b, off, off + len);
+    if (cut > 0 && cut < len) {
+      // only the bytes that finish the kept unit are copied; the rest is read where it lies
+      append(b, off, cut);
+      boolean going = resume();
+      if (!going || own != null) {
+        if (own == null) {
+          keep(b, off + cut, off + len);
+        } else {
+          append(b, off + cut, len - cut);
+        }
+        return going && resume();
+      }
+      int stop = units(b, off + cut, off + len);
+      keep(b, stop, off + len);
+      return !stopped;
+    }
     append(b, off, len);
     return resume();
+  }
+
+  /**
+   * How many bytes of {@code b[p, e)} surely finish the unit that is kept, or -1 when the format cannot
+   * tell without reading on (then the whole piece is appended to it).
+   */
+  int completes(byte[] b, int p, int e) {
+    return -1;
   }
 
   /** Goes on with the kept bytes after a stop; false when it stopped again. */

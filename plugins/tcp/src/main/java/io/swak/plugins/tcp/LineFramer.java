@@ -70,6 +70,12 @@ final class LineFramer extends Framer {
     }
   }
 
+  @Override
+  int completes(byte[] b, int p, int e) {
+    int nl = newline(b, p, e);
+    return nl < 0 ? -1 : nl - p + 1;
+  }
+
   private void tooLong(byte[] b, int p) {
     longLines++;
     if (!skipLong) {
