@@ -1,0 +1,77 @@
+package io.swak.plugins.tcp;
+
+import io.swak.api.StepContext;
+import io.swak.api.StepMetrics;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What every connection of one in.Tcp shares: options, the queue to the task, counters, the log. */
+final class TcpReceiver {
+
+  private static final Logger LOG = LoggerFactory.getLogger("swak.tcp");
+  /** A warning of one kind is logged at most once in this long (a flood of garbage is one line, and counted). */
+  private static final long WARN_EVERY_NANOS = 10_000_000_000L;
+
+  final TcpInputPlugin.Options options;
+  final BatchQueue queue;
+  final StepMetrics metrics;
+  private final StepContext context;
+  private final Set<TcpConnection> open = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, Long> lastWarn = new ConcurrentHashMap<>();
+  private final LongAdder bytesIn = new LongAdder();
+  private final LongAdder decodedBytes = new LongAdder();
+
+  TcpReceiver(TcpInputPlugin.Options options, BatchQueue queue, StepContext context) {
+    this.options = options;
+    this.queue = queue;
+    this.context = context;
+    this.metrics = context.metrics();
+    metrics.gauge("connections_open", () -> open.size());
+    metrics.gauge("queue_bytes", queue::bytes);
+    metrics.gauge("buffered_bytes", () -> open.stream().mapToLong(TcpConnection::held).sum());
+    metrics.gauge("bytes_received", bytesIn::sum);
+    metrics.gauge("bytes_decompressed", decodedBytes::sum);
+  }
+
+  long now() {
+    return context.nowNanos();
+  }
+
+  void opened(TcpConnection c) {
+    open.add(c);
+  }
+
+  void closed(TcpConnection c) {
+    open.remove(c);
+  }
+
+  int openCount() {
+    return open.size();
+  }
+
+  void bytesIn(int n) {
+    bytesIn.add(n);
+  }
+
+  void decodedBytes(int n) {
+    decodedBytes.add(n);
+  }
+
+  /** Logs {@code message} unless a warning of this kind was logged in the last ten seconds. */
+  void warn(String kind, String message) {
+    long t = System.nanoTime();
+    Long last = lastWarn.get(kind);
+    if (last != null && t - last < WARN_EVERY_NANOS) {
+      return;
+    }
+    lastWarn.put(kind, t);
+    LOG.warn(message);
+  }
+
+  void debug(String message) {
+    LOG.debug(message);
+  }
+}
