@@ -49,6 +49,17 @@ final class KafkaOutput implements Output {
   private StepContext context;
   private String where;
   private Properties props;
+  private TopicLimits limits;
+  /** batch.size of the producer in use: kept below every topic's limit (see {@link TopicLimits}). */
+  private int producerBatchSize;
+  /** Why the producer must be rebuilt with smaller batches; null while they fit. */
+  private String resizeReason;
+  /** A batch failed since the last send: a topic's limit may have changed. */
+  private volatile boolean askLimitsAgain;
+
+  /** Record batch header plus slack for the record's own varints and for a small neighbour in its batch. */
+  static final int BATCH_OVERHEAD = 61;
+  static final int MARGIN = 96;
 
   /** The producer in use; replaced on the sender thread only. */
   private volatile KafkaProducer<byte[], byte[]> producer;
@@ -75,6 +86,8 @@ final class KafkaOutput implements Output {
     this.where = ctx.taskName() + " " + ctx.stepName();
     this.encoder = new RecordEncoder(o.format(), o.messageKey(), o.timeKey());
     this.props = producerProperties(ctx);
+    this.limits = new TopicLimits(o.client("swak-" + ctx.taskName().replace(' ', '-')).toProperties(), o.sendWait(),
+        where);
     this.producer = create();
   }
 
@@ -89,7 +102,9 @@ final class KafkaOutput implements Output {
     p.put("enable.idempotence", String.valueOf(o.acks() == KafkaOutputPlugin.Acks.ALL));
     p.put("compression.type", o.compression().name().toLowerCase(java.util.Locale.ROOT));
     p.put("linger.ms", String.valueOf(o.linger().toMillis()));
-    p.put("batch.size", String.valueOf(o.batchBytes().bytes()));
+    // never a batch larger than the largest message the brokers take: the producer splits a batch the broker
+    // refuses only down to batch.size, so a larger one would be refused again until it times out
+    p.put("batch.size", String.valueOf(Math.min(o.batchBytes().bytes(), o.messageMaxBytes().bytes())));
     p.put("max.request.size", String.valueOf(o.messageMaxBytes().bytes()));
     p.put("max.block.ms", String.valueOf(Math.max(1, o.sendWait().toMillis())));
     // room for the runtime's window (4 MiB of batches, which JSON makes larger) several times over
@@ -103,6 +118,7 @@ final class KafkaOutput implements Output {
 
   private KafkaProducer<byte[], byte[]> create() {
     generation.incrementAndGet();
+    producerBatchSize = Integer.parseInt(props.getProperty("batch.size"));
     try {
       return new KafkaProducer<>(props);
     } catch (org.apache.kafka.common.KafkaException e) {
@@ -129,32 +145,61 @@ final class KafkaOutput implements Output {
     }
   }
 
-  /** On the sender thread, before a batch: replaces a broken producer. */
+  /** On the sender thread, before a batch: replaces a broken producer, or one whose batches are too large. */
   private void replaceIfBroken() {
     String why = brokenReason;
-    if (why == null || brokenGeneration != generation.get()) {
+    boolean broken = why != null && brokenGeneration == generation.get();
+    if (!broken && resizeReason == null) {
       return;
     }
     KafkaProducer<byte[], byte[]> old = producer;
-    LOG.warn("{}: the Kafka producer cannot recover ({}); closing it and starting a new one", where, why);
+    if (broken) {
+      LOG.warn("{}: the Kafka producer cannot recover ({}); closing it and starting a new one", where, why);
+    } else {
+      LOG.warn("{}: {}; starting a producer with smaller batches", where, resizeReason);
+    }
     try {
       old.close(Duration.ZERO); // what it still held fails its reports: those batches are sent again
     } catch (RuntimeException e) {
-      LOG.debug("{}: closing the broken producer: {}", where, e.toString());
+      LOG.debug("{}: closing the old producer: {}", where, e.toString());
     }
     producer = create();
     brokenReason = null;
+    resizeReason = null;
     context.metrics().count("producer_restarts", 1);
+  }
+
+  /**
+   * The topic's limit, after making sure the producer's batches stay below it; a new, smaller limit of a topic met
+   * in the middle of a batch rebuilds the producer before the next one (this batch then fails and is sent again).
+   */
+  private int limitOf(String topicName, boolean beforeBatch) {
+    int limit = limits.limit(topicName);
+    if (limit > 0 && limit - MARGIN < producerBatchSize) {
+      int size = Math.max(1, limit - MARGIN);
+      props.put("batch.size", String.valueOf(size));
+      resizeReason = "topic " + topicName + " takes record batches of at most " + limit + " bytes "
+          + "(max.message.bytes), less than the producer's batch_bytes of " + producerBatchSize;
+      if (beforeBatch) {
+        replaceIfBroken();
+      }
+    }
+    return limit;
   }
 
   @Override
   public void send(Batch batch, Receipt receipt) throws Exception {
-    replaceIfBroken();
-    KafkaProducer<byte[], byte[]> p = producer;
-    BatchReport report = new BatchReport(batch.count(), receipt, generation.get());
+    if (askLimitsAgain) {
+      askLimitsAgain = false;
+      limits.forget();
+    }
     String tag = batch.tag();
     byte[] data = batch.data();
     String fixedTopic = topic.perBatch() ? topic.expand(tag, data, 0, 0) : null;
+    int fixedLimit = fixedTopic != null ? limitOf(fixedTopic, true) : 0;
+    replaceIfBroken();
+    KafkaProducer<byte[], byte[]> p = producer;
+    BatchReport report = new BatchReport(batch.count(), receipt, generation.get());
     RecordHeaders fixedHeaders = headersPerRecord ? null : headers(tag, data, 0, 0);
     try {
       encoder.encode(batch, (timeNanos, rs, re, value) -> {
@@ -164,6 +209,19 @@ final class KafkaOutput implements Output {
         String t = fixedTopic != null ? fixedTopic : topic.expand(tag, data, rs, batch.length());
         byte[] k = key == null ? null : key.expandBytes(tag, data, rs, batch.length());
         RecordHeaders h = fixedHeaders != null ? fixedHeaders : headers(tag, data, rs, batch.length());
+        int limit = fixedTopic != null ? fixedLimit : limitOf(t, false);
+        if (resizeReason != null) {
+          report.fail(resizeReason);
+          return false;
+        }
+        if (limit > 0) {
+          int size = BATCH_OVERHEAD + value.length + (k == null ? 0 : k.length) + headerBytes(h);
+          if (size + MARGIN > limit) {
+            report.refuse("the message (about " + size + " bytes with its headers) is larger than topic " + t
+                + " takes (max.message.bytes " + limit + ", less " + MARGIN + " bytes of room for the batch)");
+            return true;
+          }
+        }
         report.sending();
         p.send(new ProducerRecord<>(t, null, Math.floorDiv(timeNanos, 1_000_000L), k, value, h), report);
         return true;
@@ -182,6 +240,17 @@ final class KafkaOutput implements Output {
     report.allSent();
   }
 
+  private static int headerBytes(RecordHeaders h) {
+    if (h == null) {
+      return 0;
+    }
+    int n = 0;
+    for (Header x : h) {
+      n += x.key().length() + (x.value() == null ? 0 : x.value().length) + 10;
+    }
+    return n;
+  }
+
   private RecordHeaders headers(String tag, byte[] data, int rs, int end) {
     if (headers.isEmpty()) {
       return null;
@@ -196,6 +265,9 @@ final class KafkaOutput implements Output {
   @Override
   public void close() {
     closing = true;
+    if (limits != null) {
+      limits.close();
+    }
     KafkaProducer<byte[], byte[]> p = producer;
     if (p != null) {
       // the runtime has waited for what was on its way; what is still unconfirmed stays unacknowledged
@@ -239,6 +311,13 @@ final class KafkaOutput implements Output {
       }
     }
 
+    /** A message not handed to the producer: the brokers would refuse it for good. */
+    void refuse(String why) {
+      if (refused.getAndIncrement() == 0) {
+        refusal = why;
+      }
+    }
+
     void allSent() {
       if (pending.decrementAndGet() == 0) {
         settle();
@@ -271,6 +350,7 @@ final class KafkaOutput implements Output {
     private void settle() {
       String f = failure;
       if (f != null) {
+        askLimitsAgain = true;
         receipt.failed("Kafka did not confirm every message of the batch: " + f);
       } else if (refused.get() > 0) {
         context.metrics().count("messages_refused", refused.get());

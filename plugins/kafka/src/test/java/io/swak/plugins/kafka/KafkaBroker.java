@@ -249,12 +249,21 @@ final class KafkaBroker implements AutoCloseable {
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
-                var d = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name);
-                if (d.partitions().size() == partitions && d.partitions().stream().allMatch(pi -> pi.leader() != null)) {
-                    return;
+                try {
+                    var d = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name);
+                    if (d.partitions().size() == partitions
+                            && d.partitions().stream().allMatch(pi -> pi.leader() != null)) {
+                        return;
+                    }
+                } catch (ExecutionException e) {
+                    // just after a start the topic may not be in the broker's metadata yet
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                            || System.nanoTime() > deadline) {
+                        throw e;
+                    }
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic " + name + " has no leaders: " + d);
+                    throw new IllegalStateException("topic " + name + " has no leaders");
                 }
                 Thread.sleep(50);
             }

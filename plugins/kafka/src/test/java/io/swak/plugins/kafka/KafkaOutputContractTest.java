@@ -15,7 +15,7 @@ import org.apache.kafka.common.config.ConfigResource;
 /**
  * out.Kafka passes the output contract against the real broker: one topic of one partition per case (so the
  * order can be read back); broken by stopping the whole broker, made to refuse everything by a topic whose
- * largest message is 1 byte.
+ * largest record batch is 64 bytes (less than any one message).
  */
 class KafkaOutputContractTest extends OutputContract {
 
@@ -31,9 +31,9 @@ class KafkaOutputContractTest extends OutputContract {
       @Override
       public String step() {
         // short producer timeouts, so that a broker down shows as failed batches within a second or two; not when
-        // refusing, where the producer first splits its batches down to single messages the broker refuses
+        // refusing, where the producer first splits its batches (to batch_bytes) down to single messages
         return "out.Kafka: {brokers: [\"" + kafka.bootstrapServers() + "\"], topic: " + topic + ", linger: 1ms"
-            + (refusing ? "}" : ", send_wait: 500ms, properties: {delivery.timeout.ms: \"1500\", "
+            + (refusing ? ", batch_bytes: 64B}" : ", send_wait: 500ms, properties: {delivery.timeout.ms: \"1500\", "
             + "request.timeout.ms: \"1000\"}}");
       }
 
@@ -64,7 +64,7 @@ class KafkaOutputContractTest extends OutputContract {
       public boolean rejectAll() throws Exception {
         try (var admin = kafka.admin()) {
           admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic),
-              List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "1"), AlterConfigOp.OpType.SET))))
+              List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "64"), AlterConfigOp.OpType.SET))))
               .all().get(30, TimeUnit.SECONDS);
         }
         refusing = true;

@@ -42,15 +42,9 @@ final class SharedKafka {
       for (String quiet : List.of("kafka", "org.apache.kafka", "state.change.logger", "org.apache.zookeeper")) {
         ((Logger) LoggerFactory.getLogger(quiet)).setLevel(Level.WARN); // INFO is ~1500 lines per broker start
       }
-      KafkaBroker b = KafkaBroker.launch();
-      try (Admin admin = b.admin()) {
-        admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("carol",
-            new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), "carol-secret"))).all().get(30,
-            TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("creating the SCRAM user", e);
-      }
-      broker = b;
+      broker = KafkaBroker.launch();
+      KafkaBroker b = broker;
+      scramUser("carol", "carol-secret");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           b.close();
@@ -63,6 +57,16 @@ final class SharedKafka {
       broker.start(); // a test that failed half-way through a stop
     }
     return broker;
+  }
+
+  /** Creates (or changes the password of) a SCRAM-SHA-256 user of the SASL listener. */
+  static void scramUser(String user, String password) {
+    try (Admin admin = broker().admin()) {
+      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), password))).all().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("creating the SCRAM user " + user, e);
+    }
   }
 
   static String bootstrap() {
