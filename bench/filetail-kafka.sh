@@ -1,0 +1,114 @@
+#!/bin/sh
+# in.FileTail -> out.Kafka (acks=all, idempotence, as configured by default) into one local Kafka 4.4 broker, on
+# LINES lines of ~110 bytes: lines/s, Swak CPU seconds per million lines, Swak peak RSS, and the broker's CPU
+# seconds over the same run (the broker shares the cores). Median of RUNS runs.
+# Usage: bench/filetail-kafka.sh [LINES] [RUNS]   (build first: mvn -q -o -DskipTests package)
+# The broker is a separate JVM (kafka.Kafka, KRaft, broker+controller, 127.0.0.1 only) started from the
+# kafka_2.13 test dependency of plugins/kafka (its classpath from maven-dependency-plugin, offline), with
+# topics auto-created with PARTITIONS partitions (default 3). A run ends when the input's checkpoint reaches
+# the end of the file: every line was then acknowledged by out.Kafka, i.e. confirmed by the broker (acks=all).
+# The script then counts the topic's messages in the broker's own log files (kafka.tools.DumpLogSegments: the
+# sum of the record batches' counts; at least LINES, more only if a batch was sent again).
+# Env: COMPRESSION (none), LINGER (5ms), BATCH_BYTES (512KiB), PARTITIONS (3), BROKER_HEAP (1g).
+set -eu
+LINES=${1:-2000000}
+RUNS=${2:-3}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${BENCH_DIR:-/tmp/swak-bench-kafka}
+rm -rf "$WORK"; mkdir -p "$WORK"
+LOG=$WORK/input.log
+awk -v n="$LINES" 'BEGIN { for (i = 0; i < n; i++) printf "2026-11-21T12:00:00.000Z INFO  [worker-%02d] request id=%09d path=/api/v1/items status=200 took=%03dms\n", i % 16, i, i % 997 }' > "$LOG"
+SIZE=$(stat -c %s "$LOG")
+echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
+
+# ---- the broker ---------------------------------------------------------------------------------------
+CP_FILE=$WORK/broker.cp
+(cd "$HERE" && mvn -B -ntp -o -q org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
+  -pl plugins/kafka -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test) > "$WORK/cp.log" 2>&1
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port); CPORT=$(free_port)
+cat > "$WORK/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CPORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$WORK/kafka-data
+num.partitions=${PARTITIONS:-3}
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+auto.create.topics.enable=true
+group.initial.rebalance.delay.ms=0
+PROPS
+java -cp "$(cat "$CP_FILE")" kafka.tools.StorageTool format --config "$WORK/server.properties" \
+  --cluster-id "$(java -cp "$(cat "$CP_FILE")" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
+  --ignore-formatted > "$WORK/format.log" 2>&1
+java -Xms${BROKER_HEAP:-1g} -Xmx${BROKER_HEAP:-1g} -cp "$(cat "$CP_FILE")" kafka.Kafka "$WORK/server.properties" \
+  > "$WORK/broker.log" 2>&1 &
+BROKER=$!
+trap 'kill -TERM $BROKER 2>/dev/null || true; wait $BROKER 2>/dev/null || true' EXIT
+i=0
+until grep -q "Kafka Server started" "$WORK/broker.log" 2>/dev/null; do
+  i=$((i + 1)); [ $i -gt 1200 ] && { echo "broker did not start:"; tail -20 "$WORK/broker.log"; exit 1; }
+  kill -0 $BROKER 2>/dev/null || { echo "broker died:"; tail -20 "$WORK/broker.log"; exit 1; }
+  sleep 0.1
+done
+echo "broker 127.0.0.1:$PORT (pid $BROKER)"
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+
+: > "$WORK/results.txt"
+for run in $(seq 1 "$RUNS"); do
+  POS=$WORK/pos-$run
+  TOPIC=bench-$run
+  cat > "$WORK/kafka.yml" <<YML
+- task:
+  - in.FileTail:
+      path: $LOG
+      pos_dir: $POS
+      read_from_head: true
+  - out.Kafka:
+      brokers: ["127.0.0.1:$PORT"]
+      topic: $TOPIC
+      format: raw
+      compression: ${COMPRESSION:-none}
+      linger: ${LINGER:-5ms}
+      batch_bytes: ${BATCH_BYTES:-512KiB}
+YML
+  B0=$(ticks $BROKER)
+  START=$(date +%s.%N)
+  SWAK_DATA_DIR=$WORK/data /usr/bin/time -v -o "$WORK/time-$run.txt" "$HERE/bin/swak" run "$WORK/kafka.yml" 2> "$WORK/agent-$run.err" &
+  TIMEPID=$!
+  while :; do
+    OFF=$(grep -ao 'offset=[0-9]*' "$POS/positions.log" 2>/dev/null | tail -1 | sed 's/offset=//' || true)
+    [ "${OFF:-0}" = "$SIZE" ] && break
+    kill -0 $TIMEPID 2>/dev/null || { echo "agent ended early:"; tail -20 "$WORK/agent-$run.err"; exit 1; }
+    sleep 0.02
+  done
+  END=$(date +%s.%N)
+  B1=$(ticks $BROKER)
+  JPID=$(pgrep -P "$TIMEPID" java || true)
+  [ -n "$JPID" ] && kill -TERM "$JPID"
+  wait "$TIMEPID" || true
+  # the topic's messages: sum of the partitions' log end offsets, from the broker's own log dirs
+  GOT=$(for f in "$WORK"/kafka-data/$TOPIC-*/*.log; do
+      java -cp "$(cat "$CP_FILE")" kafka.tools.DumpLogSegments --files "$f" 2>/dev/null; done \
+    | awk '{ for (i = 1; i < NF; i++) if ($i == "count:") n += $(i + 1) } END { print n + 0 }')
+  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/time-$run.txt")
+  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time-$run.txt")
+  awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" -v bc="$(( B1 - B0 ))" -v hz="$HZ" -v got="$GOT" 'BEGIN {
+    printf "run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  broker %.2f CPU-s per million  (wall %.2f s, Swak CPU %.2f s, broker CPU %.2f s, messages in topic %s)\n",
+      run, l / (e - s), c / (l / 1e6), r / 1024, bc / hz / (l / 1e6), e - s, c, bc / hz, got }' | tee -a "$WORK/results.txt"
+done
+echo "median of $RUNS (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)):"
+med() { awk -v f="$1" '{ print $f }' "$2" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+echo "  $(med 3 "$WORK/results.txt") lines/s, $(med 5 "$WORK/results.txt") Swak CPU-s per million lines, peak RSS $(med 12 "$WORK/results.txt") MiB, broker $(med 15 "$WORK/results.txt") CPU-s per million lines"
