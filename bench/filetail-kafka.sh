@@ -9,6 +9,10 @@
 # the end of the file: every line was then acknowledged by out.Kafka, i.e. confirmed by the broker (acks=all).
 # The script then checks each run's topic holds every line (the partitions' high watermarks in the broker's
 # replication-offset-checkpoint; more than LINES only if a batch was sent again).
+# PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit: after each Swak run, Fluent Bit's tail (read_from_head,
+# exit_on_eof) -> kafka (librdkafka; acks=all and idempotence set through rdkafka.*, format raw) on the same file
+# into a topic of its own; its wall time runs to its exit (its kafka output flushes at the exit), and its
+# topic's messages are counted the same way: Fluent Bit's kafka output counts a message done on enqueue.
 # Env: COMPRESSION (none), LINGER (5ms), BATCH_BYTES (512KiB), PARTITIONS (3), BROKER_HEAP (1g).
 set -eu
 LINES=${1:-2000000}
@@ -66,7 +70,7 @@ echo "broker 127.0.0.1:$PORT (pid $BROKER)"
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
 
-: > "$WORK/results.txt"
+: > "$WORK/results.txt"; : > "$WORK/results-fb.txt"
 for run in $(seq 1 "$RUNS"); do
   POS=$WORK/pos-$run
   TOPIC=bench-$run
@@ -99,6 +103,22 @@ YML
   JPID=$(pgrep -P "$TIMEPID" java || true)
   [ -n "$JPID" ] && kill -TERM "$JPID"
   wait "$TIMEPID" || true
+  if [ "${PEER:-}" = fluent-bit ]; then
+    rm -f "$WORK/fb-tail.db"*
+    F0=$(ticks $BROKER)
+    FSTART=$(date +%s.%N)
+    /usr/bin/time -v -o "$WORK/fb-time-$run.txt" "$FLUENT_BIT" -f 1 -i tail -p path="$LOG" -p read_from_head=on \
+      -p exit_on_eof=on -p db="$WORK/fb-tail.db" -o kafka -p brokers="127.0.0.1:$PORT" -p topics="fb-$run" \
+      -p format=raw -p raw_log_key=log -p rdkafka.request.required.acks=-1 -p rdkafka.enable.idempotence=true \
+      -p rdkafka.compression.codec="${COMPRESSION:-none}" -p rdkafka.linger.ms=5 -m '*' > "$WORK/fb-$run.log" 2>&1 || true
+    FEND=$(date +%s.%N)
+    F1=$(ticks $BROKER)
+    FCPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/fb-time-$run.txt")
+    FRSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/fb-time-$run.txt")
+    awk -v l="$LINES" -v s="$FSTART" -v e="$FEND" -v c="$FCPU" -v r="$FRSS" -v run="$run" -v bc="$(( F1 - F0 ))" -v hz="$HZ" 'BEGIN {
+      printf "fluent-bit run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  broker %.2f CPU-s per million  (wall %.2f s, CPU %.2f s)\n",
+        run, l / (e - s), c / (l / 1e6), r / 1024, bc / hz / (l / 1e6), e - s, c }' | tee -a "$WORK/results-fb.txt"
+  fi
   CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/time-$run.txt")
   RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time-$run.txt")
   awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" -v bc="$(( B1 - B0 ))" -v hz="$HZ" 'BEGIN {
@@ -109,9 +129,15 @@ done
 # (written every 5 s)
 sleep 6
 for run in $(seq 1 "$RUNS"); do
-  awk -v t="bench-$run" -v want="$LINES" '$1 == t { n += $3 } END { printf "run %d: %d messages in topic %s (%s)\n", substr(t, 7), n, t, n >= want ? "all lines" : "LINES MISSING" }' \
-    "$WORK/kafka-data/replication-offset-checkpoint"
+  for t in bench-$run fb-$run; do
+    [ "$t" = "fb-$run" ] && [ "${PEER:-}" != fluent-bit ] && continue
+    awk -v t="$t" -v want="$LINES" '$1 == t { n += $3 } END { printf "%d messages in topic %s (%s)\n", n, t, n >= want ? "all lines" : "LINES MISSING" }' \
+      "$WORK/kafka-data/replication-offset-checkpoint"
+  done
 done
 echo "median of $RUNS (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)):"
 med() { awk -v f="$1" '{ print $f }' "$2" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
 echo "  $(med 3 "$WORK/results.txt") lines/s, $(med 5 "$WORK/results.txt") Swak CPU-s per million lines, peak RSS $(med 12 "$WORK/results.txt") MiB, broker $(med 15 "$WORK/results.txt") CPU-s per million lines"
+if [ "${PEER:-}" = fluent-bit ]; then
+  echo "  fluent-bit: $(med 4 "$WORK/results-fb.txt") lines/s, $(med 6 "$WORK/results-fb.txt") CPU-s per million lines, peak RSS $(med 13 "$WORK/results-fb.txt") MiB, broker $(med 16 "$WORK/results-fb.txt") CPU-s per million lines"
+fi
