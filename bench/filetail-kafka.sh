@@ -131,7 +131,7 @@ sleep 6
 for run in $(seq 1 "$RUNS"); do
   for t in bench-$run fb-$run; do
     [ "$t" = "fb-$run" ] && [ "${PEER:-}" != fluent-bit ] && continue
-    awk -v t="$t" -v want="$LINES" '$1 == t { n += $3 } END { printf "%d messages in topic %s (%s)\n", n, t, n >= want ? "all lines" : "LINES MISSING" }' \
+    awk -v t="$t" -v want="$LINES" '$1 == t { n += $3 } END { printf "%d messages in topic %s (%s)\n", n, t, (n >= want ? "all lines" : "LINES MISSING") }' \
       "$WORK/kafka-data/replication-offset-checkpoint"
   done
 done
