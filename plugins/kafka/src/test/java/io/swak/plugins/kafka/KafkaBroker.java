@@ -1,0 +1,378 @@
+package io.swak.plugins.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.Exit;
+
+/**
+ * A real single-node Kafka 4.4 (KRaft, combined broker+controller) inside the test JVM, listening on
+ * 127.0.0.1 only: PLAINTEXT (the principal is ANONYMOUS, a super user) and SASL_PLAINTEXT (PLAIN and SCRAM-SHA-256;
+ * users alice and bob), with the standard authorizer allowing everything that no ACL names. {@link #stop()} and {@link #start()} stop and restart the whole node on the SAME
+ * ports with the SAME log dir, so data, topics, committed offsets and producer ids survive.
+ *
+ * <pre>
+ * try (KafkaBroker kafka = KafkaBroker.launch()) {
+ *     kafka.createTopic("logs", 3);
+ *     String bootstrap = kafka.bootstrapServers();   // 127.0.0.1:PORT
+ *     kafka.stop();  ...  kafka.start();             // same port, same data (or kafka.restart())
+ * }
+ * </pre>
+ */
+final class KafkaBroker implements AutoCloseable {
+
+    static {
+        // A fatal fault inside the broker calls Exit.halt/exit (ProcessTerminatingFaultHandler), which would kill
+        // the test JVM ("forked VM terminated without saying goodbye"). Turn it into an exception instead.
+        Exit.setExitProcedure((code, msg) -> {
+            throw new IllegalStateException("Kafka called Exit.exit(" + code + "): " + msg);
+        });
+        Exit.setHaltProcedure((code, msg) -> {
+            throw new IllegalStateException("Kafka called Exit.halt(" + code + "): " + msg);
+        });
+    }
+
+    private static final InetAddress LOOPBACK = ipv4Loopback();   // 127.0.0.1 even if IPv6 is preferred
+
+    private final Path dir;
+    private final boolean deleteDir;
+    private final int port;
+    private final int controllerPort;
+    private final int saslPort;
+    private final Properties props;
+    private volatile KafkaRaftServer server;
+
+    private KafkaBroker(Path dir, boolean deleteDir, int port, int controllerPort, int saslPort, Properties props) {
+        this.dir = dir;
+        this.deleteDir = deleteDir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.saslPort = saslPort;
+        this.props = props;
+    }
+
+    /** Formats a fresh temp log dir (deleted on {@link #close()}), picks two free ports and starts. */
+    public static KafkaBroker launch() {
+        KafkaBroker broker;
+        try {
+            broker = create(Files.createTempDirectory("kafka-broker-"), true, Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return broker.start();
+        } catch (RuntimeException e) {
+            try {
+                broker.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Creates (does not start) a broker whose data lives in {@code dir}; formats the storage there
+     * unless it already holds a formatted one. {@code overrides} are broker properties.
+     */
+    public static KafkaBroker create(Path dir, boolean deleteDir, Map<String, String> overrides) {
+        int[] ports = freePorts(3);
+        int port = ports[0];
+        int controllerPort = ports[1];
+        int saslPort = ports[2];
+        Path logDir = dir.resolve("data");
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+                + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256");
+        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"alice-secret\" "
+                        + "user_bob=\"bob-secret\";");
+        p.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:ANONYMOUS");
+        p.put("allow.everyone.if.no.acl.found", "true");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "3");          // default 50: slow first group join
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "3");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");     // default 3 s before the first rebalance
+        p.put("auto.create.topics.enable", "false");        // tests create what they use
+        p.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
+        p.putAll(overrides);
+        try {
+            Files.createDirectories(logDir);
+            Files.writeString(dir.resolve("server.properties"), toText(p));
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(dir.resolve("server.properties"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new KafkaBroker(dir, deleteDir, port, controllerPort, saslPort, p);
+    }
+
+    private static void format(Path config) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            rc = StorageTool.execute(new String[] {
+                    "format", "--config", config.toString(), "--cluster-id", Uuid.randomUuid().toString(),
+                    "--ignore-formatted"}, ps);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("kafka-storage format failed (" + rc + "): " + out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Starts (or restarts) the node on the same ports; returns once the broker is unfenced and answers. */
+    public synchronized KafkaBroker start() {
+        if (server != null) {
+            throw new IllegalStateException("already running");
+        }
+        waitUntilPortFree(port);
+        waitUntilPortFree(controllerPort);
+        waitUntilPortFree(saslPort);
+        KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        try {
+            s.startup();   // returns after the broker caught up with the metadata log and was unfenced
+        } catch (RuntimeException e) {
+            s.shutdown();
+            s.awaitShutdown();
+            throw e;
+        }
+        server = s;
+        awaitReady(Duration.ofSeconds(30));
+        return this;
+    }
+
+    /** Stops the whole node (broker and controller); port and log dir are kept for {@link #start()}. */
+    public synchronized void stop() {
+        KafkaRaftServer s = server;
+        if (s == null) {
+            return;
+        }
+        server = null;
+        s.shutdown();
+        s.awaitShutdown();
+    }
+
+    /** {@link #stop()} then {@link #start()}. */
+    public KafkaBroker restart() {
+        stop();
+        return start();
+    }
+
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    /** {@code 127.0.0.1:PORT}; the same before and after a restart. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** {@code 127.0.0.1:PORT} of the SASL_PLAINTEXT listener. */
+    public String saslBootstrapServers() {
+        return "127.0.0.1:" + saslPort;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+    }
+
+    /** Creates a topic (replication factor 1) and waits until every partition has a leader. */
+    public void createTopic(String name, int partitions) {
+        createTopic(name, partitions, Map.of());
+    }
+
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        try (Admin admin = admin()) {
+            try {
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                        .all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try {
+                    var d = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name);
+                    if (d.partitions().size() == partitions
+                            && d.partitions().stream().allMatch(pi -> pi.leader() != null)) {
+                        return;
+                    }
+                } catch (ExecutionException e) {
+                    // just after a start the topic may not be in the broker's metadata yet
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                            || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + name + " has no leaders");
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("create topic " + name, e);
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = admin()) {
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Kafka not ready at " + bootstrapServers(), e);
+                    }
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
+        if (deleteDir) {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** Reserves distinct free loopback ports (closed again before use: a tiny race, fine in tests). */
+    static int[] freePorts(int n) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket();
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(LOOPBACK, 0));
+                sockets.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // nothing
+                }
+            }
+        }
+    }
+
+    private static void waitUntilPortFree(int port) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(LOOPBACK, port));
+                return;
+            } catch (IOException busy) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("port " + port + " still in use", busy);
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    private static InetAddress ipv4Loopback() {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static String toText(Properties p) {
+        StringBuilder sb = new StringBuilder();
+        p.stringPropertyNames().stream().sorted().forEach(k -> sb.append(k).append('=').append(p.getProperty(k)).append('\n'));
+        return sb.toString();
+    }
+}
