@@ -150,6 +150,21 @@ final class Rsyslog implements AutoCloseable {
     return r;
   }
 
+  /** A connection to a loopback port whose listener may still be starting (waits up to 20 s). */
+  static Socket connect(int port) {
+    return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions().until(() -> {
+          Socket s = new Socket();
+          try {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return s;
+          } catch (IOException notYet) {
+            s.close();
+            throw notYet;
+          }
+        }, s -> s != null);
+  }
+
   String output() throws IOException {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
   }

@@ -133,6 +133,56 @@ class SyslogPeersTest extends AgentTestBase {
         .containsEntry("source", "127.0.0.1");
   }
 
+  @Test
+  void outSyslogDeliversToRsyslogOverTcpAsRfc5424AndOverUdpAsRfc3164WithTheFieldsOfTheRecord() throws Exception {
+    int rsTcp = Ports.free();
+    int rsUdp = Ports.free();
+    int in5424 = Ports.free();
+    int in3164 = Ports.free();
+    Path tcpFile = dir.resolve("rsyslog/tcp.log");
+    Path udpFile = dir.resolve("rsyslog/udp.log");
+    try (Rsyslog r = Rsyslog.start(dir.resolve("rsyslog"), """
+        module(load="imtcp")
+        module(load="imudp")
+        template(name="fields" type="string"
+                 string="%%pri%%|%%hostname%%|%%app-name%%|%%procid%%|%%msgid%%|%%structured-data%%|%%msg%%\n")
+        input(type="imtcp" address="127.0.0.1" port="%d" ruleset="tcp")
+        input(type="imudp" address="127.0.0.1" port="%d" ruleset="udp")
+        ruleset(name="tcp") { action(type="omfile" file="%s" template="fields") }
+        ruleset(name="udp") { action(type="omfile" file="%s" template="fields") }
+        """.formatted(rsTcp, rsUdp, tcpFile, udpFile), rsTcp)) {
+      // events made by in.Syslog from what a sender wrote, relayed by out.Syslog: the fields round-trip
+      start("""
+          - task:
+            - in.Syslog: {protocol: tcp, port: %d}
+            - out.Syslog: {protocol: tcp, port: %d, format: rfc5424}
+          - task:
+            - in.Syslog: {protocol: tcp, port: %d}
+            - out.Syslog: {protocol: udp, port: %d, format: rfc3164}
+          """.formatted(in5424, rsTcp, in3164, rsUdp));
+      for (int port : new int[] {in5424, in3164}) {
+        try (Socket s = Rsyslog.connect(port)) {
+          OutputStream out = s.getOutputStream();
+          for (int i = 1; i <= 20; i++) {
+            byte[] m = ("<134>1 2026-03-04T05:06:07.5Z web-" + i + " shop " + (100 + i) + " ORDER [order@32473 id=\""
+                + i + "\"] order " + i + " caf\u00e9").getBytes(StandardCharsets.UTF_8);
+            out.write((m.length + " ").getBytes(StandardCharsets.US_ASCII));
+            out.write(m);
+          }
+          out.flush();
+        }
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> read(tcpFile).lines().count() >= 20
+          && read(udpFile).lines().count() >= 20);
+      List<String> tcpLines = Files.readAllLines(tcpFile, StandardCharsets.UTF_8);
+      assertThat(tcpLines).hasSize(20).contains("134|web-1|shop|101|ORDER|[order@32473 id=\"1\"]|order 1 caf\u00e9");
+      List<String> udpLines = Files.readAllLines(udpFile, StandardCharsets.UTF_8);
+      // RFC 3164 has no MSGID nor STRUCTURED-DATA; rsyslog's %msg% keeps the space after "tag:"
+      assertThat(udpLines).hasSize(20).contains("134|web-1|shop|101|-|-| order 1 caf\u00e9");
+      assertThat(r.alive()).isTrue();
+    }
+  }
+
   static void run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
