@@ -29,6 +29,7 @@ final class Certificates {
   private int serial = 2;
 
   Certificates(Path dir) throws Exception {
+    Files.createDirectories(dir);
     this.dir = dir;
     caKeys = keys();
     X500Name name = new X500Name("CN=Swak Test CA");
