@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Syslog over TCP: in.Syslog -> out.Null next to rsyslogd's own imtcp -> omfile, alternating, same sender
 # (bench/SyslogSender.java: MESSAGES octet-counted RFC 5424 messages of ~130 bytes over CONNS connections).
 # A run's time is from the sender's start until the receiver has all of them (Swak: out.Null's events_out in
@@ -29,13 +29,13 @@ ruleset(name="file") { action(type="omfile" file="$TMP/rsyslog.out" asyncWriting
 CONF
 now() { date +%s.%N; }
 listening() { i=0; until (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done; }
-swak_out() { curl -s "http://127.0.0.1:$HTTP/metrics" | awk '/^swak_events_out_total/ && /out.Null/ {print $2}' | cut -d. -f1; }
+swak_out() { curl -s "http://127.0.0.1:$HTTP/metrics" | awk '/^swak_events_out_total/ && /out.Null/ {print $NF}' | cut -d. -f1; }
 run_swak() {
-  bin/swak run --data-dir "$TMP/data" "$TMP/syslog-null.yml" 2> "$TMP/swak.log" & PID=$!
+  bin/swak run --data-dir "$TMP/data" "$TMP/syslog-null.yml" > "$TMP/swak.out" 2> "$TMP/swak.log" & PID=$!
   listening
   t0=$(now)
   java bench/SyslogSender.java 127.0.0.1 "$PORT" "$MESSAGES" "$CONNS" > /dev/null
-  until [ "$(swak_out)" = "$MESSAGES" ]; do sleep 0.05; done
+  n=0; until [ "$(swak_out)" = "$MESSAGES" ]; do n=$((n+1)); [ $n -gt 6000 ] && { echo "swak got $(swak_out)" >&2; exit 1; }; sleep 0.05; done
   t1=$(now)
   kill $PID; wait $PID 2>/dev/null || true; PID=
   echo "$t0 $t1 $MESSAGES" | awk '{printf "%.0f\n", $3/($2-$1)}'
@@ -46,7 +46,7 @@ run_rsyslog() {
   listening
   t0=$(now)
   java bench/SyslogSender.java 127.0.0.1 "$PORT" "$MESSAGES" "$CONNS" > /dev/null
-  until [ "$(wc -l < "$TMP/rsyslog.out" 2>/dev/null || echo 0)" -ge "$MESSAGES" ]; do sleep 0.05; done
+  n=0; until [ "$(wc -l < "$TMP/rsyslog.out" 2>/dev/null || echo 0)" -ge "$MESSAGES" ]; do n=$((n+1)); [ $n -gt 6000 ] && exit 1; sleep 0.05; done
   t1=$(now)
   kill $PID; wait $PID 2>/dev/null || true; PID=
   echo "$t0 $t1 $MESSAGES" | awk '{printf "%.0f\n", $3/($2-$1)}'
