@@ -192,12 +192,17 @@ final class SyslogOutput implements Output {
         ch.close();
         Throwable c = hs.cause();
         throw new IOException("TLS with syslog server " + o.host() + ":" + o.port() + " failed: "
-            + (c == null ? "timed out" : c.getMessage()));
+            + (c == null ? "timed out" : withoutClassNames(c.getMessage())));
       }
     }
     context.metrics().count("connects", 1);
     channel = ch;
     return ch;
+  }
+
+  /** The JDK's TLS messages name exception classes ("...: java.security.cert.CertPathValidatorException: x"). */
+  static String withoutClassNames(String m) {
+    return m == null ? "" : m.replaceAll("\\b(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error): ", "");
   }
 
   /** UDP: one datagram per message. */
