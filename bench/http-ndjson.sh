@@ -10,6 +10,7 @@ BATCH=${2:-1000}
 CONNS=${3:-2}
 ROUNDS=${4:-3}
 PORT=${PORT:-9881}
+SWAK=${SWAK:-bin/swak}
 TMP=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
@@ -23,7 +24,7 @@ send() { java bench/HttpSender.java "http://127.0.0.1:$PORT/bench" "$EVENTS" "$B
 echo "load before: $(uptime)"
 : > "$TMP/swak"; : > "$TMP/fb"
 for r in $(seq "$ROUNDS"); do
-  bin/swak run --data-dir "$TMP/data" "$TMP/http-null.yml" > "$TMP/swak.out" 2> "$TMP/swak.log" & PID=$!
+  $SWAK run --data-dir "$TMP/data" "$TMP/http-null.yml" > "$TMP/swak.out" 2> "$TMP/swak.log" & PID=$!
   listening; s=$(send); kill $PID; wait $PID 2>/dev/null || true; PID=
   echo "round $r in.Http -> out.Null: $s events/s"; echo "$s" >> "$TMP/swak"
   if [ "${PEER:-}" = fluent-bit ]; then
