@@ -1,6 +1,7 @@
 // An NDJSON sender for benchmarks: POSTs TOTAL events as bodies of BATCH events (~110 bytes each) over CONNS
 // connections at once, each waiting for its answer before the next request; prints events/s answered 2xx.
-// Run: java bench/HttpSender.java URL TOTAL [BATCH] [CONNS]
+// Run: java bench/HttpSender.java URL TOTAL [BATCH] [CONNS] [CONTENT_TYPE]
+// (Fluent Bit's http input refuses application/x-ndjson but reads the same lines sent as application/json.)
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +15,7 @@ public class HttpSender {
     long total = Long.parseLong(a[1]);
     int batch = a.length > 2 ? Integer.parseInt(a[2]) : 1000;
     int conns = a.length > 3 ? Integer.parseInt(a[3]) : 2;
+    String type = a.length > 4 ? a[4] : "application/x-ndjson";
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < batch; i++) {
       b.append("{\"host\":\"web-").append(i % 16).append("\",\"status\":").append(200 + i % 5)
@@ -29,7 +31,7 @@ public class HttpSender {
     for (int c = 0; c < conns; c++) {
       ts[c] = new Thread(() -> {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest r = HttpRequest.newBuilder(url).header("Content-Type", "application/x-ndjson")
+        HttpRequest r = HttpRequest.newBuilder(url).header("Content-Type", type)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         try {
           while (next.getAndIncrement() < requests) {
@@ -37,6 +39,9 @@ public class HttpSender {
               int s = http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
               if (s / 100 == 2) {
                 break;
+              }
+              if (s != 429 && s != 503) {
+                throw new IllegalStateException("the server answered " + s);
               }
               refused.incrementAndGet(); // 429: sent again
             }

@@ -20,16 +20,16 @@ cat > "$TMP/http-null.yml" <<YML
   - out.Null
 YML
 listening() { i=0; until (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done; }
-send() { java bench/HttpSender.java "http://127.0.0.1:$PORT/bench" "$EVENTS" "$BATCH" "$CONNS" | awk '{print $1}'; }
+send() { java bench/HttpSender.java "http://127.0.0.1:$PORT/bench" "$EVENTS" "$BATCH" "$CONNS" "$1" | awk '{print $1}'; }
 echo "load before: $(uptime)"
 : > "$TMP/swak"; : > "$TMP/fb"
 for r in $(seq "$ROUNDS"); do
   $SWAK run --data-dir "$TMP/data" "$TMP/http-null.yml" > "$TMP/swak.out" 2> "$TMP/swak.log" & PID=$!
-  listening; s=$(send); kill $PID; wait $PID 2>/dev/null || true; PID=
+  listening; s=$(send application/x-ndjson); kill $PID; wait $PID 2>/dev/null || true; PID=
   echo "round $r in.Http -> out.Null: $s events/s"; echo "$s" >> "$TMP/swak"
   if [ "${PEER:-}" = fluent-bit ]; then
     "$FLUENT_BIT" -i http -p listen=127.0.0.1 -p port="$PORT" -o null -m '*' > "$TMP/fb.log" 2>&1 & PID=$!
-    listening; f=$(send); kill $PID; wait $PID 2>/dev/null || true; PID=
+    listening; f=$(send application/json); kill $PID; wait $PID 2>/dev/null || true; PID=
     echo "round $r fluent-bit http -> null: $f events/s"; echo "$f" >> "$TMP/fb"
   fi
 done
