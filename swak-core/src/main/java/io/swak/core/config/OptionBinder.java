@@ -54,7 +54,7 @@ final class OptionBinder {
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
   /** Placeholders that steps fill in at run time; they are not environment variables. */
-  private static final java.util.Set<String> RUNTIME_PLACEHOLDERS = java.util.Set.of("tag", "hostname");
+  private static final java.util.Set<String> RUNTIME_PLACEHOLDERS = java.util.Set.of("tag", "hostname", "time");
 
   private final Map<String, String> env;
   private final Map<Class<?>, Converter> converters;

@@ -30,6 +30,8 @@ final class StepRuntime implements StepContext {
   /** Position stores opened by the step, closed after it. */
   private final List<PositionStore> stores = new ArrayList<>();
   private int nested;
+  /** The task's dead-letter file, for steps that give events up on purpose; made on first use. */
+  private DeadLetters deadLetters;
 
   StepRuntime(String taskName, StepConfig step, Path dataDir, Clock clock, StopSignal stop, StepCounters counters) {
     this.taskName = taskName;
@@ -90,6 +92,14 @@ final class StepRuntime implements StepContext {
     StepCounters child = counters.child(sc.name() + " #" + nested);
     s.start(new StepRuntime(taskName, sc, dataDir, clock, stop, child));
     return type.cast(s);
+  }
+
+  @Override
+  public synchronized void deadLetter(io.swak.api.Batch batch, String reason) throws IOException {
+    if (deadLetters == null) {
+      deadLetters = new DeadLetters(null, this, taskName + ": " + step.name());
+    }
+    deadLetters.write(batch, reason);
   }
 
   @Override

@@ -160,7 +160,7 @@ final class Failover implements Output {
       why.add(m.name + " rejected them: " + e.getMessage());
       return -1;
     } catch (Exception e) {
-      down(m, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      down(m, io.swak.support.FailureText.of(e));
       why.add(m.name + ": " + e.getMessage());
       return 0;
     }

@@ -6,6 +6,7 @@ import io.swak.api.BatchBuilder;
 import io.swak.api.Input;
 import io.swak.api.Positions;
 import io.swak.api.StepContext;
+import io.swak.support.FailureText;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -303,7 +304,7 @@ final class FileTail implements Input {
     } catch (NoSuchFileException e) {
       st = null;
     } catch (IOException e) {
-      LOG.debug("cannot stat {}: {}", p, e.toString());
+      LOG.debug("cannot stat {}: {}", p, FailureText.of(e));
       return;
     }
     if (st == null || !st.regular()) {
@@ -368,7 +369,7 @@ final class FileTail implements Input {
         watcher.watchDir(real.getParent()); // appends are reported in the target's directory
       }
     } catch (IOException e) {
-      LOG.debug("cannot resolve symlink {}: {}", p, e.toString());
+      LOG.debug("cannot resolve symlink {}: {}", p, FailureText.of(e));
     }
     FollowedFile f = new FollowedFile(id, p, tag, splitter, ml);
     if (!real.equals(p)) {
@@ -426,7 +427,7 @@ final class FileTail implements Input {
           }
         }
       } catch (IOException e) {
-        LOG.debug("cannot list {}: {}", dir, e.toString());
+        LOG.debug("cannot list {}: {}", dir, FailureText.of(e));
       }
     }
     if (f.positioned && f.lastSize > f.splitter.lineStart()) {
@@ -649,7 +650,7 @@ final class FileTail implements Input {
         f.unreadable = true;
         context.metrics().errors(1);
         LOG.warn("cannot read {}: {} — retrying at each scan (every {} s); other files are not affected", f.path(),
-            e.toString(), options.refreshInterval().toSeconds());
+            FailureText.of(e), options.refreshInterval().toSeconds());
       }
       return false;
     }
@@ -665,7 +666,7 @@ final class FileTail implements Input {
         position(f);
       } catch (IOException e) {
         closeChannel(f);
-        LOG.warn("cannot read {}: {}", f.path(), e.toString());
+        LOG.warn("cannot read {}: {}", f.path(), FailureText.of(e));
         return false;
       }
     }
@@ -723,7 +724,7 @@ final class FileTail implements Input {
         return true;
       }
     } catch (IOException e) {
-      LOG.debug("cannot check {}: {}", f.path(), e.toString());
+      LOG.debug("cannot check {}: {}", f.path(), FailureText.of(e));
     }
     return false;
   }
@@ -751,7 +752,7 @@ final class FileTail implements Input {
       readOpen(f, p);
     } catch (IOException e) {
       context.metrics().errors(1);
-      LOG.warn("error reading {}: {} — will retry", f.path(), e.toString());
+      LOG.warn("error reading {}: {} — will retry", f.path(), FailureText.of(e));
       closeChannel(f);
       p.builder.rollback(before, bytesBefore); // drop this file's half-read lines; they are read again
       f.rewind();

@@ -41,8 +41,9 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       String pathKey,
       @Option(value = "Key of the line in each record.", defaultValue = "message", aliases = {"key"})
       String messageKey,
-      @Option("Joins lines into one event: `start` is a regex matching the first line of an event; other lines are "
-          + "appended to it. `flush_timeout` (default 1s) emits an event when no further line came.")
+      @Option("Joins lines into one event: `start` is a regex matching the first line of an event (or `preset`: java, "
+          + "python, go); other lines are appended to it. `flush_timeout` (default 1s) emits an event when no further "
+          + "line came. An event is bounded by max_line_size.")
       MultilineOptions multiline,
       @Option(value = "Longest line kept; see long_lines.", defaultValue = "1MiB", aliases = {"buffer_max_size"})
       DataSize maxLineSize,
@@ -101,11 +102,28 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
   /** The {@code multiline} block. */
   public record MultilineOptions(
       @Option(value = "Regex that matches the first line of an event (found anywhere in the line; use ^ to anchor).",
-          required = true, aliases = {"firstline", "format_firstline"})
+          aliases = {"firstline", "format_firstline"})
       Pattern start,
+      @Option("Instead of start: java (stack traces with Caused by: and ... N more), python (Traceback) or go "
+          + "(panic and goroutine dumps), joined to the log line that reported them.")
+      MultilinePreset preset,
       @Option(value = "Emit the event being joined when no line came for this long.", defaultValue = "1s",
           aliases = {"flush_interval"})
-      Duration flushTimeout) { }
+      Duration flushTimeout) {
+
+    public MultilineOptions {
+      if (start != null && preset != null) {
+        throw new IllegalArgumentException("multiline takes `start` or `preset`, not both");
+      }
+      if (start == null && preset == null) {
+        throw new IllegalArgumentException("multiline needs `start` (a regex of an event's first line) or `preset` "
+            + "(java, python or go)");
+      }
+      if (start == null) {
+        start = preset.start();
+      }
+    }
+  }
 
   public FileTailPlugin() {
     super("in.FileTail", "Follows log files (globs, rotation by rename and copytruncate, checkpoints acknowledged "

@@ -176,7 +176,7 @@ final class Watcher implements AutoCloseable {
 
           @Override
           public FileVisitResult visitFileFailed(Path file, IOException e) {
-            LOG.debug("cannot look into {}: {}", file, e.toString());
+            LOG.debug("cannot look into {}: {}", file, io.swak.support.FailureText.of(e));
             return FileVisitResult.CONTINUE;
           }
         });
@@ -216,7 +216,7 @@ final class Watcher implements AutoCloseable {
         dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
       }
     } catch (IOException e) {
-      LOG.debug("cannot change the watch of {}: {}", dir, e.toString());
+      LOG.debug("cannot change the watch of {}: {}", dir, io.swak.support.FailureText.of(e));
     }
   }
 

