@@ -10,6 +10,7 @@ import io.swak.core.http.StatusServer;
 import io.swak.core.runtime.Agent;
 import io.swak.core.runtime.FailureText;
 import io.swak.core.runtime.Task;
+import io.swak.core.service.DataFormat;
 import io.swak.core.service.StatusFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,6 +78,12 @@ final class AgentRun {
     Clock clock = Clock.systemUTC();
     Path dataDir = dataDirOverride != null ? dataDirOverride : ao.resolvedDataDir(System.getenv());
     Files.createDirectories(dataDir);
+    try {
+      DataFormat.claim(dataDir, StatusReport.version());
+    } catch (IOException e) {
+      LOG.error("{}", e.getMessage());
+      return Main.FAILED;
+    }
     Agent agent = new Agent(cfg, dataDir, clock);
     StatusReport report = new StatusReport(agent, clock.instant());
     ExecutorService control = Executors.newSingleThreadExecutor(r -> daemonThread(r, "swak-control"));

@@ -19,6 +19,13 @@ final class ValidateCommand implements Callable<Integer> {
     if (cfg == null) {
       return Main.FAILED;
     }
+    // a release must not start on checkpoints and buffers of a newer data format (swak upgrade checks this too)
+    java.nio.file.Path data = cfg.agent().resolvedDataDir(System.getenv());
+    String format = io.swak.core.service.DataFormat.problem(data);
+    if (format != null) {
+      System.err.println(config + ": " + format);
+      return Main.FAILED;
+    }
     int steps = cfg.tasks().stream().mapToInt(t -> t.steps().size()).sum();
     System.out.println(config + ": valid (" + cfg.tasks().size() + (cfg.tasks().size() == 1 ? " task, " : " tasks, ")
         + steps + " steps)");
