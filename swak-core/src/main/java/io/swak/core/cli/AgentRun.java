@@ -92,7 +92,7 @@ final class AgentRun {
     if (ao.http() != null) {
       try {
         // before the tasks: a taken port fails the start before any data moved
-        http = StatusServer.start(ao.http().bind(), ao.http().port(), report, clock);
+        http = StatusServer.start(ao.http().bind(), ao.http().port(), ao.http().token(), report, clock);
       } catch (IOException e) {
         LOG.error("{}", e.getMessage());
         return Main.FAILED;
