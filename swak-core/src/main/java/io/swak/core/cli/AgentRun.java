@@ -84,6 +84,9 @@ final class AgentRun {
       LOG.error("{}", e.getMessage());
       return Main.FAILED;
     }
+    for (String w : io.swak.core.runtime.SharedPositions.warnings(cfg, dataDir)) {
+      LOG.warn("{}", w);
+    }
     Agent agent = new Agent(cfg, dataDir, clock);
     StatusReport report = new StatusReport(agent, clock.instant());
     ExecutorService control = Executors.newSingleThreadExecutor(r -> daemonThread(r, "swak-control"));

@@ -26,6 +26,9 @@ final class ValidateCommand implements Callable<Integer> {
       System.err.println(config + ": " + format);
       return Main.FAILED;
     }
+    for (String w : io.swak.core.runtime.SharedPositions.warnings(cfg, data)) {
+      System.out.println("warning: " + w);
+    }
     int steps = cfg.tasks().stream().mapToInt(t -> t.steps().size()).sum();
     System.out.println(config + ": valid (" + cfg.tasks().size() + (cfg.tasks().size() == 1 ? " task, " : " tasks, ")
         + steps + " steps)");
