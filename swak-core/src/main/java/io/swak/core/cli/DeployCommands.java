@@ -142,6 +142,7 @@ final class DeployCommands {
         System.err.println(what + " stopped: the running agent did not stop; nothing was switched");
         return Main.FAILED;
       }
+      Optional<Path> previousBefore = d.release("previous");
       d.point("current", to);
       if (from.isPresent()) {
         d.point("previous", from.get());
@@ -166,6 +167,9 @@ final class DeployCommands {
         return Main.FAILED;
       }
       d.point("current", from.get());
+      if (previousBefore.isPresent()) {
+        d.point("previous", previousBefore.get()); // so that a later rollback still goes where it went before
+      }
       System.err.println("current -> releases/" + from.get().getFileName() + " (rolled back by itself)");
       if (wasRunning && !startAndCheck(d, from.get(), cfg)) {
         System.err.println("the previous release did not come up healthy either: see the log in " + d.sharedData());
