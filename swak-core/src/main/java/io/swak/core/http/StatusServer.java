@@ -41,8 +41,8 @@ public final class StatusServer implements AutoCloseable {
   }
 
   /**
-   * Listens on {@code bind:port}; with a {@code token}, every request must carry it ({@code Authorization: Bearer
-   * TOKEN}, or {@code ?token=TOKEN} for a browser's first visit).
+   * Listens on {@code bind:port}; with a {@code token}, every request for data (/health, /api/*, /metrics) must carry
+   * it ({@code Authorization: Bearer TOKEN}, or {@code ?token=TOKEN}); the dashboard's static files need none.
    */
   public static StatusServer start(String bind, int port, String token, StatusReport report, Clock clock)
       throws IOException {
@@ -63,7 +63,9 @@ public final class StatusServer implements AutoCloseable {
     context(s, guard, "/api/log", x -> respond(x, 200, "application/json", RecentWarnings.AGENT.json()));
     context(s, guard, "/metrics", x -> respond(x, 200, PrometheusText.CONTENT_TYPE,
         PrometheusText.render(report).getBytes(StandardCharsets.UTF_8)));
-    context(s, guard, "/", x -> {
+    // the page, its script and its style hold no data: served without the token, so that /?token=TOKEN can load
+    // them and pass the token on to the API
+    context(s, null, "/", x -> {
       String path = x.getRequestURI().getPath();
       Dashboard.File f = Dashboard.file(path);
       if (f == null) {
