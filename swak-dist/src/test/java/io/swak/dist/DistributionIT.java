@@ -169,11 +169,13 @@ class DistributionIT {
     String contents = exec(dir, "dpkg-deb", "-c", deb.toString());
     assertThat(contents).contains("./opt/swak/bin/swak", "./opt/swak/lib/swak-core-" + version() + ".jar",
         "./opt/swak/plugins/", "./etc/swak/swak.yml", "./lib/systemd/system/swak.service",
-        "./usr/bin/swak -> /opt/swak/bin/swak", "./var/lib/swak/");
+        "./usr/bin/swak -> /opt/swak/bin/swak", "./var/lib/swak/", "./opt/swak/runtime/bin/java",
+        "./opt/swak/repository/swak-modules.txt");
     assertThat(contents.lines().filter(l -> l.endsWith("./opt/swak/bin/swak")).findFirst().orElseThrow())
         .startsWith("-rwxr-xr-x");
     String control = exec(dir, "dpkg-deb", "-f", deb.toString(), "Package", "Architecture", "Depends");
-    assertThat(control).contains("Package: swak", "Architecture: all", "jre-headless");
+    // it brings its own Java runtime (jlinked, so for one architecture) and needs no Java package
+    assertThat(control).contains("Package: swak", "Architecture: amd64").doesNotContain("jre-headless");
     assertThat(exec(dir, "dpkg-deb", "-I", deb.toString(), "conffiles")).contains("/etc/swak/swak.yml");
 
     exec(dir, "dpkg-deb", "-x", deb.toString(), "root");

@@ -10,6 +10,7 @@ import io.swak.core.http.StatusServer;
 import io.swak.core.runtime.Agent;
 import io.swak.core.runtime.FailureText;
 import io.swak.core.runtime.Task;
+import io.swak.core.service.DataFormat;
 import io.swak.core.service.StatusFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,6 +78,12 @@ final class AgentRun {
     Clock clock = Clock.systemUTC();
     Path dataDir = dataDirOverride != null ? dataDirOverride : ao.resolvedDataDir(System.getenv());
     Files.createDirectories(dataDir);
+    try {
+      DataFormat.claim(dataDir, StatusReport.version());
+    } catch (IOException e) {
+      LOG.error("{}", e.getMessage());
+      return Main.FAILED;
+    }
     for (String w : io.swak.core.runtime.SharedPositions.warnings(cfg, dataDir)) {
       LOG.warn("{}", w);
     }
@@ -88,7 +95,7 @@ final class AgentRun {
     if (ao.http() != null) {
       try {
         // before the tasks: a taken port fails the start before any data moved
-        http = StatusServer.start(ao.http().bind(), ao.http().port(), report, clock);
+        http = StatusServer.start(ao.http().bind(), ao.http().port(), ao.http().token(), report, clock);
       } catch (IOException e) {
         LOG.error("{}", e.getMessage());
         return Main.FAILED;

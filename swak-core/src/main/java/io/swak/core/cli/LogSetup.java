@@ -6,13 +6,16 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.util.FileSize;
+import io.swak.core.http.RecentWarnings;
 import java.nio.file.Path;
+import java.time.Instant;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -34,8 +37,30 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     console.start();
     Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.addAppender(console);
+    root.addAppender(warningsForTheDashboard(ctx));
     root.setLevel(Level.toLevel(System.getProperty("swak.log.level", "info"), Level.INFO));
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /** Keeps the last warnings and errors for the dashboard (/api/log), whatever the log goes to. */
+  private static Appender<ILoggingEvent> warningsForTheDashboard(LoggerContext ctx) {
+    AppenderBase<ILoggingEvent> a = new AppenderBase<>() {
+      @Override
+      protected void append(ILoggingEvent e) {
+        if (e.getLevel().isGreaterOrEqual(Level.WARN)) {
+          String msg = e.getFormattedMessage();
+          if (e.getThrowableProxy() != null) {
+            msg += ": " + e.getThrowableProxy().getMessage();
+          }
+          RecentWarnings.AGENT.add(Instant.ofEpochMilli(e.getTimeStamp()), e.getLevel().toString(), e.getLoggerName(),
+              msg);
+        }
+      }
+    };
+    a.setContext(ctx);
+    a.setName("recent-warnings");
+    a.start();
+    return a;
   }
 
   private static LogLineEncoder encoder(LoggerContext ctx) {

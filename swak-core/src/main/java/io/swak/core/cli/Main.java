@@ -19,7 +19,9 @@ import picocli.CommandLine.Command;
         + "them reliably (Fluentd forward, files, stdout, …).",
     subcommands = {RunCommand.class, TestCommand.class, ValidateCommand.class, PluginsCommand.class,
         Main.VersionCmd.class, DaemonCommands.Start.class, DaemonCommands.Stop.class, DaemonCommands.Status.class,
-        DaemonCommands.Restart.class, DaemonCommands.Reload.class, ServiceCommands.Service.class, CdsCommand.class},
+        DaemonCommands.Restart.class, DaemonCommands.Reload.class, ServiceCommands.Service.class, CdsCommand.class,
+        ServiceCommands.InstallAlias.class, ServiceCommands.UninstallAlias.class, TopCommand.class,
+        DeployCommands.Upgrade.class, DeployCommands.Rollback.class, DeployCommands.Releases.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success (or stopped by SIGINT/SIGTERM); status: running", "1:invalid config, or the agent "
         + "failed; status: not running but the pid file remains", "2:wrong command-line usage",
@@ -29,6 +31,11 @@ public final class Main implements Callable<Integer> {
 
   /** Exit code for a config or runtime failure. */
   public static final int FAILED = 1;
+
+  /** The seed's {@code swak --startup=auto install}: read by the install alias. */
+  @picocli.CommandLine.Option(names = "--startup", paramLabel = "auto|manual",
+      description = "With install: start the service with the system (auto) or only by hand (manual).")
+  ServiceCommands.Startup startup;
 
   @Override
   public Integer call() {
@@ -54,6 +61,18 @@ public final class Main implements Callable<Integer> {
         return callDirectly(plain);
       }
     }
+    if (args.length > 0 && TOOLS.containsKey(args[0])) {
+      Object tool = tool(args[0]);
+      if (tool == null) {
+        System.err.println("swak " + args[0] + " needs lib/build (Maven Resolver), which this installation lacks: "
+            + "run it from the full distribution");
+        return FAILED;
+      }
+      CommandLine t = new CommandLine(tool);
+      t.setCommandName("swak " + args[0]);
+      t.setCaseInsensitiveEnumValuesAllowed(true);
+      return t.execute(Arrays.copyOfRange(args, 1, args.length));
+    }
     CommandLine cl;
     String[] rest = args;
     Callable<Integer> direct = args.length == 0 ? null : switch (args[0]) {
@@ -70,9 +89,30 @@ public final class Main implements Callable<Integer> {
       rest = Arrays.copyOfRange(args, 1, args.length);
     } else {
       cl = new CommandLine(new Main());
+      for (String name : TOOLS.keySet()) {
+        Object tool = tool(name);
+        if (tool != null) {
+          cl.addSubcommand(name, tool);
+        }
+      }
     }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl.execute(rest);
+  }
+
+  /**
+   * Commands whose libraries (Maven Resolver) are in lib/build/, on the class path only when bin/swak runs them, so
+   * the agent's class path stays small.
+   */
+  private static final java.util.Map<String, String> TOOLS = new java.util.LinkedHashMap<>(java.util.Map.of(
+      "build", "io.swak.build.BuildCommand", "plugin", "io.swak.build.PluginCommand"));
+
+  private static Object tool(String name) {
+    try {
+      return Class.forName(TOOLS.get(name)).getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null;
+    }
   }
 
   /** What picocli's execute does with a command: its exit code, or the stack trace and 1 when it throws. */

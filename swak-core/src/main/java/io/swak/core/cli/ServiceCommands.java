@@ -1,6 +1,7 @@
 package io.swak.core.cli;
 
 import io.swak.core.config.AgentConfig;
+import io.swak.core.service.Deployment;
 import io.swak.core.service.ServiceFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,19 +63,52 @@ final class ServiceCommands {
     String systemctl() {
       return user ? "systemctl --user" : "systemctl";
     }
+
+    boolean systemctl(String... args) {
+      return systemctlRun(user, args);
+    }
+  }
+
+  /** When the service starts: with the system (auto) or only when started by hand (manual). */
+  enum Startup { AUTO, MANUAL }
+
+  /**
+   * The config a service runs when none is named: the shared one of a releases layout
+   * ({@code <root>/shared/conf/swak.yml} beside {@code <root>/releases/<version>}), else conf/swak.yml of this
+   * installation.
+   */
+  static Path defaultConfig() {
+    Path home = Path.of(System.getProperty("swak.home", ".")).toAbsolutePath().normalize();
+    Path shared = Deployment.rootOf(home).map(r -> r.resolve("shared/conf/swak.yml")).orElse(null);
+    return shared != null && Files.exists(shared) ? shared : home.resolve("conf/swak.yml");
   }
 
   @Command(name = "install", mixinStandardHelpOptions = true,
-      description = "Writes the service definition for CONFIG and prints the commands that enable and start it.")
-  static final class ServiceInstall extends ServiceCommand {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "YAML file of tasks.")
+      description = {"Writes the service definition for CONFIG and prints the commands that enable and start it.",
+          "Without CONFIG: conf/swak.yml of this installation (shared/conf/swak.yml in a releases layout)."})
+  static class ServiceInstall extends ServiceCommand {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = "YAML file of tasks.")
     Path config;
 
     @Option(names = "--run-as", paramLabel = "USER", description = "System user the service runs as (systemd).")
     String runAs;
 
+    @Option(names = "--startup", paramLabel = "auto|manual", description = "auto: start with the system "
+        + "(systemd: enabled; launchd: RunAtLoad; Windows: Automatic); manual: only when started (not enabled; "
+        + "RunAtLoad false; Manual). Default: write the file and print how to enable it.")
+    Startup startup;
+
+    Startup startup() {
+      return startup;
+    }
+
     @Override
     public Integer call() throws Exception {
+      if (config == null) {
+        config = defaultConfig();
+        System.out.println("config " + config + " (no CONFIG given)");
+      }
+      Startup start = startup();
       AgentConfig cfg = Main.load(config, Main.registry());
       if (cfg == null) {
         return Main.FAILED;
@@ -90,8 +124,8 @@ final class ServiceCommands {
       String text = switch (os()) {
         case LINUX -> ServiceFiles.systemdUnit(launcher, conf, data, runAs, user);
         case MACOS -> ServiceFiles.launchdPlist("io.swak." + name, launcher, conf, data,
-            cfg.agent().logFile() != null ? cfg.agent().logFile() : data.resolve("swak.out"));
-        case WINDOWS -> ServiceFiles.winswXml(name, launcher, conf, data);
+            cfg.agent().logFile() != null ? cfg.agent().logFile() : data.resolve("swak.out"), start != Startup.MANUAL);
+        case WINDOWS -> ServiceFiles.winswXml(name, launcher, conf, data, start != Startup.MANUAL);
       };
       try {
         Files.createDirectories(f.getParent());
@@ -103,9 +137,24 @@ final class ServiceCommands {
       }
       System.out.println("wrote " + f);
       switch (os()) {
-        case LINUX -> System.out.println("now: " + systemctl() + " daemon-reload && " + systemctl()
-            + " enable --now " + name + "\nthen: " + systemctl() + " status " + name + ", " + systemctl()
-            + " reload " + name + " (SIGHUP), journalctl " + (user ? "--user " : "") + "-u " + name);
+        case LINUX -> {
+          if (start != null && dir == null && Files.isDirectory(Path.of("/run/systemd/system"))) {
+            // the start type is systemd's "enabled": do it, as the seed's install did on Windows
+            systemctl("daemon-reload");
+            if (start == Startup.AUTO && !systemctl("enable", name)) {
+              return Main.FAILED;
+            }
+            System.out.println(start == Startup.AUTO ? "enabled " + name + ": it starts with the system; now: "
+                + systemctl() + " start " + name : "not enabled (startup manual): " + systemctl() + " start " + name);
+          } else if (start == Startup.MANUAL) {
+            System.out.println("now: " + systemctl() + " daemon-reload, then to run it: " + systemctl() + " start "
+                + name + " (not enabled: it does not start with the system)");
+          } else {
+            System.out.println("now: " + systemctl() + " daemon-reload && " + systemctl()
+                + " enable --now " + name + "\nthen: " + systemctl() + " status " + name + ", " + systemctl()
+                + " reload " + name + " (SIGHUP), journalctl " + (user ? "--user " : "") + "-u " + name);
+          }
+        }
         case MACOS -> System.out.println("now: launchctl load -w " + f + "  (untested on macOS)");
         case WINDOWS -> System.out.println("now: download WinSW (https://github.com/winsw/winsw/releases), save it as "
             + f.resolveSibling(name + ".exe") + ", then in an administrator prompt: " + name + ".exe install && "
@@ -115,9 +164,49 @@ final class ServiceCommands {
     }
   }
 
+  /** Runs systemctl (with --user for a per-user unit); false, said why, when it failed. */
+  private static boolean systemctlRun(boolean user, String... args) {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("systemctl"));
+    if (user) {
+      cmd.add("--user");
+    }
+    cmd.addAll(java.util.List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).inheritIO().start();
+      if (p.waitFor() == 0) {
+        return true;
+      }
+      System.err.println(String.join(" ", cmd) + " failed (exit code " + p.exitValue() + ")");
+    } catch (IOException e) {
+      System.err.println("cannot run systemctl: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
+  }
+
+  /** The seed's spelling: {@code swak [--startup=auto|manual] install [CONFIG]} = {@code swak service install}. */
+  @Command(name = "install", mixinStandardHelpOptions = true,
+      description = {"Installs the agent as a system service: the same as `swak service install`.",
+          "`swak --startup=auto install` starts it with the system, --startup=manual only when started."})
+  static final class InstallAlias extends ServiceInstall {
+    @picocli.CommandLine.ParentCommand
+    Main parent;
+
+    @Override
+    Startup startup() {
+      return startup != null ? startup : parent != null ? parent.startup : null;
+    }
+  }
+
+  /** {@code swak uninstall} = {@code swak service uninstall}. */
+  @Command(name = "uninstall", mixinStandardHelpOptions = true,
+      description = "Removes the service definition written by install: the same as `swak service uninstall`.")
+  static final class UninstallAlias extends ServiceUninstall { }
+
   @Command(name = "uninstall", mixinStandardHelpOptions = true,
       description = "Removes the service definition written by install (stop and disable the service first).")
-  static final class ServiceUninstall extends ServiceCommand {
+  static class ServiceUninstall extends ServiceCommand {
     @Override
     public Integer call() throws Exception {
       Path f = file();

@@ -19,8 +19,14 @@ final class ValidateCommand implements Callable<Integer> {
     if (cfg == null) {
       return Main.FAILED;
     }
-    for (String w : io.swak.core.runtime.SharedPositions.warnings(cfg,
-        cfg.agent().resolvedDataDir(System.getenv()))) {
+    // a release must not start on checkpoints and buffers of a newer data format (swak upgrade checks this too)
+    java.nio.file.Path data = cfg.agent().resolvedDataDir(System.getenv());
+    String format = io.swak.core.service.DataFormat.problem(data);
+    if (format != null) {
+      System.err.println(config + ": " + format);
+      return Main.FAILED;
+    }
+    for (String w : io.swak.core.runtime.SharedPositions.warnings(cfg, data)) {
       System.out.println("warning: " + w);
     }
     int steps = cfg.tasks().stream().mapToInt(t -> t.steps().size()).sum();

@@ -24,7 +24,8 @@ public record AgentOptions(
     int logKeep,
     @Option("Pid file of `swak start` (read by stop, status, reload). Default: <data_dir>/swak.pid.")
     Path pidFile,
-    @Option("Status and metrics over HTTP: {bind: 127.0.0.1, port: 24230}. Off unless set.")
+    @Option("Status, metrics and the live dashboard over HTTP: {bind: 127.0.0.1, port: 24230, token: …}. Off "
+        + "unless set.")
     Http http,
     @Option("When a task counts as degraded or failing (/health, swak status): {degraded_after: 10s, "
         + "failing_after: 1m, buffer_percent: 80}.")
@@ -49,7 +50,10 @@ public record AgentOptions(
       String bind,
       @Option(value = "TCP port; 0 picks a free one (it is logged and written to the status file).",
           required = true)
-      int port) {
+      int port,
+      @Option("A secret every request must carry (`Authorization: Bearer TOKEN`, or `?token=TOKEN` in the "
+          + "dashboard's address); set it whenever bind is not a loopback address, e.g. token: ${SWAK_HTTP_TOKEN}.")
+      String token) {
 
     public Http {
       if (port < 0 || port > 65535) {
@@ -58,6 +62,15 @@ public record AgentOptions(
       if (bind == null || bind.isBlank()) {
         throw new IllegalArgumentException("option `bind` is empty: use an address such as 127.0.0.1");
       }
+      if (token != null && token.isBlank()) {
+        throw new IllegalArgumentException("option `token` is empty: leave it out, or give a long random secret");
+      }
+    }
+
+    /** Never the token: this text may be logged (a reload says what changed). */
+    @Override
+    public String toString() {
+      return "{bind: " + bind + ", port: " + port + (token != null ? ", token: (set)" : "") + "}";
     }
   }
 

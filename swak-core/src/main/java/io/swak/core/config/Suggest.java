@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** "Did you mean …?" for misspelt option and plugin names. */
-final class Suggest {
+public final class Suggest {
 
   private Suggest() { }
 
@@ -30,7 +30,7 @@ final class Suggest {
   }
 
   /** " — did you mean `a`?" or "", ready to append to a message. */
-  static String didYouMean(String word, Collection<String> candidates) {
+  public static String didYouMean(String word, Collection<String> candidates) {
     List<String> c = close(word, candidates);
     if (c.isEmpty()) {
       return "";

@@ -81,6 +81,8 @@ public final class Daemon {
     List<String> cmd = new ArrayList<>();
     Optional<String> setsid = findSetsid();
     setsid.ifPresent(cmd::add); // a new session: no controlling terminal, no SIGHUP when the terminal goes
+    // HUP, INT, TERM, USR1, USR2 handled again even if `swak start` itself ran with them ignored (nohup, `&`)
+    cmd.addAll(Signals.defaultDispositionPrefix());
     String java = ThisJvm.executable();
     String cp = System.getProperty("java.class.path");
     cmd.add(java);
@@ -259,6 +261,11 @@ public final class Daemon {
     out.println("reload requested (SIGHUP to pid " + c.pid() + "); no answer within " + wait.toSeconds()
         + " s: see the log");
     return 0;
+  }
+
+  /** True while the agent of this pid file runs. */
+  public boolean running() throws IOException {
+    return pidFile.check().state() == PidFile.State.RUNNING;
   }
 
   /** The config the running agent was started with, from its status file. */

@@ -63,6 +63,17 @@ public final class ServiceFiles {
 
   /** A launchd property list (macOS). Untested on macOS itself: generated and checked as text only. */
   public static String launchdPlist(String label, Path launcher, Path config, Path dataDir, Path logFile) {
+    return launchdPlist(label, launcher, config, dataDir, logFile, true);
+  }
+
+  /** {@code atBoot} false: loaded but started only by {@code launchctl start} (RunAtLoad false). */
+  public static String launchdPlist(String label, Path launcher, Path config, Path dataDir, Path logFile,
+      boolean atBoot) {
+    return launchdPlistText(label, launcher, config, dataDir, logFile).replace("<key>RunAtLoad</key><true/>",
+        "<key>RunAtLoad</key><" + atBoot + "/>");
+  }
+
+  private static String launchdPlistText(String label, Path launcher, Path config, Path dataDir, Path logFile) {
     return """
         <?xml version="1.0" encoding="UTF-8"?>
         <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
@@ -90,6 +101,16 @@ public final class ServiceFiles {
 
   /** A WinSW service definition (https://github.com/winsw/winsw); untested on Windows. */
   public static String winswXml(String name, Path launcher, Path config, Path dataDir) {
+    return winswXml(name, launcher, config, dataDir, true);
+  }
+
+  /** {@code atBoot}: the service's start mode, Automatic or Manual. */
+  public static String winswXml(String name, Path launcher, Path config, Path dataDir, boolean atBoot) {
+    return winswXmlText(name, launcher, config, dataDir).replace("<startmode>Automatic</startmode>",
+        "<startmode>" + (atBoot ? "Automatic" : "Manual") + "</startmode>");
+  }
+
+  private static String winswXmlText(String name, Path launcher, Path config, Path dataDir) {
     return """
         <!-- Written by `swak service install`. Put WinSW (WinSW-x64.exe, renamed %1$s.exe) next to this
              file, then run `%1$s.exe install` and `%1$s.exe start` in an administrator prompt. -->

@@ -1,0 +1,181 @@
+package io.swak.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed's build file through the unpacked tarball's launcher ({@code swak build}), the bundled runtime on a host
+ * without Java, and {@code swak plugin install|list|remove} with Maven Resolver.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BuildIT {
+
+  @TempDir
+  static Path dir;
+
+  private Path home;
+  private Swak swak;
+  /** A PATH with a shell and the few tools bin/swak uses, and no java. */
+  private Path noJava;
+
+  private static String version() {
+    return System.getProperty("swak.version");
+  }
+
+  @BeforeAll
+  void unpack() throws Exception {
+    Path tarball = Path.of(System.getProperty("swak.dist.dir", "target")).resolve("swak-" + version() + ".tar.gz");
+    Process p = new ProcessBuilder("tar", "xzf", tarball.toAbsolutePath().toString()).directory(dir.toFile())
+        .inheritIO().start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar xzf " + tarball).isTrue();
+    home = dir.resolve("swak-" + version());
+    swak = new Swak(home.resolve("bin/swak"), dir, Map.of("SWAK_DATA_DIR", dir.resolve("data").toString(),
+        "SWAK_MAVEN_CACHE", dir.resolve("maven-cache").toString()));
+    noJava = Files.createDirectories(dir.resolve("no-java-bin"));
+    for (String tool : List.of("sh", "env", "dirname", "sed", "ls")) {
+      for (String d : List.of("/usr/bin/", "/bin/")) {
+        if (Files.isExecutable(Path.of(d + tool)) && !Files.exists(noJava.resolve(tool))) {
+          Files.createSymbolicLink(noJava.resolve(tool), Path.of(d + tool));
+        }
+      }
+    }
+  }
+
+  /** The seed's two modules; in.Syslog's module when this distribution has it, else swak-plugin-file (said so). */
+  private List<String> seedModules() throws Exception {
+    String modules = Files.readString(home.resolve("repository/swak-modules.txt"));
+    boolean syslog = modules.lines().anyMatch(l -> l.startsWith("swak-plugin-syslog\t"));
+    if (!syslog) {
+      System.out.println("swak-plugin-syslog is not in this distribution yet: the build file names swak-plugin-file");
+    }
+    return List.of(syslog ? "swak-plugin-syslog" : "swak-plugin-file", "swak-plugin-fluentd");
+  }
+
+  /** Runs the seed's first example with {@code launcher} until it printed a fake person, then SIGTERM. */
+  private void runsTheFirstExample(Path launcher, Map<String, String> env, boolean clearEnv) throws Exception {
+    Path out = Files.createTempFile(dir, "example", ".out");
+    Path err = Files.createTempFile(dir, "example", ".err");
+    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run",
+        home.resolve("examples/seed-fakedata.yml").toString()).directory(dir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    if (clearEnv) {
+      pb.environment().clear();
+    }
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(out).contains("\"name\"") || !p.isAlive());
+      assertThat(Files.readString(out)).as("stderr: %s", Files.readString(err)).contains("\"name\"");
+    } finally {
+      p.destroy();
+    }
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+  }
+
+  private Map<String, String> withoutJava() {
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", noJava.toString());
+    env.put("HOME", dir.toString());
+    env.put("SWAK_DATA_DIR", dir.resolve("data-nojava").toString());
+    return env; // and no JAVA_HOME
+  }
+
+  @Test
+  void theSeedsBuildFileMakesDistSwakMyprjWithOnlyItsPlugins() throws Exception {
+    List<String> modules = seedModules();
+    Path buildFile = dir.resolve("myprj-build.yml");
+    Files.writeString(buildFile, """
+        - name: myprj
+        - plugins:
+          - %s
+          - %s
+        """.formatted(modules.get(0), modules.get(1)), StandardCharsets.UTF_8);
+    String out = swak.run("build", buildFile.toString()).expect(0).out();
+    Path built = dir.resolve("dist/swak-myprj");
+    assertThat(out).contains("built " + built);
+    assertThat(dir.resolve("dist/swak-myprj-" + version() + ".tar.gz")).isRegularFile();
+    Path launcher = built.resolve("bin/swak-myprj");
+    assertThat(Files.isExecutable(launcher)).isTrue();
+
+    String plugins = new Swak(launcher, dir, Map.of()).run("plugins").expect(0).out();
+    assertThat(plugins).contains("in.Forward", "out.Fluentd", "in.FakeData", "out.Stdout")
+        .doesNotContain("in.MySQLTail", "out.Exec", "failover", "out.TimedBuffer", "out.MyLogParser");
+    assertThat(plugins).contains(modules.get(0).equals("swak-plugin-syslog") ? "in.Syslog" : "in.FileTail");
+    try (var jars = Files.list(built.resolve("lib"))) {
+      assertThat(jars.map(p -> p.getFileName().toString()).toList())
+          .noneMatch(n -> n.startsWith("mariadb-java-client") || n.startsWith("swak-plugin-mysql"));
+    }
+    // the build runs the seed's first example, on its own bundled runtime
+    runsTheFirstExample(launcher, withoutJava(), true);
+  }
+
+  @Test
+  void withoutANameTheBuildIsDistSwak() throws Exception {
+    Path buildFile = dir.resolve("plain-build.yml");
+    Files.writeString(buildFile, "- plugins:\n  - swak-plugin-fluentd\n");
+    Path out = dir.resolve("plain");
+    swak.run("build", buildFile.toString(), "--output", out.toString(), "--no-tarball").expect(0);
+    assertThat(out.resolve("swak/bin/swak")).isExecutable();
+    assertThat(new Swak(out.resolve("swak/bin/swak"), dir, Map.of()).run("plugins").expect(0).out())
+        .contains("out.Fluentd").doesNotContain("in.FileTail");
+  }
+
+  @Test
+  void unknownPluginNamesAreErrorsWithSuggestions() throws Exception {
+    Path buildFile = dir.resolve("typo-build.yml");
+    Files.writeString(buildFile, "- name: typo\n- plugins:\n  - swak-plugin-fluentdd\n  - swak-plugin-nothing\n"
+        + "- plugin: []\n");
+    String out = swak.run("build", buildFile.toString()).expect(1).out();
+    assertThat(out).contains("unknown plugin module `swak-plugin-fluentdd` — did you mean `swak-plugin-fluentd`?",
+        "unknown plugin module `swak-plugin-nothing`", "unknown key `plugin` — did you mean `plugins`?", "3 problems");
+    assertThat(dir.resolve("dist/swak-typo")).doesNotExist();
+  }
+
+  @Test
+  void theUnpackedTarballRunsTheFirstExampleOnAHostWithoutJava() throws Exception {
+    Map<String, String> env = withoutJava();
+    ProcessBuilder check = new ProcessBuilder(noJava.resolve("sh").toString(), "-c", "command -v java || echo none");
+    check.environment().clear();
+    check.environment().putAll(env);
+    Process c = check.redirectErrorStream(true).start();
+    assertThat(new String(c.getInputStream().readAllBytes()).trim()).isEqualTo("none");
+    runsTheFirstExample(home.resolve("bin/swak"), env, true);
+  }
+
+  @Test
+  void pluginInstallListRemoveManagePluginsByMavenCoordinates() throws Exception {
+    Path plugins = home.resolve("plugins");
+    try (var old = Files.newDirectoryStream(plugins, "*.jar")) {
+      for (Path p : old) {
+        Files.delete(p); // the tarball ships the sample: start from none
+      }
+    }
+    String coords = "io.swak:swak-plugin-sample:" + version();
+    String installed = swak.run("plugin", "install", coords, "--offline").expect(0).out();
+    assertThat(installed).contains("installed " + coords);
+    assertThat(plugins.resolve("swak-plugin-sample-" + version() + ".jar")).isRegularFile();
+    assertThat(swak.run("plugin", "list").expect(0).out()).contains(coords);
+    assertThat(swak.run("plugins").expect(0).out()).contains("out.MyLogParser");
+
+    assertThat(swak.run("plugin", "install", "io.swak:swak-plugin-nope:1.0", "--offline").expect(1).out())
+        .contains("cannot resolve io.swak:swak-plugin-nope:1.0");
+
+    swak.run("plugin", "remove", "swak-plugin-sample").expect(0);
+    assertThat(plugins.resolve("swak-plugin-sample-" + version() + ".jar")).doesNotExist();
+    assertThat(swak.run("plugins").expect(0).out()).doesNotContain("out.MyLogParser");
+  }
+}
