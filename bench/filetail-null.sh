@@ -1,6 +1,8 @@
 #!/bin/sh
 # in.FileTail -> out.Null (or, with OUTPUT=file, out.File JSON lines) on LINES lines of ~110 bytes: lines/s, CPU seconds per million lines, peak RSS.
 # Median of RUNS runs. Usage: bench/filetail-null.sh [LINES] [RUNS]   (build first: mvn -q -o -DskipTests package)
+# PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit: Fluent Bit's tail (read_from_head, exit_on_eof) -> null (or ->
+# file, one JSON line per record) on the same file right after each Swak run; both medians and the ratios.
 # The agent reads the whole file; when its checkpoint reaches the end of the file every line has been
 # acknowledged by out.Null (checkpoints are saved every 0.1 s while busy: the figure is up to ~0.15 s
 # late), and the agent is stopped with SIGTERM. With OUTPUT=file the end is when the output's last line
@@ -41,7 +43,8 @@ YML
     if [ "${OUTPUT:-null}" = file ]; then
       tail -c 400 "$WORK/out.log" 2>/dev/null | grep -q "$LAST_ID" && break
     else
-      OFF=$(cat "$POS"/*.pos 2>/dev/null | sed -n 's/^offset=//p' || true)
+      # the runtime's position journal: the last saved offset of the one file
+      OFF=$(grep -ao 'offset=[0-9]*' "$POS/positions.log" 2>/dev/null | tail -1 | sed 's/offset=//' || true)
       [ "${OFF:-0}" = "$SIZE" ] && break
     fi
     sleep 0.02
@@ -57,5 +60,30 @@ YML
       run, l / (e - s), c / (l / 1e6), r / 1024, e - s, c }' | tee -a "$WORK/results.txt"
 done
 echo "median of $RUNS:"
-med() { awk -v f="$1" '{ print $f }' "$WORK/results.txt" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
-echo "  $(med 3) lines/s, $(med 5) CPU-s per million lines, peak RSS $(med 12) MiB"
+med() { awk -v f="$1" '{ print $f }' "$2" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+echo "  $(med 3 "$WORK/results.txt") lines/s, $(med 5 "$WORK/results.txt") CPU-s per million lines, peak RSS $(med 12 "$WORK/results.txt") MiB"
+if [ "${PEER:-}" = fluent-bit ]; then
+  : > "$WORK/results-fb.txt"
+  for run in $(seq 1 "$RUNS"); do
+    rm -f "$WORK/fb-out.log" "$WORK/fb-tail.db"*
+    if [ "${OUTPUT:-null}" = file ]; then
+      FBOUT="-o file -p path=$WORK -p file=fb-out.log -p format=plain"
+    else
+      FBOUT="-o null"
+    fi
+    START=$(date +%s.%N)
+    # shellcheck disable=SC2086
+    /usr/bin/time -v -o "$WORK/fb-time-$run.txt" "$FLUENT_BIT" -f 1 -i tail -p path="$LOG" -p read_from_head=on \
+      -p exit_on_eof=on -p db="$WORK/fb-tail.db" $FBOUT -m '*' > "$WORK/fb-$run.log" 2>&1
+    END=$(date +%s.%N)
+    CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/fb-time-$run.txt")
+    RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/fb-time-$run.txt")
+    awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" 'BEGIN {
+      printf "fluent-bit run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.2f s, CPU %.2f s)\n",
+        run, l / (e - s), c / (l / 1e6), r / 1024, e - s, c }' | tee -a "$WORK/results-fb.txt"
+  done
+  echo "fluent-bit median of $RUNS: $(med 4 "$WORK/results-fb.txt") lines/s, $(med 6 "$WORK/results-fb.txt") CPU-s per million lines, peak RSS $(med 13 "$WORK/results-fb.txt") MiB (its wall time includes its exit at the end of the file)"
+  echo "swak / fluent-bit: $(echo "$(med 3 "$WORK/results.txt") $(med 4 "$WORK/results-fb.txt")" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
+    "$(echo "$(med 5 "$WORK/results.txt") $(med 6 "$WORK/results-fb.txt")" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million," \
+    "$(echo "$(med 12 "$WORK/results.txt") $(med 13 "$WORK/results-fb.txt")" | awk '{printf "%.2fx", $1 / $2}') peak RSS"
+fi

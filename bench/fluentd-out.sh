@@ -11,7 +11,10 @@
 # require_ack_response; ACK_DELAY_MS=N makes the receiver send each ack N ms after its message (a server a
 # round trip away, or one that stores a chunk before acking). Prints lines/s, MiB/s of input, Swak's CPU seconds per million lines
 # (user+system, start-up included) and peak RSS (/usr/bin/time -v), and the receiver's CPU.
-# Usage: [INPUT=filetail|forward] [BUFFER=file|memory] [ACK=1] [ACK_DELAY_MS=0] [RUNS=5] bench/fluentd-out.sh [EVENTS]
+# PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit runs Fluent Bit on the same input and receiver right after each
+# Swak run (tail from the head -> forward; in_forward -> forward for the relay; storage.type filesystem for
+# BUFFER=file; Require_ack_response for ACK=1), and prints both medians and the ratios.
+# Usage: [INPUT=filetail|forward] [BUFFER=file|memory] [ACK=1] [ACK_DELAY_MS=0] [RUNS=5] [PEER=fluent-bit] bench/fluentd-out.sh [EVENTS]
 set -eu
 cd "$(dirname "$0")/.."
 EVENTS=${1:-2000000}
@@ -43,12 +46,12 @@ case ${BUFFER:-none} in
   memory) BUFFER_STEP="  - buffer: {type: memory, chunk_bytes: 4MiB, flush_interval: 200ms}" ;;
   *) BUFFER_STEP="" ;;
 esac
-SWAK_PID=""; RECV=""
-trap '[ -n "$SWAK_PID" ] && kill "$SWAK_PID" 2>/dev/null; [ -n "$RECV" ] && kill "$RECV" 2>/dev/null; true' EXIT
+AGENT_PID=""; RECV=""
+trap '[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null; [ -n "$RECV" ] && kill "$RECV" 2>/dev/null; true' EXIT
 now() { date +%s%N; }
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$2"; }
-for run in $(seq 1 "$RUNS"); do
-  D=$WORK/run-$run; mkdir -p "$D"
+rm -f "$WORK"/results-*.txt
+start_swak() {
   if [ "$INPUT" = filetail ]; then
     SOURCE="  - in.FileTail: {path: $LOG, pos_dir: $D/pos, read_from_head: true, tag: bench.access}"
   else
@@ -60,37 +63,72 @@ $SOURCE
 $BUFFER_STEP
   - out.Fluentd: {host: 127.0.0.1, port: $OUT_PORT, require_ack_response: $REQ, heartbeat_type: none}
 YML
+  /usr/bin/time -v -o "$D/agent.time" bin/swak run --data-dir "$D/data" "$D/task.yml" 2> "$D/agent.log" &
+  TIMEPID=$!
+  READY="listening on"
+}
+start_fluentbit() {
+  if [ "$INPUT" = filetail ]; then
+    FBIN="-i tail -p path=$LOG -p read_from_head=on -p db=$D/tail.db -t bench.access"
+  else
+    FBIN="-i forward -p listen=127.0.0.1 -p port=$IN_PORT"
+  fi
+  FBSTORE=""
+  [ "${BUFFER:-none}" = file ] && FBSTORE="-p storage.type=filesystem"
+  FBACK=""
+  [ "$REQ" = true ] && FBACK="-p require_ack_response=true"
+  # shellcheck disable=SC2086
+  /usr/bin/time -v -o "$D/agent.time" "$FLUENT_BIT" -f 1 ${FBSTORE:+-S $D/flb-storage} $FBIN $FBSTORE \
+    -o forward -p host=127.0.0.1 -p port=$OUT_PORT $FBACK -m '*' > "$D/agent.log" 2>&1 &
+  TIMEPID=$!
+  READY="listening on"
+  if [ "$INPUT" != filetail ]; then sleep 1; fi
+}
+measure() { # AGENT: one run of swak or fluentbit, appended to results-AGENT.txt
+  agent=$1
+  D=$WORK/$agent-$run; rm -rf "$D"; mkdir -p "$D"
   /usr/bin/time -v -o "$D/receiver.time" java -XX:+UseSerialGC $RECEIVER_OPTS -cp "$JCP" FastReceiver "$OUT_PORT" "$EVENTS" "${ACK_DELAY_MS:-0}" \
     > "$D/receiver.out" 2>&1 &
   RECV=$!
   until grep -q listening "$D/receiver.out" 2>/dev/null; do sleep 0.05; done
   T0=$(now)
-  /usr/bin/time -v -o "$D/swak.time" bin/swak run --data-dir "$D/data" "$D/task.yml" 2> "$D/swak.log" &
-  TIMEPID=$!
+  "start_$agent"
   if [ "$INPUT" != filetail ]; then
-    until grep -q "listening on" "$D/swak.log" 2>/dev/null; do sleep 0.05; done
+    if [ "$agent" = swak ]; then until grep -q "$READY" "$D/agent.log" 2>/dev/null; do sleep 0.05; done; fi
     T0=$(now)
     java -XX:+UseSerialGC -cp "$JCP" ForwardSender 127.0.0.1 "$IN_PORT" "$EVENTS" 1000 > "$D/sender.out"
   fi
   wait "$RECV" || true
   RECV=""
-  SWAK_PID=$(pgrep -P "$TIMEPID" java || true)
-  [ -n "$SWAK_PID" ] && kill -TERM "$SWAK_PID"
+  AGENT_PID=$(pgrep -P "$TIMEPID" || true)
+  [ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID"
   wait "$TIMEPID" || true
-  SWAK_PID=""
+  AGENT_PID=""
   FIRST=$(field first_ns "$D/receiver.out"); LAST=$(field last_ns "$D/receiver.out")
-  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/swak.time")
-  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$D/swak.time")
+  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/agent.time")
+  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$D/agent.time")
   RCPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/receiver.time")
   BYTES=$( [ -f "$LOG" ] && stat -c %s "$LOG" || echo $((EVENTS * 112)) )
   awk -v n="$EVENTS" -v t0="$T0" -v f="$FIRST" -v l="$LAST" -v c="$CPU" -v r="$RSS" -v rc="$RCPU" -v b="$BYTES" \
-      -v run="$run" 'BEGIN { w = (l - t0) / 1e9;
-    printf "run %d: %.0f lines/s  %.0f MiB/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.3f s, first event %.3f s, swak CPU %.2f s, receiver CPU %.2f s)\n",
-      run, n / w, b / w / 1048576, c / (n / 1e6), r / 1024, w, (f - t0) / 1e9, c, rc }' | tee -a "$WORK/results.txt"
+      -v run="$run" -v a="$agent" 'BEGIN { w = (l - t0) / 1e9;
+    printf "%s run %d: %.0f lines/s  %.0f MiB/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.3f s, first event %.3f s, agent CPU %.2f s, receiver CPU %.2f s)\n",
+      a, run, n / w, b / w / 1048576, c / (n / 1e6), r / 1024, w, (f - t0) / 1e9, c, rc }' | tee -a "$WORK/results-$agent.txt"
   # a relay's rate without the sender's JVM start: from the first to the last event at the receiver
-  [ "$INPUT" != filetail ] && sed -n 's/^receiver: \(.*from its first message\)/  (receiver: \1)/p' "$D/receiver.out"
-  grep -iE " (error|warn)" "$D/swak.log" | head -5 || true
+  if [ "$INPUT" != filetail ]; then sed -n 's/^receiver: \(.*from its first message\)/  (receiver: \1)/p' "$D/receiver.out"; fi
+  if [ "$agent" = swak ]; then grep -iE " (error|warn)" "$D/agent.log" | head -5 || true; fi
+}
+for run in $(seq 1 "$RUNS"); do
+  measure swak
+  if [ "${PEER:-}" = fluent-bit ]; then measure fluentbit; fi
 done
-echo "median of $RUNS:"
-med() { awk -v f="$1" '{ gsub(/[(),]/, ""); print $f }' "$WORK/results.txt" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
-echo "  $(med 3) lines/s, $(med 5) MiB/s, $(med 7) CPU-s per million lines, peak RSS $(med 14) MiB, wall $(med 17) s, first event $(med 21) s, receiver CPU $(med 29) s"
+med() { awk -v f="$2" '{ gsub(/[(),]/, ""); print $f }' "$WORK/results-$1.txt" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+for a in swak fluentbit; do
+  [ -f "$WORK/results-$a.txt" ] || continue
+  echo "$a, median of $RUNS:"
+  echo "  $(med $a 4) lines/s, $(med $a 6) MiB/s, $(med $a 8) CPU-s per million lines, peak RSS $(med $a 15) MiB, wall $(med $a 18) s, first event $(med $a 22) s, receiver CPU $(med $a 30) s"
+done
+if [ -f "$WORK/results-fluentbit.txt" ]; then
+  echo "swak / fluent-bit: $(echo "$(med swak 4) $(med fluentbit 4)" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
+    "$(echo "$(med swak 8) $(med fluentbit 8)" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million," \
+    "$(echo "$(med swak 15) $(med fluentbit 15)" | awk '{printf "%.2fx", $1 / $2}') peak RSS"
+fi

@@ -67,6 +67,14 @@ public abstract class Plugin<O extends Record> {
     return null;
   }
 
+  /**
+   * For inputs whose options name the directory of their positions (in.FileTail's {@code pos_dir}): that
+   * directory, or null (the default) for the runtime's own under the data directory.
+   */
+  public java.nio.file.Path positionDirectory(O options) {
+    return null;
+  }
+
   public final Step create(O options) throws Exception {
     return factory.create(options);
   }

@@ -77,6 +77,9 @@ final class AgentRun {
     Clock clock = Clock.systemUTC();
     Path dataDir = dataDirOverride != null ? dataDirOverride : ao.resolvedDataDir(System.getenv());
     Files.createDirectories(dataDir);
+    for (String w : io.swak.core.runtime.SharedPositions.warnings(cfg, dataDir)) {
+      LOG.warn("{}", w);
+    }
     Agent agent = new Agent(cfg, dataDir, clock);
     StatusReport report = new StatusReport(agent, clock.instant());
     ExecutorService control = Executors.newSingleThreadExecutor(r -> daemonThread(r, "swak-control"));

@@ -19,6 +19,10 @@ final class ValidateCommand implements Callable<Integer> {
     if (cfg == null) {
       return Main.FAILED;
     }
+    for (String w : io.swak.core.runtime.SharedPositions.warnings(cfg,
+        cfg.agent().resolvedDataDir(System.getenv()))) {
+      System.out.println("warning: " + w);
+    }
     int steps = cfg.tasks().stream().mapToInt(t -> t.steps().size()).sum();
     System.out.println(config + ": valid (" + cfg.tasks().size() + (cfg.tasks().size() == 1 ? " task, " : " tasks, ")
         + steps + " steps)");

@@ -25,6 +25,12 @@ public record StepConfig(Plugin<?> plugin, Record options, DeliveryOptions deliv
     return plugin.name();
   }
 
+  /** The directory the step's options name for its positions ({@link Plugin#positionDirectory}), or null. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public java.nio.file.Path positionDirectory() {
+    return ((Plugin) plugin).positionDirectory(options);
+  }
+
   /** What the step's positions are kept under ({@link Plugin#positionSource}), or null. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public String positionSource() {

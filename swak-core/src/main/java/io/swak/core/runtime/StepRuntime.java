@@ -98,7 +98,13 @@ final class StepRuntime implements StepContext {
     if (source == null) {
       throw new IllegalStateException(step.name() + " declares no position source (Plugin.positionSource)");
     }
-    return open(dataDir.resolve("positions").resolve(directoryName(step.name(), source)), source);
+    return open(positionsDirectory(step, dataDir), source);
+  }
+
+  /** Where a step's positions are kept: the directory its options name, else one named after its source. */
+  static Path positionsDirectory(StepConfig step, Path dataDir) {
+    Path named = step.positionDirectory();
+    return named != null ? named : dataDir.resolve("positions").resolve(directoryName(step.name(), step.positionSource()));
   }
 
   @Override

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's plugin reference is generated from the option declarations, so it cannot drift.
  * After changing a plugin's options, regenerate it with
- * {@code mvn -q -pl swak-core -am test -Dtest=ReadmeTest -Dsurefire.failIfNoSpecifiedTests=false -Dswak.updateReadme=true}.
+ * {@code mvn -q -pl swak-tests -am test -Dtest=ReadmeTest -Dsurefire.failIfNoSpecifiedTests=false -Dswak.updateReadme=true}.
  */
 class ReadmeTest {
 

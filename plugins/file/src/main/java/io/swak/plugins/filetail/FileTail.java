@@ -155,8 +155,11 @@ final class FileTail implements Input {
     nextTick = nowNanos + TICK_NANOS;
     ctx.metrics().gauge("files_followed", () -> followed);
     ctx.metrics().gauge("checkpoint_lag_bytes", () -> lagBytes);
-    LOG.info("{}: following {} file(s) matching {}; checkpoints in {}", ctx.taskName(), byId.size(),
-        String.join(", ", options.path()), store.directory());
+    List<Path> missing = watcher.missingDirectories();
+    LOG.info("{}: following {} file(s) matching {}{}; checkpoints in {}", ctx.taskName(), byId.size(),
+        String.join(", ", options.path()), missing.isEmpty() ? ""
+            : " (waiting for " + missing.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "))
+                + " to appear: its files are read from their start when it does)", store.directory());
   }
 
   private long nextGauge;
@@ -399,7 +402,7 @@ final class FileTail implements Input {
     f.rotatedAtNanos = nowNanos;
     draining.add(f);
     context.metrics().count("rotations", 1);
-    LOG.debug("{} was renamed or deleted: reading the old file to its end", f.path());
+    LOG.info("{} was renamed or deleted (rotated): reading the old file to its end", f.path());
     if (f.channel == null && !relocate(f)) {
       finish(f);
       return;
@@ -768,8 +771,9 @@ final class FileTail implements Input {
     f.continuing = false;
     if (!f.rotated && size < f.splitter.readPosition()) {
       truncated(f, size);
-    } else if (!f.rotated && !continuing && size > f.splitter.readPosition() && f.rewritten()) {
-      // woken by new data: truncated and written past our position again since we last looked?
+    } else if (!f.rotated && !continuing && size >= f.splitter.readPosition() && f.rewritten()) {
+      // woken by a write: truncated and written up to or past our position again since we last looked? (lines
+      // of one length written back to the old size leave the size as it was: only the first bytes tell)
       truncated(f, size);
     }
     current = f;

@@ -112,6 +112,11 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
         + "end to end, any charset, multiline).", Options.class, FileTail::new, "in.tail");
   }
 
+  @Override
+  public Path positionDirectory(Options o) {
+    return o.posDir();
+  }
+
   /** What the checkpoints belong to: the path patterns, in the order given. */
   @Override
   public String positionSource(Options o) {

@@ -220,6 +220,17 @@ final class Watcher implements AutoCloseable {
     }
   }
 
+  /** The directories where the globs start that do not exist (yet). */
+  List<Path> missingDirectories() {
+    List<Path> out = new ArrayList<>();
+    for (Glob g : globs) {
+      if (!Files.isDirectory(g.base())) {
+        out.add(g.base());
+      }
+    }
+    return out;
+  }
+
   /** Watches {@code dir} (idempotent): also used for the real directory behind a symlinked file. */
   void watchDir(Path dir) {
     if (watched.contains(dir)) {

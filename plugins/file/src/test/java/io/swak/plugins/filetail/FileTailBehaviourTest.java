@@ -322,6 +322,32 @@ class FileTailBehaviourTest {
   }
 
   @Test
+  void copytruncateWrittenBackToTheSameSizeIsReadAgain(@TempDir Path root) throws Exception {
+    try (Pipeline p = new Pipeline(root)) {
+      Path f = p.logs.resolve("t.log");
+      append(f, "round 0 line a\nround 0 line b\n");
+      p.start("      path: " + f + "\n      read_from_head: true\n      tag: t\n");
+      p.awaitLines(2, Duration.ofSeconds(10));
+      for (int round = 1; round < 5; round++) {
+        // truncated and written back at once to the size it had: only the first bytes changed
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+          ch.truncate(0);
+          ch.write(java.nio.ByteBuffer.wrap(("round " + round + " line a\nround " + round + " line b\n")
+              .getBytes(StandardCharsets.UTF_8)), 0);
+        }
+        p.awaitLines(2 * round + 2, Duration.ofSeconds(10));
+      }
+      p.stop();
+      List<String> expected = new ArrayList<>();
+      for (int round = 0; round < 5; round++) {
+        expected.add("round " + round + " line a");
+        expected.add("round " + round + " line b");
+      }
+      assertThat(p.lines()).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
   void tenThousandFilesAreAllDelivered(@TempDir Path root) throws Exception {
     try (Pipeline p = new Pipeline(root)) {
       int files = 10_000;

@@ -80,6 +80,11 @@ public final class MySQLTailPlugin extends Plugin<MySQLTailPlugin.Options> {
     }
   }
 
+  @Override
+  public Path positionDirectory(Options o) {
+    return o.posDir();
+  }
+
   /** What the position belongs to: the server, database and table (and the id column when named). */
   @Override
   public String positionSource(Options o) {
