@@ -149,12 +149,19 @@ final class BulkAnswer implements HttpResponse.BodySubscriber<BulkAnswer.Result>
   private void fail(Exception e) {
     String m = e.getMessage() == null ? e.toString() : e.getMessage();
     int nl = m.indexOf('\n');
-    result.completeExceptionally(new IOException("the node's answer is not a bulk response: "
+    result.completeExceptionally(new NotBulk("the node's answer is not a bulk response: "
         + (nl > 0 ? m.substring(0, nl) : m)));
     cancel();
   }
 
   private boolean sawItems;
+
+  /** The node answered, but not with a bulk response (a proxy's error page, a cut answer). */
+  static final class NotBulk extends IOException {
+    NotBulk(String message) {
+      super(message);
+    }
+  }
 
   /** Takes every token the input fed so far holds. */
   private void drain() throws IOException {

@@ -198,12 +198,14 @@ final class ElasticsearchOutput implements Output {
                     (unreachable == null ? "" : unreachable + "; ") + node + ": " + message(c));
                 return;
               }
-              if (!(c instanceof HttpTimeoutException)) {
+              Throwable why = c instanceof IOException && c.getCause() instanceof BulkAnswer.NotBulk nb ? nb : c;
+              if (!(why instanceof HttpTimeoutException) && !(why instanceof BulkAnswer.NotBulk)) {
                 nodes.unreachable(node, now); // broken mid-request: let the other nodes take the next ones
               }
-              out.wholeRequestFailed(req, "node " + node + ": " + (c instanceof HttpTimeoutException
-                  ? "no answer within request_timeout " + o.requestTimeout().toSeconds() + " s" : message(c)),
-                  c instanceof HttpTimeoutException ? "timeout" : "connection");
+              out.wholeRequestFailed(req, "node " + node + ": " + (why instanceof HttpTimeoutException
+                  ? "no answer within request_timeout " + o.requestTimeout().toSeconds() + " s" : message(why)),
+                  why instanceof HttpTimeoutException ? "timeout" : why instanceof BulkAnswer.NotBulk ? "answer"
+                  : "connection");
               return;
             }
             if (nodes.reached(node)) {
@@ -346,7 +348,8 @@ final class ElasticsearchOutput implements Output {
           continue;
         }
         failed++;
-        if (f.status() == 429 || f.status() >= 500 || f.status() == 408) {
+        // a block (read-only index, disk over the flood stage) is lifted by an operator: worth waiting for
+        if (f.status() == 429 || f.status() >= 500 || f.status() == 408 || "cluster_block_exception".equals(f.type())) {
           again(entry, String.valueOf(f.status()), f.describe());
           metrics.count("items_retried." + f.status(), 1);
         } else {

@@ -80,6 +80,10 @@ public final class ElasticsearchPlugin extends Plugin<ElasticsearchPlugin.Option
           + "(documents are found by their time anyway).", defaultValue = "1") int maxInFlight) {
 
     public Options {
+      // `user: ${ES_USER:-}` left empty means none
+      user = user == null || user.isEmpty() ? null : user;
+      password = password == null || password.isEmpty() ? null : password;
+      apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
       hosts = hosts == null || hosts.isEmpty() ? List.of("http://127.0.0.1:9200") : List.copyOf(hosts);
       for (String h : hosts) {
         checkHost(h);
