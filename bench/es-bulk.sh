@@ -2,6 +2,7 @@
 # in.FileTail -> out.Elasticsearch on LINES JSON lines into one local OpenSearch 2.19 node (a process of its own,
 # from the test class path of plugins/elasticsearch): documents/s, Swak CPU-s per million documents, peak RSS.
 # Usage: bench/es-bulk.sh [LINES] [RUNS]  (build first: mvn -q -o -DskipTests package)
+# SINK=fast: into bench/BulkSink.java instead of the node (answers every request at once with errors:false).
 # PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit: Fluent Bit's tail -> es on the same file right after each Swak
 # run, into an index of its own; both medians. The node is the bottleneck: figures say what each shipper costs
 # while the node is busy. The end of a run is when the index counts LINES documents (polled every 0.5 s, without
@@ -19,14 +20,20 @@ awk -v n="$LINES" 'BEGIN { for (i = 0; i < n; i++) printf "{\"@timestamp\":\"202
 SIZE=$(stat -c %s "$LOG")
 echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
 
-CP_FILE=$WORK/cp.txt
-(cd "$HERE" && mvn -B -ntp -o -q -pl plugins/elasticsearch dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$CP_FILE" >/dev/null)
-java -Xms1g -Xmx1g -cp "$HERE/plugins/elasticsearch/target/test-classes:$(cat "$CP_FILE")" \
-  io.swak.plugins.elasticsearch.BenchNode "$PORT" "$WORK/node" > "$WORK/node.log" 2>&1 &
+if [ "${SINK:-node}" = fast ]; then
+  # SINK=fast: bench/BulkSink.java takes every document at once (what the shippers cost, not the node)
+  # nodelay: the JDK server writes headers and body apart; with Nagle each answer would wait for a delayed ACK
+  java -Xmx256m -Dsun.net.httpserver.nodelay=true "$HERE/bench/BulkSink.java" "$PORT" > "$WORK/node.log" 2>&1 &
+else
+  CP_FILE=$WORK/cp.txt
+  (cd "$HERE" && mvn -B -ntp -o -q -pl plugins/elasticsearch dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$CP_FILE" >/dev/null)
+  java -Xms1g -Xmx1g -cp "$HERE/plugins/elasticsearch/target/test-classes:$(cat "$CP_FILE")" \
+    io.swak.plugins.elasticsearch.BenchNode "$PORT" "$WORK/node" > "$WORK/node.log" 2>&1 &
+fi
 NODE=$!
 trap 'kill $NODE 2>/dev/null || true' EXIT
-until grep -q '^ready' "$WORK/node.log"; do
+until grep -q '^ready' "$WORK/node.log" 2>/dev/null; do
   kill -0 $NODE 2>/dev/null || { echo "the node did not start:"; tail -20 "$WORK/node.log"; exit 1; }
   sleep 0.5
 done
