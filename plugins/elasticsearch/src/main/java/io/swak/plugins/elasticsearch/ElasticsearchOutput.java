@@ -173,7 +173,7 @@ final class ElasticsearchOutput implements Output {
     HttpRequest.Builder rb = HttpRequest.newBuilder(node.bulk)
         .timeout(o.requestTimeout())
         .header("Content-Type", "application/x-ndjson")
-        .POST(HttpRequest.BodyPublishers.fromPublisher(new Slices(body, off, len), len));
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body, off, len));
     if (gzip) {
       rb.header("Content-Encoding", "gzip");
     }
@@ -405,79 +405,6 @@ final class ElasticsearchOutput implements Output {
         b.addEntries(d, start[e], start[e + 1] - start[e], 1);
       }
       return b.build(bulk.batch.tag(), io.swak.api.Ack.NONE);
-    }
-  }
-
-  // ---- the request body ----------------------------------------------------------------------------
-
-  /**
-   * The body as a few large buffers wrapping the encoded array: the JDK's own byte-array publisher copies it into
-   * 16 KiB buffers, which cost more CPU than encoding it (measured: bench/es-bulk.sh SINK=fast).
-   */
-  static final class Slices implements Flow.Publisher<ByteBuffer> {
-    static final int SLICE = 256 * 1024;
-    private final byte[] body;
-    private final int off;
-    private final int len;
-
-    Slices(byte[] body, int off, int len) {
-      this.body = body;
-      this.off = off;
-      this.len = len;
-    }
-
-    @Override
-    public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {
-      s.onSubscribe(new Flow.Subscription() {
-        private int pos = off;
-        private long demand;
-        private boolean emitting;
-        private volatile boolean cancelled;
-
-        @Override
-        public void request(long n) {
-          synchronized (this) {
-            demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
-            if (emitting) {
-              return; // called from onNext: the loop below goes on
-            }
-            emitting = true;
-          }
-          while (true) {
-            int start;
-            int n1;
-            synchronized (this) {
-              if (cancelled || demand == 0 || pos < 0) {
-                emitting = false;
-                return;
-              }
-              demand--;
-              start = pos;
-              n1 = Math.min(SLICE, off + len - pos);
-              pos = start + n1 >= off + len ? -1 : start + n1;
-            }
-            if (n1 > 0) {
-              s.onNext(ByteBuffer.wrap(body, start, n1));
-            }
-            boolean last;
-            synchronized (this) {
-              last = pos < 0;
-            }
-            if (last) {
-              s.onComplete();
-              synchronized (this) {
-                emitting = false;
-              }
-              return;
-            }
-          }
-        }
-
-        @Override
-        public void cancel() {
-          cancelled = true;
-        }
-      });
     }
   }
 
