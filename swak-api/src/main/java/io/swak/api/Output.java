@@ -12,7 +12,8 @@ package io.swak.api;
  * delivered and throws when it is not (a {@link PermanentFailure} when sending it again cannot
  * help). An output that can have several batches on their way (a network output waiting for the
  * server's acknowledgements) implements {@link #send} and {@link #window}, and settles each batch's
- * {@link Receipt} later, from any thread.
+ * {@link Receipt} later, from any thread. A destination that answers per entry (a bulk API) settles it with
+ * {@link Receipt#partly}: the runtime then sends only the entries to send again and dead-letters the refused ones.
  */
 public interface Output extends Step {
 
@@ -70,5 +71,39 @@ public interface Output extends Step {
 
     /** The destination refused the batch for good: the runtime writes it to the dead-letter file. */
     void rejected(String reason);
+
+    /**
+     * Only part of the batch arrived (a bulk API answers per item): {@code again} holds the entries to send
+     * again, or is null; each of {@code refused} holds entries the destination refused for good, which go to
+     * the dead-letter file with their reason; every other entry of the batch is delivered. The runtime sends
+     * {@code again} in the batch's place in the order, after the retry backoff (its retries count against
+     * {@code retry_max_times}), and completes the batch's acknowledgement once each entry is delivered or
+     * dead-lettered. Counters say how many entries were sent again and dead-lettered, by {@link Part#cause}.
+     *
+     * <p>The parts are batches of entries copied from the one sent (e.g. with {@link BatchBuilder#addEntries});
+     * their acks are not used. The default, for receipts that only know whole batches, fails the whole batch: it
+     * is sent again in full.
+     */
+    default void partly(Part again, java.util.List<Part> refused) {
+      int n = (again == null ? 0 : again.entries().count()) + refused.stream().mapToInt(r -> r.entries().count()).sum();
+      failed(n + " events not delivered" + (again != null ? ": " + again.reason()
+          : refused.isEmpty() ? "" : ": " + refused.get(0).reason()));
+    }
+  }
+
+  /**
+   * Entries of a sent batch with one outcome: to send again, or refused for good.
+   *
+   * @param entries the entries, in the order they had in the batch
+   * @param cause a short, stable name of why, used as a counter name ({@code 429}, {@code 400
+   *     mapper_parsing_exception}): letters, digits and spaces, no values that vary per event
+   * @param reason why in words, for the log and each entry's line in the dead-letter file (the server's message)
+   */
+  record Part(Batch entries, String cause, String reason) {
+    public Part {
+      java.util.Objects.requireNonNull(entries, "entries");
+      java.util.Objects.requireNonNull(cause, "cause");
+      java.util.Objects.requireNonNull(reason, "reason");
+    }
   }
 }

@@ -9,6 +9,7 @@ import io.swak.api.StepContext;
 import io.swak.core.config.DeliveryOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * sent: once every batch on its way has settled, the lost ones are sent again, oldest first, after a
  * backoff, the first of them alone (a probe), and only then the rest — so a batch never overtakes one
  * that was lost before it.
+ *
+ * <p>A receipt may also say that only part of the batch arrived ({@link Output.Receipt#partly}): the refused
+ * entries go to the dead-letter file at once, the entries to send again take the batch's place (window 1: the
+ * task thread sends them after the backoff; larger windows: the job becomes lost with only those entries), and
+ * the batch's acknowledgement waits until nothing of it is left.
  */
 final class Delivery implements Stage {
 
@@ -148,7 +154,7 @@ final class Delivery implements Stage {
       return busySinceNanos == 0 ? 0 : busyEvents;
     }
     synchronized (lock) {
-      return pending.stream().mapToLong(j -> j.batch.count()).sum();
+      return pending.stream().mapToLong(j -> j.toSend.count()).sum();
     }
   }
 
@@ -159,11 +165,12 @@ final class Delivery implements Stage {
   }
 
   private void deliverNow(Batch batch) throws Exception {
+    Batch toSend = batch; // after a partial outcome: only the entries still to send
     int attempt = 0;
     while (true) {
       Outcome o = new Outcome();
       try {
-        output.send(batch, o);
+        output.send(toSend, o);
       } catch (PermanentFailure e) {
         o.rejected(e.getMessage());
       } catch (TaskStoppedException e) {
@@ -172,29 +179,82 @@ final class Delivery implements Stage {
         o.failed(Tasks.message(e));
       }
       int result = o.await(context);
-      if (result == Outcome.DELIVERED) {
-        countDelivered(batch, attempt);
+      if (result == Outcome.PARTLY) {
+        String wrong = wrongParts(toSend, o.again, o.refused);
+        if (wrong != null) {
+          LOG.error("{}: {}; sending the {} events again", where, wrong, toSend.count());
+          result = Outcome.FAILED;
+          o.reason = wrong;
+          context.metrics().errors(1);
+        } else {
+          context.metrics().errors(1);
+          deadLetters.write(o.refused);
+          countDelivered(toSend, o.again, o.refused, attempt);
+          if (o.again == null) {
+            return;
+          }
+          countAgain(o.again);
+          toSend = o.again.entries();
+          o.reason = o.again.reason();
+        }
+      } else if (result == Outcome.DELIVERED) {
+        countDelivered(toSend, attempt);
         return;
-      }
-      if (result == Outcome.REJECTED) {
+      } else if (result == Outcome.REJECTED) {
         context.metrics().errors(1);
-        deadLetters.write(batch, "rejected: " + o.reason);
+        deadLetters.write(toSend, "rejected: " + o.reason);
         return;
+      } else {
+        context.metrics().errors(1);
       }
       attempt++;
-      context.metrics().errors(1);
       noteFailure(o.reason);
       if (givingUp(attempt)) {
-        deadLetters.write(batch, "gave up after " + options.retryMaxTimes() + " retries: " + o.reason);
+        deadLetters.write(toSend, "gave up after " + options.retryMaxTimes() + " retries: " + o.reason);
         return;
       }
       context.metrics().retries(1);
       Duration wait = policy.delay(attempt);
-      LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, batch.count(), o.reason, attempt,
+      LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, toSend.count(), o.reason, attempt,
           wait.toMillis());
       if (!context.sleep(wait)) {
         throw new TaskStoppedException();
       }
+    }
+  }
+
+  /** Null when the parts of a partial outcome fit in what was sent; else what is wrong with them. */
+  private static String wrongParts(Batch sent, Output.Part again, List<Output.Part> refused) {
+    long n = again == null ? 0 : again.entries().count();
+    for (Output.Part p : refused) {
+      n += p.entries().count();
+    }
+    if (again != null && again.entries().isEmpty()) {
+      return "the output said it would send an empty part again";
+    }
+    return n > sent.count() ? "the output accounted for " + n + " events of a batch of " + sent.count() : null;
+  }
+
+  /** Entries to be sent again, counted in all and by cause. */
+  private void countAgain(Output.Part again) {
+    context.metrics().count("entries_retried", again.entries().count());
+    context.metrics().count("entries_retried." + DeadLetters.counterName(again.cause()), again.entries().count());
+  }
+
+  /** The part of {@code sent} that neither goes again nor to the dead-letter file is delivered. */
+  private void countDelivered(Batch sent, Output.Part again, List<Output.Part> refused, int afterRetries) {
+    long bytes = sent.length() - (again == null ? 0 : again.entries().length());
+    for (Output.Part p : refused) {
+      bytes -= p.entries().length();
+    }
+    long events = sent.count() - (again == null ? 0 : again.entries().count())
+        - refused.stream().mapToLong(p -> p.entries().count()).sum();
+    if (events > 0) {
+      lastDeliveredNanos = System.nanoTime();
+      context.metrics().bytesOut(Math.max(0, bytes));
+    }
+    if (again == null && afterRetries > 0) {
+      LOG.info("{}: delivered the rest of {} events after {} retries", where, sent.count(), afterRetries);
     }
   }
 
@@ -219,6 +279,10 @@ final class Delivery implements Stage {
     static final int LOST = 2;
 
     final Batch batch;
+    /** What is left to send of {@link #batch}: all of it, or after a partial outcome the entries to send again. */
+    Batch toSend;
+    /** Some of its entries could not be written to the dead-letter file: never acknowledged (read again after a restart). */
+    volatile boolean unwritten;
     final long acceptedNanos = System.nanoTime();
     int state = QUEUED;
     int attempts;
@@ -229,6 +293,7 @@ final class Delivery implements Stage {
 
     Job(Batch batch) {
       this.batch = batch;
+      this.toSend = batch;
     }
 
     void complete(int bit) {
@@ -262,6 +327,7 @@ final class Delivery implements Stage {
   private void sendLoop() {
     while (true) {
       Job j;
+      Batch b;
       synchronized (lock) {
         while ((j = nextToSend()) == null) {
           if (closing) {
@@ -272,14 +338,15 @@ final class Delivery implements Stage {
         if (j.state == Job.LOST) {
           probing = true;
           context.metrics().retries(1);
-          LOG.debug("{}: sending {} events again ({})", where, j.batch.count(), j.reason);
+          LOG.debug("{}: sending {} events again ({})", where, j.toSend.count(), j.reason);
         }
         j.state = Job.SENDING;
         sending++;
+        b = j.toSend;
       }
       Receipt r = new Receipt(j);
       try {
-        output.send(j.batch, r);
+        output.send(b, r);
       } catch (PermanentFailure e) {
         r.rejected(e.getMessage());
       } catch (Throwable e) {
@@ -347,8 +414,10 @@ final class Delivery implements Stage {
         probing = false;
         finish(job);
       }
-      countDelivered(job.batch, recovered ? Math.max(1, job.attempts) : 0);
-      job.complete(1);
+      countDelivered(job.toSend, recovered ? Math.max(1, job.attempts) : 0);
+      if (!job.unwritten) {
+        job.complete(1);
+      }
     }
 
     @Override
@@ -359,29 +428,87 @@ final class Delivery implements Stage {
           return;
         }
         context.metrics().errors(1);
-        noteFailure(reason);
-        job.attempts++;
-        job.reason = reason;
         probing = false;
-        giveUp = givingUp(job.attempts);
-        if (giveUp) {
-          finish(job);
-        } else {
-          job.state = Job.LOST;
-          boolean firstOfRound = resendAtNanos - System.nanoTime() <= 0;
-          if (firstOfRound) { // one broken connection loses all it had on its way: one backoff step, not eight
-            failures++;
-            // the backoff follows the attempts of the batch that failed, as on the task thread: a batch given up on
-            // does not make the next one start at a long wait
-            Duration wait = policy.delay(job.attempts);
-            resendAtNanos = System.nanoTime() + wait.toNanos();
-            LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, job.batch.count(), reason,
-                job.attempts, wait.toMillis());
-          }
-        }
+        giveUp = lost(reason);
       }
       if (giveUp) {
         deadLetter(job, "gave up after " + options.retryMaxTimes() + " retries: " + reason);
+      }
+    }
+
+    /**
+     * The job's entries still to send did not arrive: lost (sent again after the backoff), or given up on when
+     * retries are exhausted (then finished; returns true). Under the lock.
+     */
+    private boolean lost(String reason) {
+      noteFailure(reason);
+      job.attempts++;
+      job.reason = reason;
+      if (givingUp(job.attempts)) {
+        finish(job);
+        return true;
+      }
+      job.state = Job.LOST;
+      boolean firstOfRound = resendAtNanos - System.nanoTime() <= 0;
+      if (firstOfRound) { // one broken connection loses all it had on its way: one backoff step, not eight
+        failures++;
+        // the backoff follows the attempts of the batch that failed, as on the task thread: a batch given up on
+        // does not make the next one start at a long wait
+        Duration wait = policy.delay(job.attempts);
+        resendAtNanos = System.nanoTime() + wait.toNanos();
+        LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, job.toSend.count(), reason,
+            job.attempts, wait.toMillis());
+      }
+      return false;
+    }
+
+    @Override
+    public void partly(Output.Part again, List<Output.Part> refused) {
+      String wrong = wrongParts(job.toSend, again, refused);
+      if (wrong != null) {
+        LOG.error("{}: {}; sending the {} events again", where, wrong, job.toSend.count());
+        failed(wrong);
+        return;
+      }
+      Batch sent;
+      boolean done;
+      boolean giveUp = false;
+      boolean recovered = false;
+      synchronized (lock) {
+        if (!settle()) {
+          return;
+        }
+        context.metrics().errors(1);
+        probing = false;
+        sent = job.toSend;
+        done = again == null;
+        if (done) {
+          recovered = failures > 0;
+          failures = 0;
+          finish(job);
+        } else {
+          job.toSend = again.entries();
+          giveUp = lost(again.reason());
+        }
+      }
+      countDelivered(sent, again, refused, recovered ? Math.max(1, job.attempts) : 0);
+      if (!refused.isEmpty()) {
+        try {
+          deadLetters.write(refused);
+        } catch (Exception e) {
+          job.unwritten = true;
+          LOG.error("{}: {} events could not be written to the dead-letter file: {}; not acknowledged, so the input "
+              + "sends them again after a restart", where, refused.stream().mapToInt(p -> p.entries().count()).sum(),
+              Tasks.message(e));
+        }
+      }
+      if (again != null) {
+        countAgain(again);
+      }
+      if (giveUp) {
+        deadLetter(job, "gave up after " + options.retryMaxTimes() + " retries: " + again.reason());
+      } else if (done && !job.unwritten) {
+        job.complete(1);
       }
     }
 
@@ -420,11 +547,13 @@ final class Delivery implements Stage {
 
   private void deadLetter(Job j, String why) {
     try {
-      deadLetters.write(j.batch, why);
-      j.complete(1);
+      deadLetters.write(j.toSend, why);
+      if (!j.unwritten) {
+        j.complete(1);
+      }
     } catch (Exception e) {
       // not written anywhere: stays unacknowledged, so the input sends it again after a restart
-      LOG.error("{}: {} events could not be written to the dead-letter file: {}", where, j.batch.count(),
+      LOG.error("{}: {} events could not be written to the dead-letter file: {}", where, j.toSend.count(),
           Tasks.message(e));
     }
   }
@@ -446,7 +575,7 @@ final class Delivery implements Stage {
         }
         if (!pending.isEmpty()) {
           LOG.warn("{}: closing with {} events undelivered; not acknowledged, so the input sends them again", where,
-              pending.stream().mapToInt(j -> j.batch.count()).sum());
+              pending.stream().mapToInt(j -> j.toSend.count()).sum());
         }
       }
     }
@@ -481,8 +610,11 @@ final class Delivery implements Stage {
     static final int DELIVERED = 1;
     static final int FAILED = 2;
     static final int REJECTED = 3;
+    static final int PARTLY = 4;
     private int result = WAITING;
     String reason;
+    Output.Part again;
+    List<Output.Part> refused = List.of();
 
     @Override
     public synchronized void delivered() {
@@ -497,6 +629,15 @@ final class Delivery implements Stage {
     @Override
     public synchronized void rejected(String why) {
       settle(REJECTED, why);
+    }
+
+    @Override
+    public synchronized void partly(Output.Part again, List<Output.Part> refused) {
+      if (result == WAITING) {
+        this.again = again;
+        this.refused = List.copyOf(refused);
+        settle(PARTLY, again != null ? again.reason() : null);
+      }
     }
 
     private void settle(int r, String why) {
