@@ -27,7 +27,7 @@ WORK=${BENCH_DIR:-/tmp/swak-bench-forward}
 rm -rf "$WORK"; mkdir -p "$WORK"
 CLASSES=bench/target/classes
 if [ ! -f "$CLASSES/FastReceiver.class" ] || [ bench/FastReceiver.java -nt "$CLASSES/FastReceiver.class" ] \
-    || [ bench/ForwardSender.java -nt "$CLASSES/ForwardSender.class" ]; then
+    || [ ! -f "$CLASSES/ForwardSender.class" ] || [ bench/ForwardSender.java -nt "$CLASSES/ForwardSender.class" ]; then
   mkdir -p "$CLASSES"
   javac -d "$CLASSES" -cp "$LIB/*" bench/FastReceiver.java bench/ForwardSender.java
 fi
