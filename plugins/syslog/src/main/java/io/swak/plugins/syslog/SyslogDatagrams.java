@@ -75,6 +75,6 @@ final class SyslogDatagrams extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     input.metrics.errors(1);
-    SyslogInput.LOG.warn("in.Syslog: UDP socket: {}", cause.toString());
+    SyslogInput.LOG.warn("in.Syslog: UDP socket: {}", io.swak.support.FailureText.of(cause));
   }
 }

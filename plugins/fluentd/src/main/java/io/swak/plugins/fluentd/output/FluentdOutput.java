@@ -307,7 +307,7 @@ final class FluentdOutput implements Output {
         disconnect();
       }
     } catch (RuntimeException e) {
-      LOG.warn("out.Fluentd: ping message failed: {}", e.toString());
+      LOG.warn("out.Fluentd: ping message failed: {}", io.swak.support.FailureText.of(e));
     }
   }
 
