@@ -61,6 +61,16 @@ public final class PidFile {
     if (ph.isEmpty() || !running(pid)) {
       return false;
     }
+    try {
+      // the whole command line: ProcessHandle's is cut short, and a class path of many jars under a long release
+      // directory pushes the main class past the cut (an agent that runs was then called gone)
+      byte[] line = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+      if (line.length > 0) {
+        return new String(line, java.nio.charset.StandardCharsets.ISO_8859_1).contains("io.swak.core.");
+      }
+    } catch (IOException | RuntimeException e) {
+      // no /proc (macOS) or not readable: what ProcessHandle can tell
+    }
     Optional<String> cmd = ph.get().info().commandLine();
     if (cmd.isEmpty()) {
       cmd = ph.get().info().command();

@@ -44,6 +44,25 @@ class PidFileTest {
   }
 
   @Test
+  void anAgentWhoseMainClassComesAfterAVeryLongClassPathIsStillRecognised() throws Exception {
+    // like the agent of an installed release: -cp with ~100 jars under a long directory, then the main class
+    StringBuilder cp = new StringBuilder();
+    for (int i = 0; i < 120; i++) {
+      cp.append(i == 0 ? "" : ":").append(dir).append("/opt-swak/releases/0.1.0-SNAPSHOT/lib/some-library-").append(i)
+          .append("-1.2.3.jar");
+    }
+    Process agent = new ProcessBuilder("sh", "-c", "sleep 30", "java", "-cp", cp.toString(),
+        "io.swak.core.service.Supervisor").start();
+    try {
+      PidFile f = new PidFile(dir.resolve("swak.pid"));
+      Files.writeString(f.path(), agent.pid() + "\n");
+      assertThat(f.check()).isEqualTo(new PidFile.Check(PidFile.State.RUNNING, agent.pid()));
+    } finally {
+      agent.destroyForcibly();
+    }
+  }
+
+  @Test
   void garbageIsStaleAndReleaseOnlyRemovesOurOwnFile() throws Exception {
     PidFile f = new PidFile(dir.resolve("swak.pid"));
     Files.writeString(f.path(), "\u0000garbage");
