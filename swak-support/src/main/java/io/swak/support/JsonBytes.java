@@ -11,7 +11,7 @@ import java.util.Base64;
  * time in its escaping and raw-write paths for log lines full of quotes. Strings arrive as UTF-8 bytes
  * from msgpack and are copied with only the escapes JSON requires.
  */
-final class JsonBytes {
+public final class JsonBytes {
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   /** 0: copy as is; 1: two-character escape ({@link #SHORT}); 2: {@code \}{@code u00XX}. */
@@ -78,8 +78,15 @@ final class JsonBytes {
    */
   void string(byte[] b, int off, int n) {
     ensure(6 * n + 10); // the worst case plus one word, so nothing below needs checks
-    byte[] o = buf;
-    int p = len;
+    len = string(b, off, n, buf, len);
+  }
+
+  /**
+   * Writes the JSON string of {@code b[off, off+n)} into {@code o} at {@code p} and returns the position after
+   * it (see {@link #string(byte[], int, int)}); {@code o} must have room for {@code 6 * n + 10} bytes from
+   * {@code p}. For plugins that write JSON into buffers of their own (out.Elasticsearch, out.Tcp).
+   */
+  public static int string(byte[] b, int off, int n, byte[] o, int p) {
     o[p++] = '"';
     int end = off + n;
     int i = off;
@@ -105,7 +112,7 @@ final class JsonBytes {
       }
     }
     o[p++] = '"';
-    len = p;
+    return p;
   }
 
   private static int escape(byte[] o, int p, byte c) {

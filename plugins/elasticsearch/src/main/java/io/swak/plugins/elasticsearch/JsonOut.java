@@ -3,7 +3,7 @@ package io.swak.plugins.elasticsearch;
 import io.swak.api.MsgpackException;
 import io.swak.api.MsgpackHeaders;
 import io.swak.api.MsgpackReader;
-import io.swak.support.Swar;
+import io.swak.support.JsonBytes;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -18,9 +18,6 @@ import java.util.Map;
  */
 final class JsonOut {
 
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-  private static final long QUOTES = Swar.every('"');
-  private static final long BACKSLASHES = Swar.every('\\');
   private static final byte[] NULL = bytes("null");
   private static final byte[] TRUE = bytes("true");
   private static final byte[] FALSE = bytes("false");
@@ -77,35 +74,8 @@ final class JsonOut {
 
   /** A JSON string from UTF-8 bytes: quotes around, the escapes JSON requires inside, other bytes as they are. */
   void string(byte[] b, int off, int n) {
-    ensure(6 * n + 10); // the worst case plus one word, so nothing below needs checks
-    byte[] o = buf;
-    int p = len;
-    o[p++] = '"';
-    int end = off + n;
-    int i = off;
-    while (i + 8 <= end) {
-      long x = Swar.word(b, i);
-      Swar.put(o, p, x);
-      long marks = Swar.below(x, 0x20) | Swar.zeroBytes(x ^ QUOTES) | Swar.zeroBytes(x ^ BACKSLASHES);
-      if (marks == 0) {
-        i += 8;
-        p += 8;
-      } else {
-        int k = Swar.first(marks);
-        i += k;
-        p = escape(o, p + k, b[i++]);
-      }
-    }
-    for (; i < end; i++) {
-      byte c = b[i];
-      if (c >= 0 && (c < 0x20 || c == '"' || c == '\\')) {
-        p = escape(o, p, c);
-      } else {
-        o[p++] = c;
-      }
-    }
-    o[p++] = '"';
-    len = p;
+    ensure(6 * n + 10);
+    len = JsonBytes.string(b, off, n, buf, len);
   }
 
   /** A string's bytes with every {@code from} byte written as {@code to} (dedot: {@code a.b} → {@code a_b}). */
@@ -119,26 +89,6 @@ final class JsonOut {
     }
   }
 
-  private static int escape(byte[] o, int p, byte c) {
-    o[p++] = '\\';
-    switch (c) {
-      case '"' -> o[p++] = '"';
-      case '\\' -> o[p++] = '\\';
-      case '\n' -> o[p++] = 'n';
-      case '\r' -> o[p++] = 'r';
-      case '\t' -> o[p++] = 't';
-      case '\b' -> o[p++] = 'b';
-      case '\f' -> o[p++] = 'f';
-      default -> {
-        o[p++] = 'u';
-        o[p++] = '0';
-        o[p++] = '0';
-        o[p++] = HEX[c >> 4];
-        o[p++] = HEX[c & 0xf];
-      }
-    }
-    return p;
-  }
 
   /** Digits written in place. */
   void number(long v) {

@@ -1,6 +1,6 @@
 package io.swak.plugins.tcp;
 
-import io.swak.support.Swar;
+import io.swak.support.JsonBytes;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +15,6 @@ import java.util.Base64;
  */
 final class JsonWriter {
 
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-  private static final long QUOTES = Swar.every('"');
-  private static final long BACKSLASHES = Swar.every('\\');
 
   byte[] buf = new byte[1 << 16];
   int len;
@@ -324,56 +321,9 @@ final class JsonWriter {
   /** A JSON string of the UTF-8 bytes {@code b[off, off+n)}: quotes, and the escapes JSON requires. */
   void string(byte[] b, int off, int n) {
     ensure(6 * n + 10);
-    byte[] o = buf;
-    int p = len;
-    o[p++] = '"';
-    int end = off + n;
-    int i = off;
-    while (i + 8 <= end) {
-      long x = Swar.word(b, i);
-      Swar.put(o, p, x);
-      long marks = Swar.below(x, 0x20) | Swar.zeroBytes(x ^ QUOTES) | Swar.zeroBytes(x ^ BACKSLASHES);
-      if (marks == 0) {
-        i += 8;
-        p += 8;
-      } else {
-        int k = Swar.first(marks);
-        i += k;
-        p = escape(o, p + k, b[i++]);
-      }
-    }
-    for (; i < end; i++) {
-      byte c = b[i];
-      if (c >= 0 && (c < 0x20 || c == '"' || c == '\\')) {
-        p = escape(o, p, c);
-      } else {
-        o[p++] = c;
-      }
-    }
-    o[p++] = '"';
-    len = p;
+    len = JsonBytes.string(b, off, n, buf, len);
   }
 
-  private static int escape(byte[] o, int p, byte c) {
-    o[p++] = '\\';
-    switch (c) {
-      case '"' -> o[p++] = '"';
-      case '\\' -> o[p++] = '\\';
-      case '\n' -> o[p++] = 'n';
-      case '\r' -> o[p++] = 'r';
-      case '\t' -> o[p++] = 't';
-      case '\b' -> o[p++] = 'b';
-      case '\f' -> o[p++] = 'f';
-      default -> {
-        o[p++] = 'u';
-        o[p++] = '0';
-        o[p++] = '0';
-        o[p++] = HEX[c >> 4];
-        o[p++] = HEX[c & 0xf];
-      }
-    }
-    return p;
-  }
 
   /** Digits written in place. */
   void number(long v) {
