@@ -81,7 +81,7 @@ final class ElasticsearchOutput implements Output {
         .connectTimeout(o.connectTimeout())
         .executor(httpThreads);
     if (nodes.all().stream().anyMatch(x -> x.bulk.getScheme().equalsIgnoreCase("https"))) {
-      b.sslContext(Tls.clientContext(o));
+      b.sslContext(io.swak.support.PemTls.clientContext(!o.tlsVerify(), o.caFile(), o.certFile(), o.keyFile()));
       if (!o.tlsVerify()) {
         LOG.warn("{}: tls_verify is off: the node's certificate and name are not checked", ctx.stepName());
       }

@@ -57,7 +57,7 @@ final class OtlpOutput implements Output {
         .connectTimeout(o.timeout())
         .version(u.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
     if (u.getScheme().equals("https")) {
-      b.sslContext(ClientTls.context(o));
+      b.sslContext(io.swak.support.PemTls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()));
     }
     client = b.build();
     encoder = new EventsToLogs(o.messageKey(), o.tagAttribute(), o.resource());

@@ -70,7 +70,7 @@ final class TcpOutput implements Output {
   @Override
   public void start(StepContext ctx) throws Exception {
     this.context = ctx;
-    this.ssl = o.tls() ? Tls.clientContext(o) : null;
+    this.ssl = o.tls() ? io.swak.support.PemTls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()) : null;
     this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "swak-tcp-out-timer-" + ctx.taskName().replace(' ', '-'));
       t.setDaemon(true);

@@ -4,7 +4,7 @@ import io.swak.api.Batch;
 import io.swak.api.StepContext;
 import io.swak.api.Output;
 import io.swak.plugins.fluentd.protocol.ForwardEncoder;
-import io.swak.plugins.fluentd.protocol.Tls;
+import io.swak.support.PemTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
@@ -72,7 +72,7 @@ final class FluentdOutput implements Output {
     this.context = ctx;
     this.servers = ServerList.of(o);
     ctx.metrics().gauge("servers_up", servers::upCount);
-    this.ssl = o.tls() ? Tls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()) : null;
+    this.ssl = o.tls() ? PemTls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()) : null;
     this.selfHostname = o.selfHostname() != null && !o.selfHostname().isEmpty() ? o.selfHostname() : hostname();
     this.timers = Executors.newScheduledThreadPool(2, r -> {
       Thread t = new Thread(r, "swak-fluentd-" + ctx.taskName().replace(' ', '-'));

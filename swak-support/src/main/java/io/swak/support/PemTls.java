@@ -1,4 +1,4 @@
-package io.swak.plugins.elasticsearch;
+package io.swak.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,39 +17,42 @@ import java.util.Base64;
 import java.util.Collection;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
-/** The client's TLS context from PEM files (as out.Fluentd reads them). */
-final class Tls {
+/** A TLS client context from PEM files (the formats Fluentd, Fluent Bit and Logstash configs use), for every output. */
+public final class PemTls {
 
-  private Tls() { }
+  private PemTls() { }
 
-  static SSLContext clientContext(ElasticsearchPlugin.Options o) throws IOException, GeneralSecurityException {
-    TrustManager[] trust;
-    if (!o.tlsVerify()) {
+  /**
+   * A client context trusting the certificates of {@code caFile} (the JVM's trust store when null), or any
+   * certificate and name when {@code insecure}; with {@code certFile} and {@code keyFile} it presents that
+   * certificate.
+   */
+  public static SSLContext clientContext(boolean insecure, Path caFile, Path certFile, Path keyFile)
+      throws IOException, GeneralSecurityException {
+    TrustManager[] trust = null; // the JVM's default trust store
+    if (insecure) {
       trust = new TrustManager[] {new TrustAll()};
-    } else if (o.caFile() != null) {
+    } else if (caFile != null) {
       KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
       ks.load(null, null);
       int i = 0;
-      for (Certificate c : certificates(o.caFile())) {
+      for (Certificate c : certificates(caFile)) {
         ks.setCertificateEntry("ca" + i++, c);
       }
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       trust = tmf.getTrustManagers();
-    } else {
-      trust = null; // the JVM's default trust store
     }
     KeyManagerFactory kmf = null;
-    if (o.certFile() != null) {
+    if (certFile != null) {
       KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
       ks.load(null, null);
-      Collection<? extends Certificate> chain = certificates(o.certFile());
-      ks.setKeyEntry("client", privateKey(o.keyFile()), new char[0], chain.toArray(new Certificate[0]));
+      ks.setKeyEntry("client", privateKey(keyFile), new char[0], certificates(certFile).toArray(new Certificate[0]));
       kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, new char[0]);
     }
@@ -58,7 +61,8 @@ final class Tls {
     return ctx;
   }
 
-  static Collection<? extends Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
+  /** The certificates of a PEM file; none is an error. */
+  public static Collection<? extends Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(pem)) {
       Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
@@ -68,7 +72,8 @@ final class Tls {
     }
   }
 
-  static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
+  /** An unencrypted PKCS#8 PEM key (RSA, EC or Ed25519). */
+  public static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
     String text = Files.readString(pem);
     int b = text.indexOf("-----BEGIN PRIVATE KEY-----");
     int e = text.indexOf("-----END PRIVATE KEY-----");
@@ -88,8 +93,8 @@ final class Tls {
   }
 
   /**
-   * tls_verify false: accepts every certificate and name. An extended trust manager, so the JDK does not add its
-   * own check of the host name around it.
+   * insecure: accepts every certificate and name. An extended trust manager, so the JDK does not add its own
+   * check of the host name around it.
    */
   private static final class TrustAll extends X509ExtendedTrustManager {
     @Override
