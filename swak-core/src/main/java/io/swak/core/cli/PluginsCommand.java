@@ -29,6 +29,10 @@ final class PluginsCommand implements Callable<Integer> {
       return 0;
     }
     Plugin<?> p = registry.find(name);
+    if (p == null && PluginRegistry.onlyOnOtherSystem(name) != null) {
+      System.err.println(PluginRegistry.onlyOnOtherSystem(name));
+      return Main.FAILED;
+    }
     if (p == null) {
       System.err.println("unknown plugin `" + name + "`" + registry.didYouMean(name) + "\nPlugins:\n"
           + PluginDocs.list(registry));

@@ -254,8 +254,9 @@ public final class ConfigLoader {
       String name = OptionBinder.keyText(nameNode);
       Plugin<?> plugin = registry.find(name);
       if (plugin == null) {
-        problem(nameNode, "unknown plugin `" + name + "`" + Suggest.didYouMean(name, registry.names())
-            + " (`swak plugins` lists them all)");
+        String elsewhere = PluginRegistry.onlyOnOtherSystem(name);
+        problem(nameNode, elsewhere != null ? elsewhere : "unknown plugin `" + name + "`"
+            + Suggest.didYouMean(name, registry.names()) + " (`swak plugins` lists them all)");
         return null;
       }
       where = label + " (" + plugin.name() + ")";

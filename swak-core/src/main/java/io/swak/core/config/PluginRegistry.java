@@ -169,6 +169,37 @@ public final class PluginRegistry {
     return List.copyOf(canonical.values());
   }
 
+  /**
+   * Plugins of one operating system that Swak plans or ships elsewhere, by lower-case name and alias: the canonical
+   * name, the system, and what to use instead on the others. Named on another system they are not "unknown": the
+   * user is told where they run.
+   */
+  private static final Map<String, String[]> OTHER_SYSTEMS = new TreeMap<>();
+
+  static {
+    String[] eventLog = {"in.WindowsEventLog", "Windows",
+        "read the system's logs with in.Syslog or in.FileTail (/var/log/*) instead"};
+    for (String alias : List.of("in.windowseventlog", "in.wineventlog", "in.winevtlog", "in.winlog", "in.eventlog")) {
+      OTHER_SYSTEMS.put(alias, eventLog);
+    }
+  }
+
+  /**
+   * Why the plugin called {@code name} cannot be used on this system when it is one that runs only on another
+   * (in.WindowsEventLog on Linux), or null: for the "unknown plugin" message of validate and {@code swak plugins}.
+   */
+  public static String onlyOnOtherSystem(String name) {
+    String[] p = OTHER_SYSTEMS.get(name.toLowerCase(Locale.ROOT));
+    if (p == null) {
+      return null;
+    }
+    String os = System.getProperty("os.name", "");
+    if (os.toLowerCase(Locale.ROOT).startsWith(p[1].toLowerCase(Locale.ROOT))) {
+      return p[0] + " is planned for " + p[1] + " but not built yet: no Swak release has it";
+    }
+    return p[0] + " runs only on " + p[1] + ", and this system is " + os + ": " + p[2];
+  }
+
   /** " — did you mean `out.Stdout`?" for a name that is not a plugin, or "" when none is close. */
   public String didYouMean(String name) {
     return Suggest.didYouMean(name, names());

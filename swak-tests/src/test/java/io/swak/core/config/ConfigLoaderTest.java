@@ -149,6 +149,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aWindowsOnlyPluginNamedOnLinuxSaysWhereItRuns() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(System.getProperty("os.name").startsWith("Windows"));
+    for (String name : List.of("in.WindowsEventLog", "in.winlog", "IN.EVENTLOG")) {
+      ConfigProblem p = only("""
+          - task:
+            - %s: {channels: [System]}
+            - out.Stdout
+          """.formatted(name));
+      assertThat(p.line()).isEqualTo(2);
+      assertThat(p.message()).startsWith("in.WindowsEventLog runs only on Windows, and this system is "
+          + System.getProperty("os.name") + ": read the system's logs with in.Syslog or in.FileTail")
+          .doesNotContain("unknown plugin");
+    }
+    assertThat(PluginRegistry.onlyOnOtherSystem("in.FileTail")).isNull();
+    assertThat(PluginRegistry.onlyOnOtherSystem("in.WindowsEventLogs")).isNull();
+  }
+
+  @Test
   void wrongTypesAndValuesSayWhatIsAllowed() {
     List<ConfigProblem> p = problems("""
         - task:
