@@ -69,6 +69,16 @@ public interface Output extends Step {
      */
     void failed(String reason);
 
+    /**
+     * As {@link #failed(String)}, when the destination said how long to wait before sending again (HTTP's
+     * {@code Retry-After} on a 429 or 503): the runtime waits that long instead of its own backoff when it is longer,
+     * but never more than the step's {@code retry_max_wait}. The default, for receipts that only know their backoff,
+     * ignores the wait.
+     */
+    default void failed(String reason, java.time.Duration retryAfter) {
+      failed(reason);
+    }
+
     /** The destination refused the batch for good: the runtime writes it to the dead-letter file. */
     void rejected(String reason);
 

@@ -214,7 +214,7 @@ final class Delivery implements Stage {
         return;
       }
       context.metrics().retries(1);
-      Duration wait = policy.delay(attempt);
+      Duration wait = backoff(attempt, o.retryAfter);
       LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, toSend.count(), o.reason, attempt,
           wait.toMillis());
       if (!context.sleep(wait)) {
@@ -256,6 +256,18 @@ final class Delivery implements Stage {
     if (again == null && afterRetries > 0) {
       LOG.info("{}: delivered the rest of {} events after {} retries", where, sent.count(), afterRetries);
     }
+  }
+
+  /**
+   * The wait before retry {@code attempt}: the backoff, or the destination's own wait when it asked for a longer one
+   * (Retry-After), bounded by retry_max_wait.
+   */
+  private Duration backoff(int attempt, Duration retryAfter) {
+    Duration wait = policy.delay(attempt);
+    if (retryAfter != null && retryAfter.compareTo(wait) > 0) {
+      wait = retryAfter.compareTo(options.retryMaxWait()) > 0 ? options.retryMaxWait() : retryAfter;
+    }
+    return wait;
   }
 
   private boolean givingUp(int attempt) {
@@ -422,6 +434,11 @@ final class Delivery implements Stage {
 
     @Override
     public void failed(String reason) {
+      failed(reason, null);
+    }
+
+    @Override
+    public void failed(String reason, Duration retryAfter) {
       boolean giveUp;
       synchronized (lock) {
         if (!settle()) {
@@ -429,7 +446,7 @@ final class Delivery implements Stage {
         }
         context.metrics().errors(1);
         probing = false;
-        giveUp = lost(reason);
+        giveUp = lost(reason, retryAfter);
       }
       if (giveUp) {
         deadLetter(job, "gave up after " + options.retryMaxTimes() + " retries: " + reason);
@@ -440,7 +457,7 @@ final class Delivery implements Stage {
      * The job's entries still to send did not arrive: lost (sent again after the backoff), or given up on when
      * retries are exhausted (then finished; returns true). Under the lock.
      */
-    private boolean lost(String reason) {
+    private boolean lost(String reason, Duration retryAfter) {
       noteFailure(reason);
       job.attempts++;
       job.reason = reason;
@@ -454,7 +471,7 @@ final class Delivery implements Stage {
         failures++;
         // the backoff follows the attempts of the batch that failed, as on the task thread: a batch given up on
         // does not make the next one start at a long wait
-        Duration wait = policy.delay(job.attempts);
+        Duration wait = backoff(job.attempts, retryAfter);
         resendAtNanos = System.nanoTime() + wait.toNanos();
         LOG.warn("{}: {} events not delivered ({}); retry {} in {} ms", where, job.toSend.count(), reason,
             job.attempts, wait.toMillis());
@@ -488,7 +505,7 @@ final class Delivery implements Stage {
           finish(job);
         } else {
           job.toSend = again.entries();
-          giveUp = lost(again.reason());
+          giveUp = lost(again.reason(), null);
         }
       }
       countDelivered(sent, again, refused, recovered ? Math.max(1, job.attempts) : 0);
@@ -615,6 +632,8 @@ final class Delivery implements Stage {
     String reason;
     Output.Part again;
     List<Output.Part> refused = List.of();
+    /** The destination's own wait before a retry, when it said one. */
+    Duration retryAfter;
 
     @Override
     public synchronized void delivered() {
@@ -623,6 +642,14 @@ final class Delivery implements Stage {
 
     @Override
     public synchronized void failed(String why) {
+      settle(FAILED, why);
+    }
+
+    @Override
+    public synchronized void failed(String why, Duration after) {
+      if (result == WAITING) {
+        retryAfter = after;
+      }
       settle(FAILED, why);
     }
 

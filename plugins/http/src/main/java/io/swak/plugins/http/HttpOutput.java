@@ -4,6 +4,7 @@ import io.swak.api.Batch;
 import io.swak.api.Output;
 import io.swak.api.StepContext;
 import io.swak.support.LineFormat;
+import io.swak.support.PemTls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,6 +14,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
@@ -21,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * out.Http: one POST per batch with java.net.http, the answer settling the receipt (the runtime retries, in
- * order, with its backoff). 2xx delivers; 408, 429 and 5xx fail for a retry; any other 4xx rejects the batch
- * for good (dead letter), with the start of the server's answer as the reason. Header values are never logged.
+ * order, with its backoff, or the server's Retry-After when longer). 2xx delivers; 408, 429 and 5xx fail for a retry;
+ * any other 4xx rejects the batch for good (dead letter), with the start of the server's answer as the reason. Header
+ * values are never logged.
  */
 final class HttpOutput implements Output {
 
@@ -42,9 +49,13 @@ final class HttpOutput implements Output {
   }
 
   @Override
-  public void start(StepContext ctx) {
+  public void start(StepContext ctx) throws Exception {
     this.context = ctx;
-    client = HttpClient.newBuilder().connectTimeout(o.timeout()).version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(o.timeout()).version(HttpClient.Version.HTTP_1_1);
+    if (o.caFile() != null || o.certFile() != null || o.tlsInsecure()) {
+      b.sslContext(PemTls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()));
+    }
+    client = b.build();
   }
 
   @Override
@@ -119,13 +130,40 @@ final class HttpOutput implements Output {
         receipt.delivered();
       } else if (s == 408 || s == 429 || s / 100 == 5) {
         String retryAfter = res.headers().firstValue("Retry-After").orElse(null);
-        // the runtime's backoff decides when; Receipt has no way yet to ask for the server's Retry-After
+        // the runtime waits what the server asked when that is longer than its backoff (bounded by retry_max_wait)
         receipt.failed(origin() + " answered " + s + (retryAfter != null ? " (Retry-After: " + retryAfter + ")" : "")
-            + (answer.isEmpty() ? "" : ": " + answer));
+            + (answer.isEmpty() ? "" : ": " + answer), retryAfter(retryAfter, context.clock().instant()));
       } else {
         receipt.rejected(origin() + " refused the batch with " + s + (answer.isEmpty() ? "" : ": " + answer));
       }
     });
+  }
+
+  /** Longest wait taken from a Retry-After: the runtime bounds it by retry_max_wait anyway. */
+  private static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
+
+  /**
+   * The wait a Retry-After header asks for (RFC 9110 10.2.3): delay-seconds, or an HTTP date (a date already past is
+   * no wait). Null when there is none or it is neither, so the runtime's backoff decides.
+   */
+  static Duration retryAfter(String value, Instant now) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String v = value.trim();
+    if (v.chars().allMatch(Character::isDigit)) {
+      return v.length() > 6 ? LONGEST_RETRY_AFTER : min(Duration.ofSeconds(Long.parseLong(v)));
+    }
+    try {
+      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return at.isAfter(now) ? min(Duration.between(now, at)) : Duration.ZERO;
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static Duration min(Duration d) {
+    return d.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : d;
   }
 
   private String origin() {
@@ -133,6 +171,14 @@ final class HttpOutput implements Output {
   }
 
   private static String describe(Throwable c) {
+    for (Throwable t = c; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        String why = String.valueOf(t.getMessage());
+        return why.contains("unable to find valid certification path")
+            ? "TLS: the server's certificate is not signed by a CA this agent trusts (set ca_file)"
+            : "TLS handshake failed: " + why;
+      }
+    }
     String m = c.getMessage();
     return m == null || m.isEmpty() ? "connection failed" : m;
   }

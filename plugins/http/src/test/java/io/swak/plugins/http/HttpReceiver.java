@@ -24,11 +24,20 @@ final class HttpReceiver implements AutoCloseable {
   final List<Request> requests = new CopyOnWriteArrayList<>();
   volatile int status = 200;
   volatile String retryAfter;
+  /** The next this many requests are answered with {@link #refuseWith} (and Retry-After), then {@link #status}. */
+  final java.util.concurrent.atomic.AtomicInteger refuseNext = new java.util.concurrent.atomic.AtomicInteger();
+  volatile int refuseWith = 429;
+  /** When each request arrived (System.nanoTime), whatever the answer. */
+  final List<Long> arrivals = new CopyOnWriteArrayList<>();
+  /** The same as wall-clock times. */
+  final List<java.time.Instant> arrivedAt = new CopyOnWriteArrayList<>();
   private final HttpServer server;
 
   HttpReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     server.createContext("/", x -> {
+      arrivals.add(System.nanoTime());
+      arrivedAt.add(java.time.Instant.now());
       byte[] raw = x.getRequestBody().readAllBytes();
       String enc = x.getRequestHeaders().getFirst("Content-Encoding");
       byte[] body = raw;
@@ -37,12 +46,13 @@ final class HttpReceiver implements AutoCloseable {
           body = z.readAllBytes();
         }
       }
-      int s = status;
+      boolean refused = refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+      int s = refused ? refuseWith : status;
       if (s / 100 == 2) {
         requests.add(new Request(x.getRequestHeaders().getFirst("Content-Type"), enc,
             x.getRequestHeaders().getFirst("Authorization"), x.getRequestHeaders().getFirst("X-Swak-Tag"), body));
       }
-      if (retryAfter != null) {
+      if (retryAfter != null && s / 100 != 2) {
         x.getResponseHeaders().set("Retry-After", retryAfter);
       }
       byte[] answer = s / 100 == 2 ? new byte[0] : ("refused with " + s).getBytes(StandardCharsets.UTF_8);
