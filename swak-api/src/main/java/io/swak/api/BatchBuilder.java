@@ -19,7 +19,8 @@ public final class BatchBuilder {
   private byte[] prefix;
   private long prefixTime;
   private byte[] prefixKey;
-  private boolean prefixTwo;
+  /** Fields of the map the prefix opens: the message and the extra ones. */
+  private int prefixFields;
 
   public BatchBuilder() {
     this(1 << 12);
@@ -61,8 +62,9 @@ public final class BatchBuilder {
   public BatchBuilder addMessage(long timeNanos, byte[] keyUtf8, byte[] value, int off, int length, byte[] key2,
       byte[] value2) {
     boolean two = key2 != null;
-    if (timeNanos != prefixTime || keyUtf8 != prefixKey || two != prefixTwo) {
-      messagePrefix(timeNanos, keyUtf8, two);
+    int fields = two ? 2 : 1;
+    if (timeNanos != prefixTime || keyUtf8 != prefixKey || fields != prefixFields) {
+      messagePrefix(timeNanos, keyUtf8, fields);
     }
     byte[] pre = prefix;
     ensure(pre.length + 5 + length + (two ? 10 + key2.length + value2.length : 0));
@@ -83,20 +85,49 @@ public final class BatchBuilder {
   }
 
   /**
+   * The same with fields after the message that every line of a source shares (the file a line came from, the
+   * host): {@code extraPairs} holds {@code extraCount} key/value pairs already packed as msgpack (at most 14), copied
+   * after the message as they are.
+   */
+  public BatchBuilder addMessageWith(long timeNanos, byte[] keyUtf8, byte[] value, int off, int length,
+      byte[] extraPairs, int extraCount) {
+    if (extraCount < 0 || extraCount > 14) {
+      throw new IllegalArgumentException("0 to 14 extra fields, not " + extraCount);
+    }
+    int fields = 1 + extraCount;
+    if (timeNanos != prefixTime || keyUtf8 != prefixKey || fields != prefixFields) {
+      messagePrefix(timeNanos, keyUtf8, fields);
+    }
+    byte[] pre = prefix;
+    ensure(pre.length + 5 + length + extraPairs.length);
+    byte[] b = buf;
+    int p = len;
+    System.arraycopy(pre, 0, b, p, pre.length);
+    p += pre.length;
+    p = MsgpackHeaders.str(b, p, length);
+    System.arraycopy(value, off, b, p, length);
+    p += length;
+    System.arraycopy(extraPairs, 0, b, p, extraPairs.length);
+    len = p + extraPairs.length;
+    count++;
+    return this;
+  }
+
+  /**
    * The bytes every line of one read shares: the entry head with its time, the one-field map header and
    * the key. Lines of one block have one time and one key, so they are written once per block.
    */
-  private void messagePrefix(long timeNanos, byte[] keyUtf8, boolean two) {
+  private void messagePrefix(long timeNanos, byte[] keyUtf8, int fields) {
     int saved = len;
     ensure(32 + keyUtf8.length);
     writeEntryHead(timeNanos);
     int p = len;
-    buf[p++] = (byte) (two ? 0x82 : 0x81); // fixmap of 1 or 2 fields
+    buf[p++] = (byte) (0x80 | fields); // a fixmap
     p = MsgpackHeaders.str(buf, p, keyUtf8);
     prefix = java.util.Arrays.copyOfRange(buf, saved, p);
     prefixTime = timeNanos;
     prefixKey = keyUtf8;
-    prefixTwo = two;
+    prefixFields = fields;
     len = saved;
   }
 

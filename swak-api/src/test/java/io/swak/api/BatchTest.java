@@ -60,6 +60,37 @@ class BatchTest {
   }
 
   @Test
+  void messageWithPrePackedExtraFieldsEqualsTheGeneralEncoding() {
+    byte[] line = "GET / 200".getBytes(StandardCharsets.UTF_8);
+    byte[] key = BatchBuilder.key("message");
+    // {file: "/var/log/a.log", host: "web-1"} packed once for every line of the file
+    byte[] extra = concat(BatchBuilder.packValue("file"), BatchBuilder.packValue("/var/log/a.log"),
+        BatchBuilder.packValue("host"), BatchBuilder.packValue("web-1"));
+    Batch fast = new BatchBuilder()
+        .addMessageWith(7L, key, line, 0, line.length, extra, 2)
+        .addMessage(7L, key, line, 0, 3) // same time and key, one field: the shared prefix must change
+        .addMessageWith(7L, key, line, 0, line.length, extra, 2)
+        .build("t", Ack.NONE);
+    Map<String, Object> three = new java.util.LinkedHashMap<>();
+    three.put("message", "GET / 200");
+    three.put("file", "/var/log/a.log");
+    three.put("host", "web-1");
+    Batch slow = new BatchBuilder().add(7L, three).add(7L, Map.of("message", "GET")).add(7L, three)
+        .build("t", Ack.NONE);
+    assertThat(fast.data()).isEqualTo(slow.data());
+    assertThatThrownBy(() -> new BatchBuilder().addMessageWith(7L, key, line, 0, 1, extra, 15))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
   void entriesUseEventTimeExtensionAsTheForwardProtocolDoes() {
     Batch b = new BatchBuilder().add(1_000_000_002L, Map.of()).build("t", Ack.NONE);
     // [fixarray 2][fixext8 type 0: sec=1, nsec=2][fixmap 0]

@@ -1,6 +1,9 @@
 package io.swak.plugins.file;
 
+import io.swak.api.Ack;
 import io.swak.api.Batch;
+import io.swak.api.BatchBuilder;
+import io.swak.api.EntryReader;
 import io.swak.api.Output;
 import io.swak.api.StepContext;
 import io.swak.support.LineFormat;
@@ -14,7 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -23,20 +28,26 @@ import java.util.zip.GZIPOutputStream;
  * Appends each batch to its file and hands it to the operating system before the batch counts as
  * delivered; files are synced to disk when rotated or closed. A batch that cannot be written whole (the
  * disk is full) is cut off again: the file is truncated to its size before the batch, so the retry
- * neither glues a record to a fragment nor writes what was already there twice.
+ * neither glues a record to a fragment nor writes what was already there twice. A path with record fields
+ * ({@code ${host}}, {@code ${file.name}}) writes each event to its own file, and a batch cut off in one file is
+ * cut off in the others it went to.
  */
 final class FileOutput implements Output {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("swak.file");
   private static final int MAX_OPEN = 32;
 
   private final FilePlugin.Options options;
   private final LineFormat format;
   private final Map<Path, OpenFile> open = new LinkedHashMap<>(16, 0.75f, true);
+  private final PathTemplate template;
+  private final java.util.Set<String> warnedMissing = new java.util.HashSet<>();
   private StepContext context;
 
   FileOutput(FilePlugin.Options options) {
     this.options = options;
     this.format = new LineFormat(options.format(), options.messageKey());
+    this.template = new PathTemplate(options.path());
   }
 
   @Override
@@ -46,12 +57,66 @@ final class FileOutput implements Output {
 
   @Override
   public void write(Batch batch) throws IOException {
-    Path path = Path.of(PathTemplate.expand(options.path(), batch.tag(), LocalDateTime.now(context.clock())));
+    LocalDateTime now = LocalDateTime.now(context.clock());
+    if (!template.usesRecord()) {
+      Written w = append(Path.of(template.expand(batch.tag(), now)), batch);
+      closeLeastRecent();
+      rotateIfFull(w.file());
+      return;
+    }
+    List<Written> done = new ArrayList<>();
+    try {
+      for (Map.Entry<String, BatchBuilder> g : byPath(batch, now).entrySet()) {
+        done.add(append(Path.of(g.getKey()), g.getValue().build(batch.tag(), Ack.NONE)));
+      }
+    } catch (IOException e) {
+      // the runtime sends the whole batch again: what went into the other files is cut off, so no line is there twice
+      for (Written w : done) {
+        w.file().truncate(w.before());
+      }
+      throw e;
+    }
+    closeLeastRecent();
+    for (Written w : done) {
+      rotateIfFull(w.file());
+    }
+  }
+
+  /** A batch appended to a file: the file and its size before. */
+  private record Written(OpenFile file, long before) { }
+
+  /** The batch's entries by the path of each (the template names record fields), in the order of first use. */
+  private Map<String, BatchBuilder> byPath(Batch batch, LocalDateTime now) throws IOException {
+    Map<String, BatchBuilder> groups = new LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    byte[] d = batch.data();
+    try (EntryReader r = new EntryReader(d, 0, batch.length())) {
+      int entryStart = 0;
+      while (r.hasNext()) {
+        r.next();
+        int end = r.recordEnd(); // the record ends its entry; the next entry starts there
+        String path = template.expand(batch.tag(), now, d, r.recordStart(), end, missing);
+        groups.computeIfAbsent(path, k -> new BatchBuilder()).addEntries(d, entryStart, end - entryStart, 1);
+        entryStart = end;
+      }
+    }
+    if (!missing.isEmpty()) {
+      context.metrics().count("path_fields_missing", missing.size());
+      for (String field : missing) {
+        if (warnedMissing.add(field)) {
+          LOG.warn("{}: events without `{}` are written with `_` in its place in the path {}", context.stepName(),
+              field, options.path());
+        }
+      }
+    }
+    return groups;
+  }
+
+  private Written append(Path path, Batch batch) throws IOException {
     OpenFile f = open.get(path);
     if (f == null) {
       f = new OpenFile(path, options.compress() == FilePlugin.Compress.GZIP);
       open.put(path, f);
-      closeLeastRecent();
     }
     long before = f.channel.size();
     try {
@@ -75,12 +140,16 @@ final class FileOutput implements Output {
       context.metrics().count("write_failures", 1);
       throw new IOException("cannot write " + path + ": " + e.getMessage() + undone, e);
     }
+    return new Written(f, before);
+  }
+
+  private void rotateIfFull(OpenFile f) throws IOException {
     long limit = options.rotateSize().bytes();
-    if (limit > 0 && f.channel.size() >= limit) {
-      open.remove(path);
+    if (limit > 0 && f.channel.isOpen() && f.channel.size() >= limit) {
+      open.remove(f.path);
       f.close();
-      Path rotated = nextFree(path);
-      Files.move(path, rotated, StandardCopyOption.ATOMIC_MOVE);
+      Path rotated = nextFree(f.path);
+      Files.move(f.path, rotated, StandardCopyOption.ATOMIC_MOVE);
       context.metrics().count("rotations", 1);
     }
   }

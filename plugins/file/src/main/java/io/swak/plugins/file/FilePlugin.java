@@ -13,8 +13,12 @@ public final class FilePlugin extends Plugin<FilePlugin.Options> {
 
   /** Options of out.File. */
   public record Options(
-      @Option(value = "File to append to. `${tag}` is replaced by the tag; %Y %m %d %H %M %S by the local date "
-          + "and time of the write (e.g. /var/log/swak/${tag}.%Y-%m-%d.log).", required = true)
+      @Option(value = "File to append to. `${tag}` is replaced by the tag, `${hostname}` by this machine's name; "
+          + "%Y %m %d %H %M %S by the local date and time of the write (e.g. /var/log/swak/${tag}.%Y-%m-%d.log); "
+          + "`${record.field}` by a record field (one path segment); for a field holding a path (in.FileTail's "
+          + "path_key) `${record.field.path}`, `${record.field.dir}` and `${record.field.name}` give the whole "
+          + "relative path, its directory and its file name: /data/${record.host}/${record.file.path} mirrors the "
+          + "source files at a collector.", required = true)
       String path,
       @Option(value = "json, text, raw or record (see out.Stdout).", defaultValue = "json")
       LineFormat.Kind format,

@@ -45,7 +45,15 @@ final class FileTail implements Input {
   private final FileTailPlugin.Options options;
   private final byte[] messageKey;
   /** path_key in UTF-8, or null. */
+  /** path_key packed as msgpack, or null. */
   private final byte[] pathKey;
+  /** host_key and this host's name packed as msgpack pairs, or nothing. */
+  private final byte[] hostPair;
+  /** Fields every line gets after the message: the file's path, the host. */
+  private final int extraFields;
+  /** The packed extra fields of the file whose path is {@link #extraPath} (by identity). */
+  private byte[] extra;
+  private byte[] extraPath;
   private final byte[] newline;
   private final byte[] cr;
   private final LineEncoder encoder;
@@ -123,7 +131,10 @@ final class FileTail implements Input {
   FileTail(FileTailPlugin.Options options) {
     this.options = options;
     this.messageKey = BatchBuilder.key(options.messageKey());
-    this.pathKey = options.pathKey() == null ? null : BatchBuilder.key(options.pathKey());
+    this.pathKey = options.pathKey() == null ? null : BatchBuilder.packValue(options.pathKey());
+    this.hostPair = options.hostKey() == null ? new byte[0] : concat(BatchBuilder.packValue(options.hostKey()),
+        BatchBuilder.packValue(io.swak.support.HostName.of()));
+    this.extraFields = (pathKey != null ? 1 : 0) + (options.hostKey() != null ? 1 : 0);
     this.newline = LineEncoder.newline(options.encoding());
     this.cr = "\r".getBytes(options.encoding());
     this.encoder = new LineEncoder(options.encoding());
@@ -844,7 +855,25 @@ final class FileTail implements Input {
   }
 
   private void addEvent(byte[] b, int off, int len) {
-    into.builder.addMessage(eventTime, messageKey, b, off, len, pathKey, pathKey == null ? null : current.pathUtf8());
+    if (extraFields == 0) {
+      into.builder.addMessage(eventTime, messageKey, b, off, len);
+      return;
+    }
+    byte[] path = current.pathUtf8();
+    if (path != extraPath) { // the lines of one file come in blocks: its fields are packed once per block
+      extraPath = path;
+      extra = pathKey == null ? hostPair : concat(pathKey, BatchBuilder.packValue(
+          new String(path, java.nio.charset.StandardCharsets.UTF_8)), hostPair);
+    }
+    into.builder.addMessageWith(eventTime, messageKey, b, off, len, extra, extraFields);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64);
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
   }
 
   @Override

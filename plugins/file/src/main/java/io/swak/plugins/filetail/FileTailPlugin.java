@@ -37,8 +37,13 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       @Option(value = "Tag of the events; `*` is replaced by the file's path with `/` turned into `.` "
           + "(tag app.* + /var/log/a.log = app.var.log.a.log).", defaultValue = "tail.*")
       String tag,
-      @Option("When set, each record also gets the file's path under this key.")
+      @Option(value = "When set, each record also gets the file's path under this key (Fluent Bit's path_key, Vector's "
+          + "file_key), e.g. `file`: out.File's `${record.file.path}` / `${record.file.name}` then write each line under "
+          + "its source file's name, on this host or at a collector.", aliases = {"file_key"})
       String pathKey,
+      @Option("When set, each record also gets this machine's host name under this key, e.g. `host` (out.File's "
+          + "`${record.host}` at a collector).")
+      String hostKey,
       @Option(value = "Key of the line in each record.", defaultValue = "message", aliases = {"key"})
       String messageKey,
       @Option("Joins lines into one event: `start` is a regex matching the first line of an event (or `preset`: java, "

@@ -22,7 +22,7 @@ class FileTailPollTest {
 
   private static FileTailPlugin.Options options(Path dir, int bufferKiB) {
     return new FileTailPlugin.Options(List.of(dir + "/*.log"), List.of(), dir.resolve("pos"), true,
-        StandardCharsets.UTF_8, "t.*", null, "message", null, DataSize.ofMiB(1),
+        StandardCharsets.UTF_8, "t.*", null, null, "message", null, DataSize.ofMiB(1),
         FileTailPlugin.LongLines.TRUNCATE, Duration.ofSeconds(5), Duration.ofSeconds(10), 16,
         DataSize.ofKiB(bufferKiB), Duration.ofMillis(200));
   }
