@@ -23,7 +23,7 @@ public final class HostMetricsPlugin extends Plugin<HostMetricsPlugin.Options> {
           defaultValue = "host") String tag,
       @Option(value = "cpu: also list each core under per_cpu.", defaultValue = "true") boolean perCpu,
       @Option(value = "disk: regex of the block devices to report (whole name).",
-          defaultValue = "(?!loop|ram).*") Pattern devices,
+          defaultValue = "(?!loop)(?!ram).*") Pattern devices,
       @Option(value = "network: regex of the interfaces to report (whole name).", defaultValue = ".*")
       Pattern interfaces,
       @Option("filesystem: file system types left out. Default: the pseudo file systems proc, sysfs, devtmpfs, devpts, "
