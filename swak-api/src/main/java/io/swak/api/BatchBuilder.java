@@ -62,22 +62,10 @@ public final class BatchBuilder {
   public BatchBuilder addMessage(long timeNanos, byte[] keyUtf8, byte[] value, int off, int length, byte[] key2,
       byte[] value2) {
     boolean two = key2 != null;
-    int fields = two ? 2 : 1;
-    if (timeNanos != prefixTime || keyUtf8 != prefixKey || fields != prefixFields) {
-      messagePrefix(timeNanos, keyUtf8, fields);
-    }
-    byte[] pre = prefix;
-    ensure(pre.length + 5 + length + (two ? 10 + key2.length + value2.length : 0));
-    byte[] b = buf;
-    int p = len;
-    System.arraycopy(pre, 0, b, p, pre.length);
-    p += pre.length;
-    p = MsgpackHeaders.str(b, p, length);
-    System.arraycopy(value, off, b, p, length);
-    p += length;
+    int p = message(timeNanos, keyUtf8, value, off, length, two ? 2 : 1, two ? 10 + key2.length + value2.length : 0);
     if (two) {
-      p = MsgpackHeaders.str(b, p, key2);
-      p = MsgpackHeaders.str(b, p, value2);
+      p = MsgpackHeaders.str(buf, p, key2);
+      p = MsgpackHeaders.str(buf, p, value2);
     }
     len = p;
     count++;
@@ -94,23 +82,30 @@ public final class BatchBuilder {
     if (extraCount < 0 || extraCount > 14) {
       throw new IllegalArgumentException("0 to 14 extra fields, not " + extraCount);
     }
-    int fields = 1 + extraCount;
+    int p = message(timeNanos, keyUtf8, value, off, length, 1 + extraCount, extraPairs.length);
+    System.arraycopy(extraPairs, 0, buf, p, extraPairs.length);
+    len = p + extraPairs.length;
+    count++;
+    return this;
+  }
+
+  /**
+   * Writes the entry head, the map header of {@code fields} fields and the message pair, with room for {@code more}
+   * bytes after it; returns where the rest of the record goes (the caller sets {@link #len} and counts the entry).
+   */
+  private int message(long timeNanos, byte[] keyUtf8, byte[] value, int off, int length, int fields, int more) {
     if (timeNanos != prefixTime || keyUtf8 != prefixKey || fields != prefixFields) {
       messagePrefix(timeNanos, keyUtf8, fields);
     }
     byte[] pre = prefix;
-    ensure(pre.length + 5 + length + extraPairs.length);
+    ensure(pre.length + 5 + length + more);
     byte[] b = buf;
     int p = len;
     System.arraycopy(pre, 0, b, p, pre.length);
     p += pre.length;
     p = MsgpackHeaders.str(b, p, length);
     System.arraycopy(value, off, b, p, length);
-    p += length;
-    System.arraycopy(extraPairs, 0, b, p, extraPairs.length);
-    len = p + extraPairs.length;
-    count++;
-    return this;
+    return p + length;
   }
 
   /**

@@ -18,6 +18,15 @@ import org.junit.jupiter.api.Test;
  */
 class HttpRetryAfterTest extends AgentTestBase {
 
+  /** Runs {@code total} events of in.TestSource in batches of 5 into out.Http with {@code options} against server. */
+  private void send(HttpReceiver server, int total, String options) throws Exception {
+    start("""
+        - task:
+          - in.TestSource: {name: %s, batch: 5, total: %d}
+          - out.Http: {url: "%s", retry_wait: 10ms, %s}
+        """.formatted(id, total, server.url("/busy"), options));
+  }
+
   private static long gapMillis(List<Long> arrivals, int i) {
     return (arrivals.get(i) - arrivals.get(i - 1)) / 1_000_000;
   }
@@ -27,11 +36,7 @@ class HttpRetryAfterTest extends AgentTestBase {
     try (HttpReceiver server = new HttpReceiver()) {
       server.refuseNext.set(2);
       server.retryAfter = "1";
-      start("""
-          - task:
-            - in.TestSource: {name: %s, batch: 5, total: 5}
-            - out.Http: {url: "%s", retry_wait: 10ms, retry_max_wait: 10s}
-          """.formatted(id, server.url("/busy")));
+      send(server, 5, "retry_max_wait: 10s");
       await().atMost(Duration.ofSeconds(30)).until(() -> server.requests.size() == 1);
       assertThat(server.arrivals).hasSize(3);
       // the backoff alone would have sent again after ~10 and ~20 ms
@@ -46,14 +51,10 @@ class HttpRetryAfterTest extends AgentTestBase {
     try (HttpReceiver server = new HttpReceiver()) {
       server.refuseNext.set(1);
       server.refuseWith = 503;
-      // an HTTP date has whole seconds; the agent starts within them
-      Instant date = Instant.now().plusSeconds(4).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      // an HTTP date has whole seconds: at least 2 s from now, and the agent starts within them
+      Instant date = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       server.retryAfter = DateTimeFormatter.RFC_1123_DATE_TIME.format(date.atOffset(ZoneOffset.UTC));
-      start("""
-          - task:
-            - in.TestSource: {name: %s, batch: 5, total: 10}
-            - out.Http: {url: "%s", in_flight: 4, retry_wait: 10ms, retry_max_wait: 10s}
-          """.formatted(id, server.url("/busy")));
+      send(server, 10, "in_flight: 4, retry_max_wait: 10s");
       await().atMost(Duration.ofSeconds(30)).until(() -> server.requests.size() == 2);
       // the refused batch went again at the server's date, not 10 ms later (the batch beside it was not refused)
       assertThat(server.arrivedAt).hasSize(3);
@@ -67,11 +68,7 @@ class HttpRetryAfterTest extends AgentTestBase {
     try (HttpReceiver server = new HttpReceiver()) {
       server.refuseNext.set(1);
       server.retryAfter = "3600";
-      start("""
-          - task:
-            - in.TestSource: {name: %s, batch: 5, total: 5}
-            - out.Http: {url: "%s", retry_wait: 10ms, retry_max_wait: 300ms}
-          """.formatted(id, server.url("/busy")));
+      send(server, 5, "retry_max_wait: 300ms");
       await().atMost(Duration.ofSeconds(30)).until(() -> server.requests.size() == 1);
       assertThat(gapMillis(server.arrivals, 1)).isBetween(250L, 5000L);
     }
@@ -104,7 +101,8 @@ class HttpRetryAfterTest extends AgentTestBase {
     start(in + """
         - task:
           - in.TestSource: {name: %s, batch: 10, total: 10}
-          - out.Http: {url: "https://localhost:%d/secure", ca_file: "%s", cert_file: "%s", key_file: "%s", retry_wait: 50ms}
+          - out.Http: {url: "https://localhost:%d/secure", ca_file: "%s", cert_file: "%s", key_file: "%s", retry_wait: 50ms,
+                      retry_max_wait: 200ms}
         """.formatted(id, port, certs.caFile(), certs.dir.resolve("client.crt"), certs.dir.resolve("client.key")));
     TestSink.State sink = TestSink.state(id);
     await().atMost(Duration.ofSeconds(30)).until(() -> sink.received.size() == 10);
