@@ -5,6 +5,7 @@
 #                                 scan, packing), EntryPackingBench (packing, decoding, JSON, raw lines),
 #                                 ForwardDecodeBench (in.Forward's PackedForward validation), PositionBench
 #                                 (the runtime's position store: per-batch ack, one save round; us)
+#                                 MetricsReadBench (one reading of each in.HostMetrics collector; us)
 #   fakedata-null [N]             in.FakeData -> out.Null inside one JVM: events/s, CPU-s per million
 #   file-null [LINES] [RUNS]      in.FileTail -> out.Null: lines/s, CPU-s per million, peak RSS (median)
 #   file-file [LINES] [RUNS]      in.FileTail -> out.File (JSON lines), measured the same way

@@ -59,6 +59,42 @@ public class EntryPackingBench extends HotPathBench {
     return pack();
   }
 
+  static final byte[] PATH_KEY = BatchBuilder.key("file");
+  static final byte[] PATH = "/var/log/app/access.log".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  /** in.FileTail's path_key and host_key as it packs them once per file: {file: …, host: …}. */
+  static final byte[] PATH_AND_HOST;
+
+  static {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    b.writeBytes(BatchBuilder.packValue("file"));
+    b.writeBytes(BatchBuilder.packValue("/var/log/app/access.log"));
+    b.writeBytes(BatchBuilder.packValue("host"));
+    b.writeBytes(BatchBuilder.packValue("web-1.example.com"));
+    PATH_AND_HOST = b.toByteArray();
+  }
+
+  /** Lines with path_key, as in.FileTail packed them before host_key: a second string field. */
+  @Benchmark
+  @OperationsPerInvocation(LINES)
+  public Batch packLinesWithPath() {
+    long t = 1_763_719_200_123_456_789L;
+    for (int i = 0; i < LINES; i++) {
+      builder.addMessage(t, KEY, block, starts[i], ends[i] - starts[i], PATH_KEY, PATH);
+    }
+    return builder.build("bench", Ack.NONE);
+  }
+
+  /** Lines with path_key and host_key: the pairs packed once, copied after each line. */
+  @Benchmark
+  @OperationsPerInvocation(LINES)
+  public Batch packLinesWithPathAndHost() {
+    long t = 1_763_719_200_123_456_789L;
+    for (int i = 0; i < LINES; i++) {
+      builder.addMessageWith(t, KEY, block, starts[i], ends[i] - starts[i], PATH_AND_HOST, 2);
+    }
+    return builder.build("bench", Ack.NONE);
+  }
+
   @Benchmark
   @OperationsPerInvocation(LINES)
   public void decodeEntries(Blackhole bh) throws IOException {
