@@ -185,6 +185,20 @@ class CliTest {
   }
 
   @Test
+  void aWindowsOnlyPluginOnLinuxSaysWhereItRunsInValidateAndPlugins() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(System.getProperty("os.name").startsWith("Windows"));
+    Path cfg = dir.resolve("eventlog.yml");
+    Files.writeString(cfg, "- task:\n  - in.WindowsEventLog: {channels: [System]}\n  - out.Stdout\n");
+    String says = "in.WindowsEventLog runs only on Windows, and this system is " + System.getProperty("os.name");
+    Launcher validate = Launcher.run(dir, "validate", cfg.toString());
+    assertThat(validate.exitCode()).isEqualTo(1);
+    assertThat(validate.err()).contains(cfg + ":2:5: task 1, step 1: " + says).doesNotContain("unknown plugin");
+    Launcher plugins = Launcher.run(dir, "plugins", "in.winlog");
+    assertThat(plugins.exitCode()).isEqualTo(1);
+    assertThat(plugins.err()).startsWith(says).doesNotContain("unknown plugin");
+  }
+
+  @Test
   void pluginsSuggestsTheNameMeantForAnUnknownOne() throws Exception {
     Launcher swak = Launcher.run(dir, "plugins", "out.Stdot");
     assertThat(swak.exitCode()).isEqualTo(1);
