@@ -25,7 +25,7 @@ final class Connections extends PeriodicInput {
   private final Map<String, Long> last = new ConcurrentHashMap<>();
 
   Connections(ConnectionsPlugin.Options o) {
-    super(o.interval());
+    super(o.interval(), o.hostKey());
     this.o = o;
     this.proc = new ProcFiles(o.procRoot());
   }

@@ -17,6 +17,8 @@ public final class ConnectionsPlugin extends Plugin<ConnectionsPlugin.Options> {
           + "event each.") List<Integer> remotePorts,
       @Option(value = "Time between two readings.", defaultValue = "10s") Duration interval,
       @Option(value = "Tag of the events.", defaultValue = "connections") String tag,
+      @Option(value = "Key of this machine's host name in every event (empty: none).", defaultValue = "host")
+      String hostKey,
       @Option("Where the proc file system is (default /proc).") Path procRoot) {
 
     public Options {

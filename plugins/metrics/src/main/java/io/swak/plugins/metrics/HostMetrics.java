@@ -12,7 +12,7 @@ final class HostMetrics extends PeriodicInput {
   private final ProcFiles proc;
 
   HostMetrics(HostMetricsPlugin.Options o) {
-    super(o.interval());
+    super(o.interval(), o.hostKey());
     this.o = o;
     this.proc = new ProcFiles(o.procRoot());
     for (HostMetricsPlugin.Collector c : o.collectors()) {

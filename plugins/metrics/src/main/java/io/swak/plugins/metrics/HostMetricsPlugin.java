@@ -30,6 +30,8 @@ public final class HostMetricsPlugin extends Plugin<HostMetricsPlugin.Options> {
           + "tmpfs, cgroup, cgroup2, mqueue, debugfs, tracefs, securityfs, pstore, bpf, autofs, hugetlbfs, configfs, "
           + "fusectl, binfmt_misc, nsfs, rpc_pipefs, ramfs, efivarfs, selinuxfs, squashfs, nfsd.")
       List<String> fsTypesExclude,
+      @Option(value = "Key of this machine's host name in every event (empty: none).", defaultValue = "host")
+      String hostKey,
       @Option("Where the proc file system is (default /proc), e.g. the host's /proc mounted into a container.")
       Path procRoot) {
 

@@ -26,13 +26,16 @@ abstract class PeriodicInput implements Input {
   record Reading(String tag, Map<String, Object> record) { }
 
   private final Duration interval;
+  /** Key of this machine's name in every event, or null. */
+  private final String hostKey;
   private final ArrayDeque<Batch> ready = new ArrayDeque<>();
   private final Map<String, String> lastProblem = new HashMap<>();
   protected StepContext context;
   private long dueNanos;
 
-  PeriodicInput(Duration interval) {
+  PeriodicInput(Duration interval, String hostKey) {
     this.interval = interval;
+    this.hostKey = hostKey == null || hostKey.isEmpty() ? null : hostKey;
   }
 
   @Override
@@ -67,7 +70,13 @@ abstract class PeriodicInput implements Input {
     long t = context.nowNanos();
     Map<String, BatchBuilder> byTag = new java.util.LinkedHashMap<>();
     for (Reading r : read()) {
-      byTag.computeIfAbsent(r.tag(), k -> new BatchBuilder()).add(t, r.record());
+      Map<String, Object> record = r.record();
+      if (hostKey != null) { // first, as Vector's host tag: which machine the figures are of
+        record = new java.util.LinkedHashMap<>();
+        record.put(hostKey, io.swak.support.HostName.of());
+        record.putAll(r.record());
+      }
+      byTag.computeIfAbsent(r.tag(), k -> new BatchBuilder()).add(t, record);
     }
     byTag.forEach((tag, b) -> ready.add(b.build(tag, Ack.NONE)));
     Batch first = ready.poll();

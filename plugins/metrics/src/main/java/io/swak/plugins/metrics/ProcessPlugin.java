@@ -20,6 +20,8 @@ public final class ProcessPlugin extends Plugin<ProcessPlugin.Options> {
       @Option(value = "Tag of the events.", defaultValue = "process") String tag,
       @Option(value = "Also put the command line into each event (`cmdline`).", defaultValue = "true")
       boolean cmdline,
+      @Option(value = "Key of this machine's host name in every event (empty: none).", defaultValue = "host")
+      String hostKey,
       @Option("Where the proc file system is (default /proc).") Path procRoot) {
 
     public Options {

@@ -29,7 +29,7 @@ final class ProcessWatch extends PeriodicInput {
   private final AtomicLong matching = new AtomicLong();
 
   ProcessWatch(ProcessPlugin.Options o) {
-    super(o.interval());
+    super(o.interval(), o.hostKey());
     this.o = o;
     this.proc = new ProcFiles(o.procRoot());
   }

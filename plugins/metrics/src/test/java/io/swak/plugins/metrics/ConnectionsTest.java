@@ -93,7 +93,7 @@ class ConnectionsTest extends AgentTestBase {
     }
     start("""
         - task:
-          - in.Connections: {ports: [%d], interval: 100ms}
+          - in.Connections: {ports: [%d], interval: 100ms, host_key: ""}
           - out.TestSink: {name: %s}
         """.formatted(unused, id));
     await().atMost(Duration.ofSeconds(20)).until(() -> latest("local", unused).isPresent());
@@ -102,5 +102,6 @@ class ConnectionsTest extends AgentTestBase {
       assertThat(r.get(state)).as(state).isEqualTo(0L);
     }
     assertThat(r.get("total")).isEqualTo(0L);
+    assertThat(r).as("host_key: \"\" leaves the host out").doesNotContainKey("host");
   }
 }

@@ -57,6 +57,8 @@ class HostMetricsTest extends AgentTestBase {
     }
 
     Map<String, Object> cpu = of("host.cpu").get(0);
+    assertThat(cpu.keySet().iterator().next()).isEqualTo("host");
+    assertThat(cpu.get("host")).isEqualTo(Files.readString(Path.of("/proc/sys/kernel/hostname")).trim());
     double sum = (Double) cpu.get("cpu_ratio") + (Double) cpu.get("idle_ratio") + (Double) cpu.get("iowait_ratio");
     assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.001));
     long cores = Files.readAllLines(Path.of("/proc/stat")).stream().filter(l -> l.matches("cpu\\d+ .*")).count();
