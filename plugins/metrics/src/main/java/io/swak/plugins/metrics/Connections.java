@@ -32,10 +32,7 @@ final class Connections extends PeriodicInput {
 
   @Override
   void prepare() {
-    String why = ProcFiles.unavailable("in.Connections", o.procRoot(), "net/tcp");
-    if (why != null) {
-      throw new IllegalStateException(why);
-    }
+    ProcFiles.require("in.Connections", o.procRoot(), "net/tcp");
     gauge("connections_total");
     gauge("connections_established");
     for (int p : o.ports()) {

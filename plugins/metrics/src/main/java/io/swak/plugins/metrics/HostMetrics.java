@@ -29,10 +29,7 @@ final class HostMetrics extends PeriodicInput {
 
   @Override
   void prepare() {
-    String why = ProcFiles.unavailable("in.HostMetrics", o.procRoot(), "stat");
-    if (why != null) {
-      throw new IllegalStateException(why);
-    }
+    ProcFiles.require("in.HostMetrics", o.procRoot(), "stat");
     for (Collector c : collectors) {
       c.gauges(context.metrics());
     }

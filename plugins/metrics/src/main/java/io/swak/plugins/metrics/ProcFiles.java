@@ -55,6 +55,14 @@ final class ProcFiles {
         ? ": option `proc_root` must name a mounted proc file system" : ": is /proc mounted?");
   }
 
+  /** Throws the reason of {@link #unavailable} at start, when there is one. */
+  static void require(String plugin, Path configuredRoot, String probe) {
+    String why = unavailable(plugin, configuredRoot, probe);
+    if (why != null) {
+      throw new IllegalStateException(why);
+    }
+  }
+
   /** A decimal field of /proc, or an error that names the file and what was found. */
   static long number(String s, String file) {
     try {

@@ -36,10 +36,7 @@ final class ProcessWatch extends PeriodicInput {
 
   @Override
   void prepare() throws IOException {
-    String why = ProcFiles.unavailable("in.Process", o.procRoot(), "stat");
-    if (why != null) {
-      throw new IllegalStateException(why);
-    }
+    ProcFiles.require("in.Process", o.procRoot(), "stat");
     context.metrics().gauge("processes", matching::get);
     read(); // the first CPU sample of each process
   }
