@@ -16,12 +16,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * logpipe's input-file → output-file across hosts: an agent tails two directories with path_key and host_key and
- * relays over out.Tcp (gzip) to a collector's in.Tcp on 127.0.0.1, whose out.File writes
+ * relays (out.Tcp with gzip → in.Tcp, out.Fluentd → in.Forward) to a collector on 127.0.0.1, whose out.File writes
  * /collected/${record.host}/${record.file.path}: the collector's tree holds the source files line for line, also across a rotation.
  */
 class FileMirrorTest {
@@ -74,8 +76,19 @@ class FileMirrorTest {
     return out;
   }
 
-  @Test
-  void theCollectorsTreeEqualsTheSourceTreeAcrossARelayAndARotation() throws Exception {
+  /** The collector's input and the agent's output of each relay, as %d is the port. */
+  static Stream<Arguments> relays() {
+    return Stream.of(
+        Arguments.of("out.Tcp → in.Tcp", "in.Tcp: {port: %d, format: forward}",
+            "out.Tcp: {host: 127.0.0.1, port: %d, format: forward, require_ack: true, compress: gzip, reconnect_wait: 20ms}"),
+        Arguments.of("out.Fluentd → in.Forward", "in.Forward: {port: %d}",
+            "out.Fluentd: {host: 127.0.0.1, port: %d, heartbeat_type: none, retry_wait: 20ms, retry_max_wait: 200ms}"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("relays")
+  void theCollectorsTreeEqualsTheSourceTreeAcrossARelayAndARotation(String name, String in, String out)
+      throws Exception {
     Path src = dir.resolve("src");
     Path a = src.resolve("a");
     Path b = src.resolve("b");
@@ -87,16 +100,15 @@ class FileMirrorTest {
     Path collected = dir.resolve("collected");
     start("collector", """
         - task:
-          - in.Tcp: {port: %d, format: forward}
+          - %s
           - out.File: {path: "%s/${record.host}/${record.file.path}", format: raw}
-        """.formatted(port, collected));
+        """.formatted(in.formatted(port), collected));
     start("agent", """
         - task:
           - in.FileTail: {path: ["%s/*.log", "%s/*.log", "%s/**/*.log"], read_from_head: true, path_key: file,
                           host_key: host}
-          - out.Tcp: {host: 127.0.0.1, port: %d, format: forward, require_ack: true, compress: gzip,
-                      reconnect_wait: 20ms}
-        """.formatted(a, b, b, port));
+          - %s
+        """.formatted(a, b, b, out.formatted(port)));
 
     String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
     Path mirror = collected.resolve(host).resolve(src.toString().substring(1));
