@@ -34,6 +34,38 @@ public class MetricsReadBench {
   private final NetworkCollector network = new NetworkCollector(proc, Pattern.compile(".*"));
   private final FilesystemCollector filesystem = new FilesystemCollector(proc, FilesystemCollector.PSEUDO);
 
+  /** in.Process watching `java` (this benchmark's own JVM among them): a scan of every process of /proc. */
+  private final ProcessWatch process = new ProcessWatch(new ProcessPlugin.Options(Pattern.compile("java"), null,
+      java.time.Duration.ofSeconds(10), "process", true, "host", null));
+
+  @org.openjdk.jmh.annotations.Setup
+  public void setup() throws Exception {
+    process.start(new Quiet());
+  }
+
+  @Benchmark
+  public Object processScan() {
+    return process.read();
+  }
+
+  /** What ProcessWatch needs of its context here: metrics that count nothing. */
+  static final class Quiet implements io.swak.api.StepContext, io.swak.api.StepMetrics {
+    @Override public String taskName() { return "bench"; }
+    @Override public String stepName() { return "in.Process"; }
+    @Override public java.nio.file.Path dataDir() { return java.nio.file.Path.of("."); }
+    @Override public java.time.Clock clock() { return java.time.Clock.systemUTC(); }
+    @Override public boolean stopping() { return false; }
+    @Override public boolean sleep(java.time.Duration d) { return true; }
+    @Override public io.swak.api.StepMetrics metrics() { return this; }
+    @Override public void eventsIn(long n) { }
+    @Override public void eventsOut(long n) { }
+    @Override public void bytesOut(long n) { }
+    @Override public void dropped(long n) { }
+    @Override public void errors(long n) { }
+    @Override public void retries(long n) { }
+    @Override public void count(String name, long n) { }
+  }
+
   @Benchmark
   public Map<String, Object> cpu() throws IOException {
     return cpu.read();
