@@ -4,7 +4,7 @@
 # PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit: Fluent Bit's tail (read_from_head, exit_on_eof) -> null (or ->
 # file, one JSON line per record) on the same file right after each Swak run; both medians and the ratios.
 # The agent reads the whole file; when its checkpoint reaches the end of the file every line has been
-# acknowledged by out.Null (checkpoints are saved every 0.1 s while busy: the figure is up to ~0.15 s
+# acknowledged by out.Null (checkpoints are saved every 0.1 s while busy and once more right after: the figure is up to ~0.15 s
 # late), and the agent is stopped with SIGTERM. With OUTPUT=file the end is when the output's last line
 # is the input's last. Wall time includes JVM start.
 set -eu

@@ -15,15 +15,15 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
- * Every plugin known to the agent, found with {@link ServiceLoader} ({@code META-INF/services/io.swak.api.Plugin}):
- * those on the class path that come with Swak (the {@code swak-plugin-*} jars of {@code lib/}, or a module's
- * classes in a build) and those of external jars dropped into a {@code plugins/} folder. The runtime imports
- * no plugin. Names are case-insensitive.
+ * Every plugin known to the agent, listed in the {@link ServiceLoader} files of their jars
+ * ({@code META-INF/services/io.swak.api.Plugin}): those on the class path that come with Swak (the
+ * {@code swak-plugin-*} jars of {@code lib/}, or a module's classes in a build) and those of external jars dropped
+ * into a {@code plugins/} folder. A line that gives the plugin's names ({@code # names: in.FileTail in.tail}) is
+ * created when first looked up, the others at once. The runtime imports no plugin. Names are case-insensitive.
  */
 public final class PluginRegistry {
 
@@ -31,6 +31,8 @@ public final class PluginRegistry {
 
   private final Map<String, Plugin<?>> byName = new TreeMap<>();
   private final Map<String, Plugin<?>> canonical = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+  /** Plugins listed with their names and not created yet, by lower-case name and alias. */
+  private final Map<String, Lazy> lazyByName = new java.util.HashMap<>();
   /** Folder of external plugin jars not opened yet; null once done. */
   private Path external;
   /** Why opening them failed, if it did. */
@@ -49,11 +51,90 @@ public final class PluginRegistry {
    */
   public static PluginRegistry load(Path pluginsDir) {
     PluginRegistry r = new PluginRegistry();
-    for (Plugin<?> p : ServiceLoader.load(Plugin.class, onlyIn(classPathPlugins(), PluginRegistry.class.getClassLoader()))) {
-      r.register(p);
+    ClassLoader loader = onlyIn(classPathPlugins(), PluginRegistry.class.getClassLoader());
+    try {
+      for (URL file : java.util.Collections.list(loader.getResources(SERVICES))) {
+        r.index(file, loader);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the plugin lists of the class path: " + e.getMessage(), e);
     }
     r.external = pluginsDir;
     return r;
+  }
+
+  /**
+   * Reads one service file. A line may name its plugin after the class: {@code io.x.FileTailPlugin # names:
+   * in.FileTail in.Tail}; such a plugin is created when one of those names is first looked up, so a config that
+   * uses two plugins does not create all fifty (their classes, static parts and factories cost ~0.12 CPU-s of
+   * every start). Lines without names (a third-party jar) are created at once, as {@link ServiceLoader} would.
+   */
+  private void index(URL file, ClassLoader loader) throws IOException {
+    List<String> lines;
+    try (var in = file.openStream()) {
+      lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    }
+    for (String line : lines) {
+      int hash = line.indexOf('#');
+      String className = (hash < 0 ? line : line.substring(0, hash)).strip();
+      if (className.isEmpty()) {
+        continue;
+      }
+      String comment = hash < 0 ? "" : line.substring(hash + 1).strip();
+      if (!comment.startsWith("names:")) {
+        register(create(className, loader, file));
+        continue;
+      }
+      Lazy lazy = new Lazy(className, loader, file, List.of(comment.substring("names:".length()).strip().split("[\\s,]+")));
+      for (String n : lazy.names()) {
+        String key = n.toLowerCase(Locale.ROOT);
+        Lazy other = lazyByName.get(key);
+        Plugin<?> made = byName.get(key);
+        String otherClass = other != null ? other.className() : made != null ? made.getClass().getName() : null;
+        if (otherClass != null && !otherClass.equals(className)) {
+          throw new IllegalStateException("plugin name " + n + " is used by both " + otherClass + " and " + className);
+        }
+        lazyByName.put(key, lazy);
+      }
+    }
+  }
+
+  private static Plugin<?> create(String className, ClassLoader loader, URL from) {
+    try {
+      return Class.forName(className, true, loader).asSubclass(Plugin.class).getConstructor().newInstance();
+    } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+      throw new IllegalStateException("a plugin failed to load: " + className + " (listed in " + from + "): " + e, e);
+    }
+  }
+
+  /** Creates a plugin listed with its names, once; checks that the list told its names right. */
+  private Plugin<?> createLazy(Lazy lazy) {
+    Plugin<?> p = create(lazy.className(), lazy.loader(), lazy.from());
+    List<String> actual = new ArrayList<>();
+    actual.add(p.name());
+    actual.addAll(p.aliases());
+    if (!lowerCase(actual).equals(lowerCase(lazy.names()))) {
+      throw new IllegalStateException(lazy.from() + " lists " + lazy.className() + " as " + lazy.names()
+          + " but the plugin is called " + actual + ": correct the `# names:` of that line");
+    }
+    lazyByName.values().removeIf(l -> l == lazy);
+    register(p);
+    return p;
+  }
+
+  private static java.util.Set<String> lowerCase(List<String> names) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    names.forEach(n -> out.add(n.toLowerCase(Locale.ROOT)));
+    return out;
+  }
+
+  /** Creates every plugin still only listed. */
+  private void createAll() {
+    for (Lazy l : new java.util.LinkedHashSet<>(lazyByName.values())) {
+      if (lazyByName.containsValue(l)) {
+        createLazy(l);
+      }
+    }
   }
 
   /**
@@ -107,18 +188,18 @@ public final class PluginRegistry {
       if (jars.isEmpty()) {
         return false;
       }
-      // ServiceLoader asks for every service file visible to the loader, the parent's included: asking the parent
-      // opens every jar of the class path
-      for (Plugin<?> p : ServiceLoader.load(Plugin.class, onlyIn(jars, PluginRegistry.class.getClassLoader()))) {
-        register(p);
+      // only the jars' own service files: asking the parent would open every jar of the class path
+      ClassLoader loader = onlyIn(jars, PluginRegistry.class.getClassLoader());
+      for (URL file : java.util.Collections.list(loader.getResources(SERVICES))) {
+        index(file, loader);
       }
       return true;
     } catch (IllegalStateException e) {
       // kept: every later lookup reports it again (a reload, a second unknown name), not a plain "unknown"
       externalFailure = e;
       throw e;
-    } catch (ServiceConfigurationError e) {
-      externalFailure = new IllegalStateException("a plugin failed to load: " + e.getMessage(), e);
+    } catch (IOException e) {
+      externalFailure = new IllegalStateException("cannot read the plugin lists in " + dir + ": " + e.getMessage(), e);
       throw externalFailure;
     }
   }
@@ -151,6 +232,11 @@ public final class PluginRegistry {
         throw new IllegalStateException("plugin name " + n + " is used by both " + old.getClass().getName()
             + " and " + p.getClass().getName());
       }
+      Lazy listed = lazyByName.get(n.toLowerCase(Locale.ROOT));
+      if (listed != null && !listed.className().equals(p.getClass().getName())) {
+        throw new IllegalStateException("plugin name " + n + " is used by both " + listed.className()
+            + " and " + p.getClass().getName());
+      }
     }
     names.forEach(n -> byName.put(n.toLowerCase(Locale.ROOT), p));
     canonical.put(p.name(), p);
@@ -160,11 +246,24 @@ public final class PluginRegistry {
   public synchronized Plugin<?> find(String name) {
     String key = name.toLowerCase(Locale.ROOT);
     Plugin<?> p = byName.get(key);
-    return p == null && loadExternal() ? byName.get(key) : p;
+    if (p != null) {
+      return p;
+    }
+    Lazy listed = lazyByName.get(key);
+    if (listed != null) {
+      return createLazy(listed);
+    }
+    return loadExternal() ? find(name) : null; // once: the jars are opened only the first time
+  }
+
+  /** How many plugins are listed by name and not created yet (a start creates only those its config names). */
+  synchronized int notCreated() {
+    return new java.util.HashSet<>(lazyByName.values()).size();
   }
 
   /** Every plugin once, sorted by name. */
   public synchronized Collection<Plugin<?>> all() {
+    createAll();
     loadExternal();
     return List.copyOf(canonical.values());
   }
@@ -207,6 +306,7 @@ public final class PluginRegistry {
 
   /** Canonical names and aliases, for suggestions. */
   public synchronized List<String> names() {
+    createAll();
     loadExternal();
     List<String> out = new ArrayList<>();
     for (Plugin<?> p : canonical.values()) {
@@ -215,4 +315,7 @@ public final class PluginRegistry {
     }
     return out;
   }
+
+  /** A plugin its service file lists with its names: created on first use. */
+  private record Lazy(String className, ClassLoader loader, URL from, List<String> names) { }
 }

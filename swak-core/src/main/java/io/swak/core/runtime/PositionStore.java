@@ -375,7 +375,7 @@ public final class PositionStore implements Positions, AutoCloseable {
           active.remove(t);
           continue;
         }
-        if (!all && t.savedValue != null && now - t.savedAtNanos < INTERVAL_NANOS && !t.soon) {
+        if (!all && t.savedValue != null && now - t.savedAtNanos < INTERVAL_NANOS && !t.soon && !t.followUp) {
           left++;
           continue;
         }
@@ -396,7 +396,13 @@ public final class PositionStore implements Positions, AutoCloseable {
           t.savedValue = t.pending;
         }
         t.savedAtNanos = now;
+        // a key saved because it was busy gets one more round at the quick pace: the end of a burst (the last
+        // acknowledgements after the last "soon") is then saved within ~0.1 s, not up to a second later
+        t.followUp = t.soon;
         t.soon = false;
+        if (t.followUp) {
+          soon = true;
+        }
         settle(t, versions.get(i)[0]);
       }
       if (firstStart && left == 0) {
@@ -518,6 +524,8 @@ public final class PositionStore implements Positions, AutoCloseable {
     volatile boolean inActiveSet;
     volatile boolean gone;
     volatile boolean soon;
+    /** Saved in a round because it was busy ({@link #soon}): the next round saves it again if it changed. */
+    volatile boolean followUp;
     String savedValue;
     String pending;
     long savedAtNanos;

@@ -9,9 +9,8 @@ import io.swak.api.StepMetrics;
 import io.swak.core.config.StepConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,7 +107,11 @@ final class StepRuntime implements StepContext {
     if (source == null) {
       throw new IllegalStateException(step.name() + " declares no position source (Plugin.positionSource)");
     }
-    return open(positionsDirectory(step, dataDir), source);
+    Path dir = positionsDirectory(step, dataDir);
+    if (step.positionDirectory() == null) {
+      adoptEarlierName(dir, step.name(), source);
+    }
+    return open(dir, source);
   }
 
   /** Where a step's positions are kept: the directory its options name, else one named after its source. */
@@ -129,15 +132,43 @@ final class StepRuntime implements StepContext {
     return s;
   }
 
-  /** {@code in.FileTail-3fa9c2d1e0b4}: the plugin and a hash of what it reads, so any source makes a file name. */
+  /**
+   * {@code in.FileTail-3fa9c2d1e0b4a871}: the plugin and a 64-bit FNV-1a hash of what it reads, so any source makes
+   * a file name. (Not SHA-256: the first MessageDigest of a JVM sets up the security providers, 20-50 ms of every
+   * start.)
+   */
   static String directoryName(String plugin, String source) {
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
-      return plugin.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + HexFormat.of().formatHex(h, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    long h = 0xcbf29ce484222325L;
+    for (byte b : source.getBytes(StandardCharsets.UTF_8)) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    return plugin.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + HexFormat.of().toHexDigits(h);
+  }
+
+  /**
+   * The store of {@code source} under the name an earlier build gave it (a 12-digit SHA-256 prefix), moved to
+   * {@code dir}: found by its SOURCE file, so an upgrade keeps its positions.
+   */
+  private static void adoptEarlierName(Path dir, String plugin, String source) throws IOException {
+    Path parent = dir.getParent();
+    if (Files.exists(dir) || parent == null || !Files.isDirectory(parent)) {
+      return;
+    }
+    String prefix = plugin.replaceAll("[^A-Za-z0-9._-]", "_") + "-";
+    try (var list = Files.newDirectoryStream(parent, p -> {
+      String n = p.getFileName().toString();
+      return n.startsWith(prefix) && n.length() == prefix.length() + 12;
+    })) {
+      for (Path old : list) {
+        Path about = old.resolve("SOURCE");
+        if (Files.isRegularFile(about) && Files.readString(about, StandardCharsets.UTF_8).equals(source + "\n")) {
+          Files.move(old, dir);
+          return;
+        }
+      }
     }
   }
+
 
   /** After the step closed: saves and releases its position stores. */
   void closeStores() {

@@ -55,6 +55,28 @@ class PositionStoreTest {
     s.close();
   }
 
+  /** A busy key (saveSoon) gets one more quick round: the end of a burst is saved soon, not a second later. */
+  @Test
+  void theRoundAfterABusyOneSavesTheEndOfTheBurst(@TempDir Path dir) throws IOException {
+    PositionStore s = PositionStore.open(dir, null);
+    AtomicReference<String> value = new AtomicReference<>("1");
+    Positions.Position p = s.track("k", value::get);
+    assertThat(s.saveRound(false)).isZero();
+    value.set("2");
+    p.changed();
+    assertThat(s.saveRound(false)).as("a quiet key waits for its interval").isEqualTo(1);
+    p.saveSoon(); // a MiB acknowledged
+    assertThat(s.saveRound(false)).isZero();
+    value.set("3"); // the last acknowledgements of the burst, without a saveSoon of their own
+    p.changed();
+    assertThat(s.saveRound(false)).as("the round after a busy one").isZero();
+    assertThat(journal(dir)).contains("+k\t3");
+    value.set("4");
+    p.changed();
+    assertThat(s.saveRound(false)).as("then the interval again").isEqualTo(1);
+    s.close();
+  }
+
   @Test
   void aTornLastLineIsCutOffAndDamageInTheMiddleEndsTheValidPart(@TempDir Path dir) throws IOException {
     PositionStore s = PositionStore.open(dir, null);

@@ -63,6 +63,47 @@ class PluginRegistryTest {
     assertThat(r.find("out.Null")).as("the clashing jar's plugin does not shadow the built-in").isSameAs(builtIn);
   }
 
+  @Test
+  void aLookupCreatesOnlyThePluginItNames() {
+    PluginRegistry r = PluginRegistry.builtIn();
+    int listed = r.notCreated();
+    assertThat(listed).as("the built-ins' service files give their names").isGreaterThan(25);
+    assertThat(r.find("in.tail")).as("an alias").isSameAs(r.find("in.FileTail"));
+    r.find("out.Null");
+    assertThat(r.notCreated()).isEqualTo(listed - 2);
+    assertThat(r.find("out.NoSuch")).isNull();
+    assertThat(r.all()).extracting(Plugin::name).contains("out.Kafka", "in.Syslog");
+    assertThat(r.notCreated()).isZero();
+  }
+
+  /** Every `# names:` of the built-ins' service files is the plugin's name and aliases (else a lookup fails). */
+  @Test
+  void theNamesInTheServiceFilesAreThePlugins() {
+    PluginRegistry r = PluginRegistry.builtIn();
+    for (Plugin<?> p : r.all()) {
+      for (String n : p.aliases()) {
+        assertThat(PluginRegistry.builtIn().find(n)).as(n).isInstanceOf(p.getClass());
+      }
+      assertThat(PluginRegistry.builtIn().find(p.name())).as(p.name()).isInstanceOf(p.getClass());
+    }
+  }
+
+  @Test
+  void aServiceFileThatMisnamesItsPluginIsReported() throws IOException {
+    jar("misnamed.jar", io.swak.plugins.nulls.NullPlugin.class.getName() + " # names: out.Elsewhere");
+    PluginRegistry r = PluginRegistry.load(dir);
+    assertThatThrownBy(() -> r.find("out.Elsewhere")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("misnamed.jar").hasMessageContaining("but the plugin is called [out.Null, out.Discard]");
+  }
+
+  @Test
+  void aListedNameTakenByAnotherPluginIsReported() throws IOException {
+    jar("taken.jar", "com.example.Mine # names: out.Mine out.Stdout");
+    PluginRegistry r = PluginRegistry.load(dir);
+    assertThatThrownBy(() -> r.find("out.Mine")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("plugin name out.Stdout is used by both");
+  }
+
   /** A plugin jar whose service file names {@code className} (a class the test class path already has). */
   private void jar(String name, String className) throws IOException {
     try (OutputStream out = Files.newOutputStream(dir.resolve(name)); JarOutputStream j = new JarOutputStream(out)) {

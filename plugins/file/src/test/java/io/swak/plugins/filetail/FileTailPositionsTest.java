@@ -95,6 +95,32 @@ class FileTailPositionsTest {
   }
 
   @Test
+  void aStoreNamedByAnEarlierBuildIsFoundByItsSource() throws Exception {
+    Path log = Files.createDirectories(dir.resolve("logs")).resolve("app.log");
+    append(log, 1, 100);
+    Agent a = start("- task:\n" + TAIL);
+    await().atMost(Duration.ofSeconds(10)).until(() -> out().size() == 100);
+    a.stop();
+    // an earlier build named the store with 12 hex digits of SHA-256; same SOURCE inside
+    Path store;
+    try (var dirs = Files.list(dir.resolve("data/positions"))) {
+      store = dirs.findFirst().orElseThrow();
+    }
+    Path earlier = store.resolveSibling("in.FileTail-0123456789ab");
+    Files.move(store, earlier);
+    append(log, 101, 150);
+    a = start("- task:\n" + TAIL);
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> out().size() >= 150);
+      assertThat(out()).hasSize(150).doesNotHaveDuplicates().endsWith("line 150");
+    } finally {
+      a.stop();
+    }
+    assertThat(earlier).doesNotExist();
+    assertThat(store.resolve("positions.log")).isRegularFile();
+  }
+
+  @Test
   void twoTasksReadingTheSameFilesAreWarnedAbout() throws Exception {
     AgentConfig c = new ConfigLoader(PluginRegistry.builtIn(), Map.of("DIR", dir.toString())).parse("t.yml",
         "- task:\n" + TAIL + "- task:\n" + TAIL.replace("out.log", "copy.log")

@@ -29,6 +29,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
+import org.awaitility.Awaitility;
 
 /**
  * A real single-node Kafka 4.4 (KRaft, combined broker+controller) inside the test JVM, listening on
@@ -247,26 +248,16 @@ final class KafkaBroker implements AutoCloseable {
                     throw e;
                 }
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                try {
-                    var d = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name);
-                    if (d.partitions().size() == partitions
-                            && d.partitions().stream().allMatch(pi -> pi.leader() != null)) {
-                        return;
-                    }
-                } catch (ExecutionException e) {
-                    // just after a start the topic may not be in the broker's metadata yet
-                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
-                            || System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic " + name + " has no leaders");
-                }
-                Thread.sleep(50);
-            }
+            // just after a start the topic may not be in the broker's metadata yet: UnknownTopicOrPartition
+            Awaitility.await("leaders of every partition of " + name).atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptionsMatching(e -> e instanceof ExecutionException
+                            && e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                    .until(() -> {
+                        var d = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name);
+                        return d.partitions().size() == partitions
+                                && d.partitions().stream().allMatch(pi -> pi.leader() != null);
+                    });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -276,23 +267,11 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = admin()) {
-            while (true) {
-                try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
-                } catch (ExecutionException | TimeoutException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("Kafka not ready at " + bootstrapServers(), e);
-                    }
-                }
-                Thread.sleep(50);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            Awaitility.await("Kafka ready at " + bootstrapServers()).atMost(timeout).pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptionsInstanceOf(ExecutionException.class)
+                    .ignoreExceptionsInstanceOf(TimeoutException.class)
+                    .until(() -> !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty());
         }
     }
 
@@ -331,24 +310,15 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     private static void waitUntilPortFree(int port) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(LOOPBACK, port));
-                return;
-            } catch (IOException busy) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("port " + port + " still in use", busy);
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
+        Awaitility.await("port " + port + " free").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> {
+                    try (ServerSocket s = new ServerSocket()) {
+                        s.setReuseAddress(true);
+                        s.bind(new InetSocketAddress(LOOPBACK, port));
+                        return true;
+                    }
+                });
     }
 
     private static InetAddress ipv4Loopback() {

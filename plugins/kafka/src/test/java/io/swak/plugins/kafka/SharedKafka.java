@@ -139,8 +139,18 @@ final class SharedKafka {
         sent.add(p.send(new ProducerRecord<>(topic, k, values.get(i) == null ? null
             : values.get(i).getBytes(StandardCharsets.UTF_8))));
       }
+      // a loaded machine (CI ran this module 3x slower than a quiet one) can take long for the first
+      // acks=all answer after a broker restart; the producer's own delivery timeout (120 s) is the limit
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+      int acked = 0;
       for (var f : sent) {
-        f.get(30, TimeUnit.SECONDS);
+        try {
+          f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new AssertionError("the broker acknowledged " + acked + " of " + sent.size() + " messages to "
+              + topic + " in 150 s", e);
+        }
+        acked++;
       }
     }
   }
