@@ -7,6 +7,7 @@ import io.swak.api.Input;
 import io.swak.api.Positions;
 import io.swak.api.StepContext;
 import io.swak.support.FailureText;
+import io.swak.support.Multiline;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -361,7 +362,9 @@ final class FileTail implements Input {
         options.maxLineSize().bytes()), options.longLines() == FileTailPlugin.LongLines.TRUNCATE,
         options.passThrough());
     Multiline ml = options.multiline() == null ? null
-        : new Multiline(options.multiline().start(), (int) Math.min(Integer.MAX_VALUE - 16, options.maxLineSize().bytes()));
+        : new Multiline(options.multiline().start(), options.multiline().continuation(),
+            (int) Math.min(Integer.MAX_VALUE - 16, options.maxLineSize().bytes()), Integer.MAX_VALUE,
+            Multiline.Overflow.TRUNCATE);
     Path real = p;
     try {
       if (Files.isSymbolicLink(p)) {
@@ -826,19 +829,19 @@ final class FileTail implements Input {
       s.truncatedLines = 0;
       s.skippedLines = 0;
     }
-    if (f.multiline != null && f.multiline.truncatedEvents > 0) {
-      context.metrics().count("long_lines_truncated", f.multiline.truncatedEvents);
-      LOG.warn("{}: {} multiline event(s) longer than max_line_size ({}) truncated", f.path(),
-          f.multiline.truncatedEvents, options.maxLineSize());
-      f.multiline.truncatedEvents = 0;
+    long cut = f.multiline == null ? 0 : f.multiline.takeTruncated();
+    if (cut > 0) {
+      context.metrics().count("long_lines_truncated", cut);
+      LOG.warn("{}: {} multiline event(s) longer than max_line_size ({}) truncated", f.path(), cut,
+          options.maxLineSize());
     }
   }
 
   private void line(byte[] b, int off, int len, long start) {
     encoder.convert(b, off, len, start == 0);
-    if (current.multiline != null) {
-      current.multiline.line(encoder.array, encoder.offset, encoder.length, start, nowNanos, events);
-    } else {
+    if (current.multiline == null
+        || current.multiline.line(encoder.array, encoder.offset, encoder.length, start, nowNanos, events)
+        == Multiline.Took.ALONE) {
       addEvent(encoder.array, encoder.offset, encoder.length);
     }
   }

@@ -3,6 +3,8 @@ package io.swak.plugins.filetail;
 import io.swak.api.DataSize;
 import io.swak.api.Option;
 import io.swak.api.Plugin;
+import io.swak.support.Multiline;
+import io.swak.support.MultilinePreset;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -104,6 +106,10 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       @Option(value = "Regex that matches the first line of an event (found anywhere in the line; use ^ to anchor).",
           aliases = {"firstline", "format_firstline"})
       Pattern start,
+      @Option(value = "Regex of the lines that continue an event; a line matching neither start nor this is an event "
+          + "of its own. Without it every line that is not a start line continues the event.",
+          aliases = {"continue", "cont"})
+      Pattern continuation,
       @Option("Instead of start: java (stack traces with Caused by: and ... N more), python (Traceback) or go "
           + "(panic and goroutine dumps), joined to the log line that reported them.")
       MultilinePreset preset,
@@ -112,16 +118,7 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       Duration flushTimeout) {
 
     public MultilineOptions {
-      if (start != null && preset != null) {
-        throw new IllegalArgumentException("multiline takes `start` or `preset`, not both");
-      }
-      if (start == null && preset == null) {
-        throw new IllegalArgumentException("multiline needs `start` (a regex of an event's first line) or `preset` "
-            + "(java, python or go)");
-      }
-      if (start == null) {
-        start = preset.start();
-      }
+      start = Multiline.startPattern(start, preset, "multiline");
     }
   }
 

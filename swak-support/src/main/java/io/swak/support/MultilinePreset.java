@@ -1,4 +1,4 @@
-package io.swak.plugins.filetail;
+package io.swak.support;
 
 import java.util.regex.Pattern;
 

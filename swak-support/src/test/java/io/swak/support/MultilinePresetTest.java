@@ -1,4 +1,4 @@
-package io.swak.plugins.filetail;
+package io.swak.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +16,10 @@ class MultilinePresetTest {
     long pos = 0;
     for (String l : text.split("\n", -1)) {
       byte[] b = l.getBytes(StandardCharsets.UTF_8);
-      m.line(b, 0, b.length, pos, 0, (d, off, len) -> events.add(new String(d, off, len, StandardCharsets.UTF_8)));
+      if (m.line(b, 0, b.length, pos, 0, (d, off, len) -> events.add(new String(d, off, len,
+          StandardCharsets.UTF_8))) == Multiline.Took.ALONE) {
+        events.add(l);
+      }
       pos += b.length + 1;
     }
     m.flush((d, off, len) -> events.add(new String(d, off, len, StandardCharsets.UTF_8)));
