@@ -44,8 +44,9 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       @Option(value = "Key of the line in each record.", defaultValue = "message", aliases = {"key"})
       String messageKey,
       @Option("Joins lines into one event: `start` is a regex matching the first line of an event (or `preset`: java, "
-          + "python, go); other lines are appended to it. `flush_timeout` (default 1s) emits an event when no further "
-          + "line came. An event is bounded by max_line_size.")
+          + "python, go); other lines are appended to it, or with `continue` only the lines matching that regex. "
+          + "`flush_timeout` (default 1s) emits an event when no further line came. An event is bounded by "
+          + "max_line_size. The multiline step does the same on events of any input.")
       MultilineOptions multiline,
       @Option(value = "Longest line kept; see long_lines.", defaultValue = "1MiB", aliases = {"buffer_max_size"})
       DataSize maxLineSize,
