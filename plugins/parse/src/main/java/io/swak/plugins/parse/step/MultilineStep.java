@@ -1,10 +1,8 @@
 package io.swak.plugins.parse.step;
 
-import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.EntryReader;
 import io.swak.api.MsgpackException;
-import io.swak.api.Stage;
 import io.swak.api.StepContext;
 import io.swak.support.FieldPath;
 import io.swak.support.Multiline;
@@ -15,32 +13,16 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The multiline step. Each stream (a tag, and the value of {@code stream_key}) has its own {@link Multiline}; a
  * joined event is the first event of its group — time and every other field — with {@code key} replaced by the
  * joined text (spliced into the record bytes: a map's size does not change when a value does, at any depth).
- *
- * <p>Acknowledgements: the events of a group come from several input batches, and a group may still be open when
- * its batch has passed. Each input batch gets a count of what still holds its events — its own pass through the
- * step, plus one per group left open with its lines — and its ack completes when the last of them is delivered:
- * the batches emitted now (in which what completed goes on) and the ones that carry the open groups later.
- *
- * <p>An open group goes on after {@code flush_timeout} without a line of its stream, even if no batch arrives: a
- * timer thread of the step emits it into the rest of the task, as a buffer's flusher does. Everything that touches
- * the groups or emits runs under one lock, so the rest of the task is never entered by two threads at once and a
- * stream's events stay in order. A timer emission that fails is rethrown by the next batch, which restarts the
- * task: the events it held were never acknowledged, so the input reads them again.
+ * An open group holds a reference to each input batch its lines came from (see {@link HoldingStage}), and goes
+ * on after {@code flush_timeout} without a line of its stream, on the step's timer if no batch comes.
  */
-final class MultilineStep implements Stage {
-
-  private static final Logger LOG = LoggerFactory.getLogger("swak.multiline");
+final class MultilineStep extends HoldingStage {
 
   private final FieldPath key;
   private final FieldPath streamKey;
@@ -52,21 +34,14 @@ final class MultilineStep implements Stage {
   private final int maxStreams;
   private final long bufferLimit;
 
-  private final Object lock = new Object();
   /** Streams with a group open, least recently fed first. */
   private final LinkedHashMap<StreamId, Stream> streams = new LinkedHashMap<>(16, 0.75f, true);
-  /** What is emitted at the end of a batch or a timer round, per tag. */
-  private final LinkedHashMap<String, Out> outs = new LinkedHashMap<>();
   private volatile long heldBytes;
-  private StepContext context;
-  private Emitter downstream;
-  private Thread timer;
-  private volatile boolean closing;
-  private Exception timerFailure;
   /** The stream of the previous event of the batch being joined: consecutive events of one stream look it up once. */
   private Stream last;
 
   MultilineStep(MultilinePlugin.Options o) {
+    super(o.flushTimeout().toMillis() / 4);
     this.key = FieldPath.parse(o.key());
     this.streamKey = o.streamKey() == null ? null : FieldPath.parse(o.streamKey());
     this.start = o.start();
@@ -79,34 +54,9 @@ final class MultilineStep implements Stage {
   }
 
   @Override
-  public void start(StepContext ctx) {
-    this.context = ctx;
+  public void start(StepContext ctx) throws Exception {
+    super.start(ctx);
     ctx.metrics().gauge("multiline_held_bytes", () -> heldBytes);
-  }
-
-  @Override
-  public void connect(Emitter next) {
-    this.downstream = next;
-    long tickMillis = Math.max(5, Math.min(250, timeoutNanos / 4_000_000));
-    timer = new Thread(() -> timer(tickMillis), "swak-multiline-" + context.taskName());
-    timer.setDaemon(true);
-    timer.start();
-  }
-
-  /** An input batch's acknowledgement, completed when nothing holds its events any more. */
-  private static final class Source {
-    final Ack ack;
-    final AtomicInteger refs = new AtomicInteger(1);
-
-    Source(Ack ack) {
-      this.ack = ack;
-    }
-
-    void release() {
-      if (refs.decrementAndGet() == 0) {
-        ack.done();
-      }
-    }
   }
 
   /** A tag and the bytes of the stream key's value (null: none). */
@@ -135,12 +85,6 @@ final class MultilineStep implements Stage {
     public int hashCode() {
       return hash;
     }
-  }
-
-  /** Entries of one tag to emit, and the sources they release when delivered. */
-  private static final class Out {
-    final RecordWriter writer = new RecordWriter();
-    final List<Source> releases = new ArrayList<>();
   }
 
   /** One stream: its joiner and the first event of its open group. */
@@ -176,60 +120,20 @@ final class MultilineStep implements Stage {
     /** The open group is complete: its first event with the joined text, into this tag's batch. */
     @Override
     public void event(byte[] b, int off, int len) {
-      Out o = out(id.tag);
-      RecordWriter w = o.writer;
+      RecordWriter w = writer(id.tag);
       w.beginEntry(firstTime);
       w.raw(first, 0, valueStart);
       w.string(b, off, len);
       w.raw(first, valueEnd, firstLen - valueEnd);
       w.endEntry();
-      o.releases.addAll(sources);
+      releases(id.tag).addAll(sources);
       sources.clear();
     }
   }
 
-  private Out out(String tag) {
-    return outs.computeIfAbsent(tag, t -> new Out());
-  }
-
+  /** Feeds every event of the batch to its stream; an open group holds the batch. */
   @Override
-  public void accept(Batch batch, Emitter next) throws Exception {
-    synchronized (lock) {
-      if (timerFailure != null) {
-        Exception e = timerFailure;
-        timerFailure = null;
-        throw new IllegalStateException("emitting joined events after the flush timeout failed: "
-            + e.getMessage() + "; the task restarts and the input reads them again", e);
-      }
-      if (batch.isEmpty()) { // an input's periodic poll: a chance to emit what is due on the task thread
-        try {
-          flushDue(System.nanoTime());
-          emitOuts(next);
-        } finally {
-          clearOuts();
-        }
-        next.emit(batch);
-        return;
-      }
-      Source source = new Source(batch.ack());
-      try {
-        List<Stream> touched = join(batch, source);
-        for (Stream s : touched) {
-          if (s.joiner.holding() && (s.sources.isEmpty() || s.sources.get(s.sources.size() - 1) != source)) {
-            s.sources.add(source);
-            source.refs.incrementAndGet();
-          }
-        }
-        out(batch.tag()).releases.add(source); // its own pass: done when what goes on now is delivered
-        emitOuts(next);
-      } finally {
-        clearOuts();
-      }
-    }
-  }
-
-  /** Feeds every event of the batch to its stream; returns the streams that took lines. */
-  private List<Stream> join(Batch batch, Source source) throws Exception {
+  protected void take(Batch batch, Source source) throws Exception {
     byte[] d = batch.data();
     String tag = batch.tag();
     EntryReader entries = new EntryReader(d, 0, batch.length());
@@ -279,7 +183,7 @@ final class MultilineStep implements Stage {
         if (s != null) {
           flush(s); // the stream's open group goes first: its events stay in order
         }
-        out(tag).writer.entries(d, entryStart, re - entryStart, 1);
+        writer(tag).entries(d, entryStart, re - entryStart, 1);
       } else {
         last = s;
         int textStart = RecordBytes.stringStart(d, v);
@@ -287,7 +191,7 @@ final class MultilineStep implements Stage {
         int before = s.joiner.heldBytes();
         Multiline.Took took = s.joiner.line(d, textStart, textLen, 0, now, s);
         if (took == Multiline.Took.ALONE) {
-          out(tag).writer.entries(d, entryStart, re - entryStart, 1);
+          writer(tag).entries(d, entryStart, re - entryStart, 1);
         } else {
           if (took == Multiline.Took.STARTED) {
             s.first(d, rs, re, v, vEnd, entries.timeNanos());
@@ -310,7 +214,12 @@ final class MultilineStep implements Stage {
     if (notText > 0) {
       context.metrics().count("not_text", notText);
     }
-    return touched;
+    for (Stream s : touched) {
+      if (s.joiner.holding() && (s.sources.isEmpty() || s.sources.get(s.sources.size() - 1) != source)) {
+        s.sources.add(source);
+        source.hold();
+      }
+    }
   }
 
   /** Room for one more stream: the one fed longest ago goes on. */
@@ -337,7 +246,8 @@ final class MultilineStep implements Stage {
   }
 
   /** Emits every open group whose stream had no line for flush_timeout; forgets streams holding nothing. */
-  private void flushDue(long now) {
+  @Override
+  protected void due(long now) {
     long timedOut = 0;
     for (Iterator<Stream> it = streams.values().iterator(); it.hasNext(); ) {
       Stream s = it.next();
@@ -354,87 +264,16 @@ final class MultilineStep implements Stage {
     }
   }
 
-  /** Emits what the outs hold, a batch per tag; each batch's ack releases its sources. */
-  private void emitOuts(Emitter next) throws Exception {
-    for (Map.Entry<String, Out> e : outs.entrySet()) {
-      Out o = e.getValue();
-      List<Source> releases = List.copyOf(o.releases);
-      o.releases.clear();
-      if (o.writer.count() == 0) {
-        releases.forEach(Source::release);
-        continue;
-      }
-      AtomicBoolean once = new AtomicBoolean();
-      next.emit(o.writer.build(e.getKey(), () -> {
-        if (once.compareAndSet(false, true)) {
-          releases.forEach(Source::release);
-        }
-      }));
-    }
-  }
-
-  private void clearOuts() {
-    outs.values().forEach(o -> {
-      o.writer.reset();
-      o.releases.clear();
-    });
-    if (outs.size() > 64) {
-      outs.clear(); // many tags once: no writer per tag for ever
-    }
-  }
-
-  private void timer(long tickMillis) {
-    synchronized (lock) {
-      while (!closing) {
-        try {
-          lock.wait(tickMillis);
-        } catch (InterruptedException e) {
-          return;
-        }
-        if (closing || streams.isEmpty()) {
-          continue;
-        }
-        try {
-          flushDue(System.nanoTime());
-          emitOuts(downstream);
-        } catch (Exception e) {
-          if (!context.stopping() && !closing) {
-            LOG.error("{}, {}: emitting joined events after the flush timeout failed: {}", context.taskName(),
-                context.stepName(), e.getMessage());
-            context.metrics().errors(1);
-            timerFailure = e;
-          }
-        } finally {
-          clearOuts();
-        }
-      }
-    }
-  }
-
-  /** Stops the timer, then emits every open group into the rest of the task, which is still open. */
   @Override
-  public void close() throws Exception {
-    closing = true;
-    Thread t = timer;
-    if (t != null) {
-      synchronized (lock) {
-        lock.notifyAll();
-      }
-      t.join(10_000);
+  protected boolean idle() {
+    return streams.isEmpty();
+  }
+
+  @Override
+  protected void releaseAll() {
+    for (Stream s : streams.values()) {
+      flush(s);
     }
-    synchronized (lock) {
-      if (downstream == null) {
-        return;
-      }
-      try {
-        for (Stream s : streams.values()) {
-          flush(s);
-        }
-        streams.clear();
-        emitOuts(downstream);
-      } finally {
-        clearOuts();
-      }
-    }
+    streams.clear();
   }
 }
