@@ -6,7 +6,7 @@ import io.swak.api.EntryReader;
 import io.swak.api.MsgpackException;
 import io.swak.api.Processor;
 import io.swak.api.StepContext;
-import io.swak.plugins.parse.format.MsgpackWriter;
+import io.swak.parsers.MsgpackWriter;
 import io.swak.support.FieldPath;
 import io.swak.support.RecordBytes;
 import io.swak.support.RecordWriter;

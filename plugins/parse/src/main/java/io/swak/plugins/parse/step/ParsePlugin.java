@@ -2,9 +2,9 @@ package io.swak.plugins.parse.step;
 
 import io.swak.api.Option;
 import io.swak.api.Plugin;
-import io.swak.plugins.parse.format.LineParser;
-import io.swak.plugins.parse.format.ParserFactory;
-import io.swak.plugins.parse.format.Setup;
+import io.swak.parsers.LineParser;
+import io.swak.parsers.ParserFactory;
+import io.swak.parsers.Setup;
 import io.swak.support.FieldPath;
 import java.util.LinkedHashMap;
 import java.util.List;
