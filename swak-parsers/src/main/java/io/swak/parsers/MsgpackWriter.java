@@ -44,6 +44,16 @@ public final class MsgpackWriter {
     }
   }
 
+  /** An entry's head: a two-element array, then the time as an EventTime (fixext8: seconds, nanoseconds). */
+  public void entryHead(long epochNanos) {
+    ensure(11);
+    buf[len++] = (byte) 0x92;
+    buf[len++] = (byte) 0xD7;
+    buf[len++] = 0;
+    be32((int) Math.floorDiv(epochNanos, 1_000_000_000L));
+    be32((int) Math.floorMod(epochNanos, 1_000_000_000L));
+  }
+
   public void nil() {
     ensure(1);
     buf[len++] = (byte) 0xC0;

@@ -50,6 +50,8 @@ final class FileTail implements Input {
   private final byte[] newline;
   private final byte[] cr;
   private final LineEncoder encoder;
+  /** format: the parser each line goes through, or null. */
+  private final io.swak.parsers.LineRecords records;
   private final byte[] buf;
   /**
    * Bytes of the next read: the first reads after start are small and double up to the whole buffer,
@@ -128,6 +130,7 @@ final class FileTail implements Input {
     this.newline = LineEncoder.newline(options.encoding());
     this.cr = "\r".getBytes(options.encoding());
     this.encoder = new LineEncoder(options.encoding());
+    this.records = options.lineRecords();
     this.buf = new byte[(int) options.readBufferSize().bytes()];
     this.readSize = Math.min(FIRST_READ, buf.length);
     this.flushBytes = buf.length;
@@ -819,6 +822,23 @@ final class FileTail implements Input {
   }
 
   private void reportLongLines(FollowedFile f) {
+    if (records != null) {
+      long noMatch = records.takeNoMatch();
+      long malformed = records.takeMalformed();
+      long time = records.takeTimeUnparsed();
+      if (noMatch + malformed > 0) {
+        context.metrics().count("parse_errors", noMatch + malformed);
+        if (noMatch > 0) {
+          context.metrics().count("no_match", noMatch);
+        }
+        if (malformed > 0) {
+          context.metrics().count("malformed", malformed);
+        }
+      }
+      if (time > 0) {
+        context.metrics().count("time_unparsed", time);
+      }
+    }
     LineSplitter s = f.splitter;
     if (s.truncatedLines > 0 || s.skippedLines > 0) {
       boolean truncate = s.truncatedLines > 0;
@@ -847,6 +867,11 @@ final class FileTail implements Input {
   }
 
   private void addEvent(byte[] b, int off, int len) {
+    byte[] path = pathKey == null ? null : current.pathUtf8();
+    if (records != null && records.parse(b, off, len, eventTime, pathKey, path)) {
+      into.builder.addEntries(records.entry(), 0, records.entryLength(), 1);
+      return;
+    }
     into.builder.addMessage(eventTime, messageKey, b, off, len, pathKey, pathKey == null ? null : current.pathUtf8());
   }
 
