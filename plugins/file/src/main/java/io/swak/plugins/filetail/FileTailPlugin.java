@@ -123,7 +123,8 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
         if (rejected != null) {
           throw new IllegalArgumentException("format: " + rejected);
         }
-      } else if (regex != null || types != null || columns != null || timeKey != null || timeFormat != null
+      } else if (regex != null || types != null && !types.isEmpty() || columns != null && !columns.isEmpty()
+          || timeKey != null || timeFormat != null
           || timeZone != null || timeKeep) {
         throw new IllegalArgumentException("regex, types, columns, time_key, time_format, time_zone and time_keep "
             + "are options of a `format` (e.g. format: regex): give one");
