@@ -57,6 +57,9 @@ public final class ParsePlugin extends Plugin<ParsePlugin.Options> {
       if (into != null && into.isBlank()) {
         throw new IllegalArgumentException("option `into` is empty: name the field for the parsed map, or leave it out");
       }
+      if (into != null) {
+        ModifyPlugin.Options.topLevel("into", into); // one top-level field: parsed, or record["a.b"]
+      }
       String rejected = LineRecords.check(format, LineRecords.options(regex, types, columns, delimiter, timeKey,
           timeFormat, timeZone, timeKeep));
       if (rejected != null) {

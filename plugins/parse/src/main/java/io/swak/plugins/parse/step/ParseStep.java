@@ -12,7 +12,6 @@ import io.swak.support.FieldPath;
 import io.swak.support.RecordBytes;
 import io.swak.support.RecordWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -46,7 +45,7 @@ final class ParseStep implements Processor {
     this.parser = options.parser();
     this.key = FieldPath.parse(options.key());
     this.topKey = key.size() == 1 && key.isKey(0) ? key.key(0) : null;
-    this.into = options.into() == null ? null : options.into().getBytes(StandardCharsets.UTF_8);
+    this.into = options.into() == null ? null : ModifyPlugin.Options.topLevel("into", options.into());
   }
 
   @Override
