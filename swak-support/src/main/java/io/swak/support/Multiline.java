@@ -24,6 +24,14 @@ import java.util.regex.Pattern;
  */
 public final class Multiline {
 
+  /** The descriptions of the options that choose the lines, one text for in.FileTail's multiline and the step. */
+  public static final String DOC_START = "Regex that matches the first line of an event (found anywhere in the line; "
+      + "use ^ to anchor).";
+  public static final String DOC_CONTINUATION = "Regex of the lines that continue an event; a line matching neither "
+      + "start nor this is an event of its own. Without it every line that is not a start line continues the event.";
+  public static final String DOC_PRESET = "Instead of start: java (stack traces with Caused by: and ... N more), "
+      + "python (Traceback) or go (panic and goroutine dumps), joined to the log line that reported them.";
+
   /** Receives the held event when it is complete (UTF-8, lines joined by {@code \n}). */
   @FunctionalInterface
   public interface Events {

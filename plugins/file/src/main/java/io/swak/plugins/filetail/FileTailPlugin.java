@@ -145,15 +145,11 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
 
   /** The {@code multiline} block. */
   public record MultilineOptions(
-      @Option(value = "Regex that matches the first line of an event (found anywhere in the line; use ^ to anchor).",
-          aliases = {"firstline", "format_firstline"})
+      @Option(value = Multiline.DOC_START, aliases = {"firstline", "format_firstline"})
       Pattern start,
-      @Option(value = "Regex of the lines that continue an event; a line matching neither start nor this is an event "
-          + "of its own. Without it every line that is not a start line continues the event.",
-          aliases = {"continue", "cont"})
+      @Option(value = Multiline.DOC_CONTINUATION, aliases = {"continue", "cont"})
       Pattern continuation,
-      @Option("Instead of start: java (stack traces with Caused by: and ... N more), python (Traceback) or go "
-          + "(panic and goroutine dumps), joined to the log line that reported them.")
+      @Option(Multiline.DOC_PRESET)
       MultilinePreset preset,
       @Option(value = "Emit the event being joined when no line came for this long.", defaultValue = "1s",
           aliases = {"flush_interval"})

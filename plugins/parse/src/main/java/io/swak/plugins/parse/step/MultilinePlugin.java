@@ -22,15 +22,11 @@ public final class MultilinePlugin extends Plugin<MultilinePlugin.Options> {
       @Option("A field whose value tells streams apart within a tag (a file path, a container id); events of "
           + "one tag and one value of it are joined together. Without it, one stream per tag.")
       String streamKey,
-      @Option(value = "Regex that matches the first line of an event (found anywhere in the text; use ^ to "
-          + "anchor).", aliases = {"firstline"})
+      @Option(value = Multiline.DOC_START, aliases = {"firstline"})
       Pattern start,
-      @Option(value = "Regex of the lines that continue an event; a line matching neither start nor this is an "
-          + "event of its own. Without it every line that is not a start line continues the event.",
-          aliases = {"continue", "cont"})
+      @Option(value = Multiline.DOC_CONTINUATION, aliases = {"continue", "cont"})
       Pattern continuation,
-      @Option("Instead of start: java (stack traces with Caused by: and ... N more), python (Traceback) or go "
-          + "(panic and goroutine dumps), joined to the log line that reported them.")
+      @Option(Multiline.DOC_PRESET)
       MultilinePreset preset,
       @Option(value = "An event being joined goes on when no line of its stream came for this long, even if no "
           + "further event arrives.", defaultValue = "1s")
