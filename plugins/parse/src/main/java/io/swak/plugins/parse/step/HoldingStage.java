@@ -118,6 +118,9 @@ abstract class HoldingStage implements Stage {
 
   @Override
   public final void accept(Batch batch, Emitter next) throws Exception {
+    if (timer == null) {
+      connect(next); // a runtime that did not connect the step: the rest of the task is what it is given
+    }
     synchronized (lock) {
       if (timerFailure != null) {
         Exception e = timerFailure;
