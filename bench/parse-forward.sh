@@ -7,13 +7,17 @@
 # (the same regex, Time_Key time) -> forward. Both read from their head; wall time runs from the
 # agent's start (JVM start-up included) to the last event at the receiver. Prints lines/s, CPU-s
 # per million lines and peak RSS of each run, the medians and Swak / Fluent Bit.
-# Usage: [RUNS=5] [FORMAT=nginx|regex] [PEER=fluent-bit] [FLUENT_BIT=…] bench/parse-forward.sh [EVENTS]
+# PLACES="step input" runs Swak both ways, alternating: the parse step after in.FileTail (step) and
+# in.FileTail's own `format:` (input: the line parsed once where it is read, no parse step).
+# Usage: [RUNS=5] [FORMAT=nginx|regex] [PLACES="step input"] [PEER=fluent-bit] [FLUENT_BIT=…]
+#        bench/parse-forward.sh [EVENTS]
 set -eu
 cd "$(dirname "$0")/.."
 EVENTS=${1:-2000000}
 RUNS=${RUNS:-5}
 OUT_PORT=${OUT_PORT:-24395}
 FORMAT=${FORMAT:-nginx}
+PLACES=${PLACES:-step}
 LIB=swak-dist/target/lib
 WORK=${BENCH_DIR:-/tmp/swak-bench-parse}
 rm -rf "$WORK"; mkdir -p "$WORK"
@@ -40,18 +44,23 @@ cat > "$WORK/parsers.conf" <<CONF
     Types code:integer size:integer
 CONF
 if [ "$FORMAT" = regex ]; then
-  PARSE="  - parse: {format: regex, regex: '$NGINX_REGEX', types: {code: int, size: int}, time_key: time, time_format: '%d/%b/%Y:%H:%M:%S %z'}"
+  OPTS="format: regex, regex: '$NGINX_REGEX', types: {code: int, size: int}, time_key: time, time_format: '%d/%b/%Y:%H:%M:%S %z'"
 else
-  PARSE="  - parse: {format: nginx}"
+  OPTS="format: nginx"
 fi
 AGENT_PID=""; RECV=""
 trap '[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null; [ -n "$RECV" ] && kill "$RECV" 2>/dev/null; true' EXIT
 now() { date +%s%N; }
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$2"; }
 start_swak() {
+  if [ "$place" = input ]; then
+    TAIL_OPTS=", $OPTS"; PARSE=""
+  else
+    TAIL_OPTS=""; PARSE="  - parse: {$OPTS}"
+  fi
   cat > "$D/task.yml" <<YML
 - task:
-  - in.FileTail: {path: $LOG, pos_dir: $D/pos, read_from_head: true, tag: bench.access}
+  - in.FileTail: {path: $LOG, pos_dir: $D/pos, read_from_head: true, tag: bench.access$TAIL_OPTS}
 $PARSE
   - out.Fluentd: {host: 127.0.0.1, port: $OUT_PORT, heartbeat_type: none}
 YML
@@ -67,7 +76,8 @@ start_fluentbit() {
 }
 measure() {
   agent=$1
-  D=$WORK/$agent-$run; rm -rf "$D"; mkdir -p "$D"
+  name=$agent; [ "$agent" = swak ] && [ "$PLACES" != step ] && name=swak-$place
+  D=$WORK/$name-$run; rm -rf "$D"; mkdir -p "$D"
   /usr/bin/time -v -o "$D/receiver.time" java -XX:+UseSerialGC $RECEIVER_OPTS -cp "$JCP" FastReceiver "$OUT_PORT" "$EVENTS" 0 \
     > "$D/receiver.out" 2>&1 &
   RECV=$!
@@ -83,23 +93,27 @@ measure() {
   LAST=$(field last_ns "$D/receiver.out")
   CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/agent.time")
   RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$D/agent.time")
-  awk -v n="$EVENTS" -v t0="$T0" -v l="$LAST" -v c="$CPU" -v r="$RSS" -v run="$run" -v a="$agent" 'BEGIN {
+  awk -v n="$EVENTS" -v t0="$T0" -v l="$LAST" -v c="$CPU" -v r="$RSS" -v run="$run" -v a="$name" 'BEGIN {
     w = (l - t0) / 1e9;
     printf "%s run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.3f s, agent CPU %.2f s)\n",
-      a, run, n / w, c / (n / 1e6), r / 1024, w, c }' | tee -a "$WORK/results-$agent.txt"
+      a, run, n / w, c / (n / 1e6), r / 1024, w, c }' | tee -a "$WORK/results-$name.txt"
   if [ "$agent" = swak ]; then grep -iE " (error|warn)" "$D/agent.log" | head -5 || true; fi
 }
 echo "load before: $(uptime)"
 for run in $(seq 1 "$RUNS"); do
-  measure swak
+  for place in $PLACES; do measure swak; done
   if [ "${PEER:-}" = fluent-bit ]; then measure fluentbit; fi
 done
 echo "load after: $(uptime)"
 med() { awk -v f="$2" '{ gsub(/[(),]/, ""); print $f }' "$WORK/results-$1.txt" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
-for a in swak fluentbit; do
+for a in swak swak-step swak-input fluentbit; do
   [ -f "$WORK/results-$a.txt" ] || continue
   echo "$a, median of $RUNS: $(med $a 4) lines/s, $(med $a 6) CPU-s per million lines, peak RSS $(med $a 13) MiB"
 done
+if [ -f "$WORK/results-swak-input.txt" ] && [ -f "$WORK/results-swak-step.txt" ]; then
+  echo "input / step: $(echo "$(med swak-input 4) $(med swak-step 4)" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
+    "$(echo "$(med swak-input 6) $(med swak-step 6)" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million lines"
+fi
 if [ -f "$WORK/results-fluentbit.txt" ]; then
   echo "swak / fluent-bit: $(echo "$(med swak 4) $(med fluentbit 4)" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
     "$(echo "$(med swak 6) $(med fluentbit 6)" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million lines"

@@ -15,8 +15,8 @@ import org.apache.maven.model.io.xpp3.MavenXpp3Reader;
 
 /**
  * Makes the distribution's {@code repository/}: a Maven repository holding Swak's own artifacts of this build (the
- * parent poms, swak-api, swak-support, swak-core and every plugin module of {@code plugins/}) and everything they need
- * at run time, with the poms Maven Resolver reads to find it. {@code swak build} picks plugin modules from it, offline.
+ * parent poms, swak-api, swak-support, swak-parsers, swak-core and every plugin module of {@code plugins/}) and
+ * everything they need at run time, with the poms Maven Resolver reads to find it. {@code swak build} picks plugin modules from it, offline.
  * Run by the distribution's build: {@code RepositoryMaker OUT REACTOR_ROOT BUILD_LOCAL_REPOSITORY VERSION}.
  */
 public final class RepositoryMaker {
@@ -42,7 +42,7 @@ public final class RepositoryMaker {
     try (MavenArtifacts m = new MavenArtifacts(out, List.of(), List.of(buildRepo.toUri().toString()), false)) {
       m.install("io.swak:swak-parent:" + version, null, reactor.resolve("pom.xml"));
       m.install("io.swak:swak-plugins:" + version, null, reactor.resolve("plugins/pom.xml"));
-      for (String module : List.of("swak-api", "swak-support", "swak-core")) {
+      for (String module : List.of("swak-api", "swak-support", "swak-parsers", "swak-core")) {
         m.install("io.swak:" + module + ":" + version, jar(reactor.resolve(module), module, version),
             reactor.resolve(module + "/pom.xml"));
       }

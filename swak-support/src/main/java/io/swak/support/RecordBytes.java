@@ -53,6 +53,14 @@ public final class RecordBytes {
    * key repeats, as a decoded map would keep it), or {@link #ABSENT}. The map must be a map ({@link #isMap}).
    */
   public static int findKey(byte[] d, int p, int end, byte[] key, int off, int len) {
+    return findKey(d, p, end, key, off, len, null);
+  }
+
+  /**
+   * {@link #findKey} that also gives, in {@code mapEnd[0]}, the position just after the map: one walk over a record
+   * for a step that needs both (grep on one field copies whole entries, so it needs where each record ends).
+   */
+  public static int findKey(byte[] d, int p, int end, byte[] key, int off, int len, int[] mapEnd) {
     int n = mapSize(d, p, end);
     int q = p + headerSize(d[p] & 0xff);
     int found = ABSENT;
@@ -86,6 +94,9 @@ public final class RecordBytes {
         v = skip(d, q, end);
       }
       q = skip(d, v, end);
+    }
+    if (mapEnd != null) {
+      mapEnd[0] = q;
     }
     return found;
   }

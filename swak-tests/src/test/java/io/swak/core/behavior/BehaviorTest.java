@@ -69,6 +69,8 @@ import org.junit.jupiter.api.io.TempDir;
  * steps:                      # optional, run in order once every task of both agents runs
  *   - append: {file: a.log, text: "x\n", encoding: x-windows-949}   # encoding optional (UTF-8)
  *   - append: {file: a.log, seq: [1, 100]}   # the lines {"seq":1} … {"seq":100}
+ *   - append: {file: a.log, text: "x", repeat: 1000}   # the text 1000 times (a long line); with
+ *                             #   encoding: iso-8859-1, "\u00ff" is the byte 0xFF (invalid UTF-8)
  *   - rename: {from: a.log, to: a.log.1}     # rotation by rename
  *   - truncate: a.log                        # to 0 bytes, as copytruncate does
  *   - delete: a.log
@@ -77,6 +79,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   - send: {port: ${PORT_1}, json: '["tag", 1700000000, {"a": 1}, {"chunk": "c1"}]', ack: c1}
  *                             # JSON messages written to an in.Forward; with ack (one id or a list):
  *                             # waits for the {"ack": id} replies
+ *   - send: {port: ${PORT_1}, text: "a line\n"}   # any text, e.g. lines for an in.Tcp
  *   - stop / start / restart  # the agent, with the same data dir: checkpoints and buffers survive
  *   - stop_receiver / start_receiver
  *   - expect: [ … ]           # expectations (as below) checked at this point
@@ -267,7 +270,7 @@ class BehaviorTest {
         }
         text = sb.toString();
       } else {
-        text = arg.get("text").asText();
+        text = arg.get("text").asText().repeat(arg.path("repeat").asInt(1));
       }
       Charset cs = arg.has("encoding") ? Charset.forName(arg.get("encoding").asText()) : StandardCharsets.UTF_8;
       Files.createDirectories(p.toAbsolutePath().getParent());
@@ -300,7 +303,7 @@ class BehaviorTest {
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), arg.get("port").asInt()), 5000);
         s.setSoTimeout((int) timeout.toMillis());
-        s.getOutputStream().write(arg.get("json").asText().getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().write(arg.get(arg.has("text") ? "text" : "json").asText().getBytes(StandardCharsets.UTF_8));
         s.getOutputStream().flush();
         InputStream in = s.getInputStream();
         Set<String> got = new HashSet<>();

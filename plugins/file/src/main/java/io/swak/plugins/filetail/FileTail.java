@@ -7,6 +7,7 @@ import io.swak.api.Input;
 import io.swak.api.Positions;
 import io.swak.api.StepContext;
 import io.swak.support.FailureText;
+import io.swak.support.Multiline;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -57,6 +58,8 @@ final class FileTail implements Input {
   private final byte[] newline;
   private final byte[] cr;
   private final LineEncoder encoder;
+  /** format: the parser each line goes through, or null. */
+  private final io.swak.parsers.LineRecords records;
   private final byte[] buf;
   /**
    * Bytes of the next read: the first reads after start are small and double up to the whole buffer,
@@ -138,6 +141,7 @@ final class FileTail implements Input {
     this.newline = LineEncoder.newline(options.encoding());
     this.cr = "\r".getBytes(options.encoding());
     this.encoder = new LineEncoder(options.encoding());
+    this.records = options.lineRecords();
     this.buf = new byte[(int) options.readBufferSize().bytes()];
     this.readSize = Math.min(FIRST_READ, buf.length);
     this.flushBytes = buf.length;
@@ -372,7 +376,9 @@ final class FileTail implements Input {
         options.maxLineSize().bytes()), options.longLines() == FileTailPlugin.LongLines.TRUNCATE,
         options.passThrough());
     Multiline ml = options.multiline() == null ? null
-        : new Multiline(options.multiline().start(), (int) Math.min(Integer.MAX_VALUE - 16, options.maxLineSize().bytes()));
+        : new Multiline(options.multiline().start(), options.multiline().continuation(),
+            (int) Math.min(Integer.MAX_VALUE - 16, options.maxLineSize().bytes()), Integer.MAX_VALUE,
+            Multiline.Overflow.TRUNCATE);
     Path real = p;
     try {
       if (Files.isSymbolicLink(p)) {
@@ -827,6 +833,23 @@ final class FileTail implements Input {
   }
 
   private void reportLongLines(FollowedFile f) {
+    if (records != null) {
+      long noMatch = records.takeNoMatch();
+      long malformed = records.takeMalformed();
+      long time = records.takeTimeUnparsed();
+      if (noMatch + malformed > 0) {
+        context.metrics().count("parse_errors", noMatch + malformed);
+        if (noMatch > 0) {
+          context.metrics().count("no_match", noMatch);
+        }
+        if (malformed > 0) {
+          context.metrics().count("malformed", malformed);
+        }
+      }
+      if (time > 0) {
+        context.metrics().count("time_unparsed", time);
+      }
+    }
     LineSplitter s = f.splitter;
     if (s.truncatedLines > 0 || s.skippedLines > 0) {
       boolean truncate = s.truncatedLines > 0;
@@ -837,24 +860,32 @@ final class FileTail implements Input {
       s.truncatedLines = 0;
       s.skippedLines = 0;
     }
-    if (f.multiline != null && f.multiline.truncatedEvents > 0) {
-      context.metrics().count("long_lines_truncated", f.multiline.truncatedEvents);
-      LOG.warn("{}: {} multiline event(s) longer than max_line_size ({}) truncated", f.path(),
-          f.multiline.truncatedEvents, options.maxLineSize());
-      f.multiline.truncatedEvents = 0;
+    long cut = f.multiline == null ? 0 : f.multiline.takeTruncated();
+    if (cut > 0) {
+      context.metrics().count("long_lines_truncated", cut);
+      LOG.warn("{}: {} multiline event(s) longer than max_line_size ({}) truncated", f.path(), cut,
+          options.maxLineSize());
     }
   }
 
   private void line(byte[] b, int off, int len, long start) {
     encoder.convert(b, off, len, start == 0);
-    if (current.multiline != null) {
-      current.multiline.line(encoder.array, encoder.offset, encoder.length, start, nowNanos, events);
-    } else {
+    if (current.multiline == null
+        || current.multiline.line(encoder.array, encoder.offset, encoder.length, start, nowNanos, events)
+        == Multiline.Took.ALONE) {
       addEvent(encoder.array, encoder.offset, encoder.length);
     }
   }
 
   private void addEvent(byte[] b, int off, int len) {
+    if (records != null) {
+      // a line the input's format parses becomes a whole entry (with the path field when path_key is set)
+      byte[] path = pathKey == null ? null : current.pathUtf8();
+      if (records.parse(b, off, len, eventTime, pathKey, path)) {
+        into.builder.addEntries(records.entry(), 0, records.entryLength(), 1);
+        return;
+      }
+    }
     if (extraFields == 0) {
       into.builder.addMessage(eventTime, messageKey, b, off, len);
       return;

@@ -3,11 +3,16 @@ package io.swak.plugins.filetail;
 import io.swak.api.DataSize;
 import io.swak.api.Option;
 import io.swak.api.Plugin;
+import io.swak.parsers.LineRecords;
+import io.swak.parsers.ParserOptionDocs;
+import io.swak.support.Multiline;
+import io.swak.support.MultilinePreset;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** {@code in.FileTail}: follows log files by identity and emits one event per line. */
@@ -47,8 +52,9 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       @Option(value = "Key of the line in each record.", defaultValue = "message", aliases = {"key"})
       String messageKey,
       @Option("Joins lines into one event: `start` is a regex matching the first line of an event (or `preset`: java, "
-          + "python, go); other lines are appended to it. `flush_timeout` (default 1s) emits an event when no further "
-          + "line came. An event is bounded by max_line_size.")
+          + "python, go); other lines are appended to it, or with `continue` only the lines matching that regex. "
+          + "`flush_timeout` (default 1s) emits an event when no further line came. An event is bounded by "
+          + "max_line_size. The multiline step does the same on events of any input.")
       MultilineOptions multiline,
       @Option(value = "Longest line kept; see long_lines.", defaultValue = "1MiB", aliases = {"buffer_max_size"})
       DataSize maxLineSize,
@@ -71,7 +77,27 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
           + "the same tag, before they go on as one batch (many files growing slowly then cost a batch per interval, "
           + "not one per write); a file read in bulk goes on block by block at once. 0 = every read at once.",
           defaultValue = "200ms")
-      Duration flushInterval) {
+      Duration flushInterval,
+      @Option("Parses each line (each joined multiline event) once, from the bytes read, by a parser of the parse "
+          + "step: " + ParserOptionDocs.FORMATS + "; the record is the fields found (and path_key). A line that "
+          + "does not parse is kept as {message_key: line}, counted as parse_errors and no_match or malformed.")
+      String format,
+      @Option(value = ParserOptionDocs.REGEX, aliases = {"pattern"})
+      String regex,
+      @Option(ParserOptionDocs.TYPES)
+      Map<String, String> types,
+      @Option(ParserOptionDocs.COLUMNS)
+      List<String> columns,
+      @Option(ParserOptionDocs.DELIMITER)
+      String delimiter,
+      @Option(ParserOptionDocs.TIME_KEY)
+      String timeKey,
+      @Option(ParserOptionDocs.TIME_FORMAT)
+      String timeFormat,
+      @Option(ParserOptionDocs.TIME_ZONE)
+      String timeZone,
+      @Option(value = ParserOptionDocs.TIME_KEEP, defaultValue = "false")
+      boolean timeKeep) {
 
     public Options {
       if (path != null && (path.isEmpty() || path.stream().anyMatch(p -> p == null || p.isBlank()))) {
@@ -96,6 +122,24 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       if (refreshInterval != null && refreshInterval.toMillis() < 10) {
         throw new IllegalArgumentException("option `refresh_interval` must be at least 10ms");
       }
+      if (format != null) {
+        String rejected = LineRecords.check(format, LineRecords.options(regex, types, columns, delimiter, timeKey,
+            timeFormat, timeZone, timeKeep));
+        if (rejected != null) {
+          throw new IllegalArgumentException("format: " + rejected);
+        }
+      } else if (regex != null || types != null && !types.isEmpty() || columns != null && !columns.isEmpty()
+          || timeKey != null || timeFormat != null
+          || timeZone != null || timeKeep) {
+        throw new IllegalArgumentException("regex, types, columns, time_key, time_format, time_zone and time_keep "
+            + "are options of a `format` (e.g. format: regex): give one");
+      }
+    }
+
+    /** The parser of `format`, or null for plain lines; one per in.FileTail (its thread). */
+    LineRecords lineRecords() {
+      return format == null ? null : new LineRecords(format, LineRecords.options(regex, types, columns, delimiter,
+          timeKey, timeFormat, timeZone, timeKeep));
     }
 
     /** UTF-8 (or plain ASCII) files pass their bytes through untouched. */
@@ -106,27 +150,18 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
 
   /** The {@code multiline} block. */
   public record MultilineOptions(
-      @Option(value = "Regex that matches the first line of an event (found anywhere in the line; use ^ to anchor).",
-          aliases = {"firstline", "format_firstline"})
+      @Option(value = Multiline.DOC_START, aliases = {"firstline", "format_firstline"})
       Pattern start,
-      @Option("Instead of start: java (stack traces with Caused by: and ... N more), python (Traceback) or go "
-          + "(panic and goroutine dumps), joined to the log line that reported them.")
+      @Option(value = Multiline.DOC_CONTINUATION, aliases = {"continue", "cont"})
+      Pattern continuation,
+      @Option(Multiline.DOC_PRESET)
       MultilinePreset preset,
       @Option(value = "Emit the event being joined when no line came for this long.", defaultValue = "1s",
           aliases = {"flush_interval"})
       Duration flushTimeout) {
 
     public MultilineOptions {
-      if (start != null && preset != null) {
-        throw new IllegalArgumentException("multiline takes `start` or `preset`, not both");
-      }
-      if (start == null && preset == null) {
-        throw new IllegalArgumentException("multiline needs `start` (a regex of an event's first line) or `preset` "
-            + "(java, python or go)");
-      }
-      if (start == null) {
-        start = preset.start();
-      }
+      start = Multiline.startPattern(start, preset, "multiline");
     }
   }
 
@@ -151,6 +186,10 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
     if (o.encoding() != null && LineEncoder.newline(o.encoding()) == null) {
       return "encoding `" + o.encoding().name() + "` cannot be followed line by line: use a charset without a byte "
           + "order mark, e.g. utf-16le or utf-16be instead of utf-16";
+    }
+    if (o.format() != null && o.hostKey() != null) {
+      return "host_key is not added to lines that `format` parses: use a parse step after in.FileTail with "
+          + "host_key here, or a modify step ({set: {host: ...}}) after the format";
     }
     return null;
   }

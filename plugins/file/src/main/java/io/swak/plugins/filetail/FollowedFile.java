@@ -1,6 +1,7 @@
 package io.swak.plugins.filetail;
 
 import io.swak.api.AckWindow;
+import io.swak.support.Multiline;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -87,7 +88,7 @@ final class FollowedFile {
 
   /** Where the acknowledged part of the file may reach at most: before a held multiline event, else the line start. */
   long endPosition() {
-    return multiline != null && multiline.holding() ? multiline.heldStart() : splitter.lineStart();
+    return multiline != null && multiline.holding() ? multiline.heldMark() : splitter.lineStart();
   }
 
   /**

@@ -87,17 +87,4 @@ final class LineEncoder {
     offset = 0;
     length = bytes.position();
   }
-
-  /** Shortens a UTF-8 line to at most {@code max} bytes without cutting a character in two. */
-  static int utf8Prefix(byte[] b, int off, int len, int max) {
-    if (len <= max) {
-      return len;
-    }
-    int n = max;
-    // step back over continuation bytes (10xxxxxx) so the cut falls before a character's first byte
-    while (n > 0 && (b[off + n] & 0xC0) == 0x80) {
-      n--;
-    }
-    return n;
-  }
 }

@@ -1,5 +1,6 @@
 package io.swak.plugins.filetail;
 
+import io.swak.support.Multiline;
 import io.swak.support.Swar;
 import java.util.Arrays;
 
@@ -146,7 +147,7 @@ final class LineSplitter {
         if (overLimit) {
           countLong(start);
           if (truncate) {
-            int cut = utf8 ? LineEncoder.utf8Prefix(collected, 0, len, maxLineSize) : Math.min(len, maxLineSize);
+            int cut = utf8 ? Multiline.utf8Prefix(collected, 0, len, maxLineSize) : Math.min(len, maxLineSize);
             sink.line(collected, 0, cut, start);
           }
         } else {
@@ -173,7 +174,7 @@ final class LineSplitter {
       if (!truncate) {
         return;
       }
-      len = utf8 ? LineEncoder.utf8Prefix(buf, s, len, maxLineSize) : maxLineSize;
+      len = utf8 ? Multiline.utf8Prefix(buf, s, len, maxLineSize) : maxLineSize;
     }
     sink.line(buf, s, len, start);
   }

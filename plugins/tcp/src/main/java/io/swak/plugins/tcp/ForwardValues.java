@@ -242,7 +242,7 @@ final class ForwardValues {
   void report(String peer) {
     if (invalid > 0) {
       r.metrics.count("invalid_messages", invalid);
-      r.warn("invalid", "in.Tcp: skipped values from " + peer + " that are not " + (r.options.format()
+      r.warn("invalid", "in.Tcp: skipped values from " + peer + " that are not " + (r.options.framing()
           == TcpInputPlugin.Format.FORWARD ? "Forward messages" : "entries or records") + " (counter invalid_messages)");
       invalid = 0;
     }

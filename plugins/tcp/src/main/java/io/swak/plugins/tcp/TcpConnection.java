@@ -60,6 +60,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
   private long now;
   private byte[] source;
   private final JsonRecords json;
+  /** format: a parser, or null. */
+  private final ParsedLines parsed;
   private final ForwardValues forward;
   /** Tag of the entries this connection wrote into the worker's buffer. */
   private String tag;
@@ -69,9 +71,10 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
     TcpInputPlugin.Options o = receiver.options;
     this.detecting = o.compress() == TcpInputPlugin.Compress.AUTO;
     this.tag = o.tag();
-    this.json = new JsonRecords(o.timeKey(), o.keepTimeKey(), o.messageKey(), o.sourceKey());
+    this.json = new JsonRecords(o.jsonTimeKey(), o.keepTimeKey(), o.messageKey(), o.sourceKey());
     int maxLine = (int) o.maxLineSize().bytes();
-    switch (o.format()) {
+    this.parsed = o.framing() == TcpInputPlugin.Format.PARSED ? o.parsedLines() : null;
+    switch (o.framing()) {
       case JSON_LINES -> {
         framer = new LineFramer(this, maxLine, o.longLines() == TcpInputPlugin.LongLines.SKIP,
             (b, s, e) -> json.line(b, s, e, now, source, out()));
@@ -80,6 +83,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
       case LINES -> {
         framer = new LineFramer(this, maxLine, o.longLines() == TcpInputPlugin.LongLines.SKIP,
             (b, s, e) -> json.message(b, s, e, now, source, out()));
+        forward = null;
+      }
+      case PARSED -> {
+        framer = new LineFramer(this, maxLine, o.longLines() == TcpInputPlugin.LongLines.SKIP,
+            (b, s, e) -> parsed.line(b, s, e, now, source, json, out()));
         forward = null;
       }
       case MSGPACK -> {
@@ -422,9 +430,13 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
           + r.options.messageKey() + "\": line} (counter invalid_json)");
       json.invalid = 0;
     }
+    if (parsed != null && parsed.report(r.metrics)) {
+      r.warn("parse", "in.Tcp: lines from " + peer() + " that are not " + parsed.formatName() + " were kept as {\""
+          + r.options.messageKey() + "\": line} (counters parse_errors, no_match, malformed)");
+    }
     if (json.badTimes > 0) {
       r.metrics.count("invalid_times", json.badTimes);
-      r.warn("time", "in.Tcp: `" + r.options.timeKey() + "` of records from " + peer()
+      r.warn("time", "in.Tcp: `" + r.options.jsonTimeKey() + "` of records from " + peer()
           + " is not a time; they keep the field and the receive time (counter invalid_times)");
       json.badTimes = 0;
     }

@@ -115,7 +115,7 @@ final class TcpInput implements Input {
         });
     server = sb.bind(o.bind(), o.port()).sync().channel();
     port = ((InetSocketAddress) server.localAddress()).getPort();
-    LOG.info("in.Tcp: listening on {}:{} ({}{})", o.bind(), port, o.format().name().toLowerCase(java.util.Locale.ROOT),
+    LOG.info("in.Tcp: listening on {}:{} ({}{})", o.bind(), port, o.format(),
         ssl != null ? ", TLS" : "");
   }
 

@@ -82,7 +82,7 @@ final class UdpInput implements Input {
       LOG.info("in.Udp: the kernel gave a receive buffer of {} bytes, less than receive_buffer_size ({}): raise "
           + "net.core.rmem_max to keep more datagrams while the task is busy", got, o.receiveBufferSize());
     }
-    LOG.info("in.Udp: listening on {}:{} ({})", o.bind(), port, o.format().name().toLowerCase(Locale.ROOT));
+    LOG.info("in.Udp: listening on {}:{} ({})", o.bind(), port, o.format());
   }
 
   @Override
@@ -132,6 +132,7 @@ final class UdpInput implements Input {
     private final EntryBuffer out = new EntryBuffer();
     private final byte[] scratch;
     private final JsonRecords json;
+    private final ParsedLines parsed;
     private final Entries entries = new Entries();
     private final MsgpackScan scan = new MsgpackScan();
     private InetAddress lastSender;
@@ -146,7 +147,8 @@ final class UdpInput implements Input {
       this.metrics = ctx.metrics();
       this.max = max;
       this.scratch = new byte[max + 1];
-      this.json = new JsonRecords(o.timeKey(), o.keepTimeKey(), o.messageKey(), o.sourceKey());
+      this.json = new JsonRecords(o.jsonTimeKey(), o.keepTimeKey(), o.messageKey(), o.sourceKey());
+      this.parsed = o.framing() == UdpInputPlugin.Format.PARSED ? o.parsedLines() : null;
     }
 
     @Override
@@ -177,8 +179,8 @@ final class UdpInput implements Input {
         }
       }
       long now = context.nowNanos();
-      switch (o.format()) {
-        case JSON_LINES, LINES -> lines(scratch, n, now);
+      switch (o.framing()) {
+        case JSON_LINES, LINES, PARSED -> lines(scratch, n, now);
         default -> values(scratch, n, now);
       }
     }
@@ -191,7 +193,9 @@ final class UdpInput implements Input {
         int e = nl < 0 ? n : nl;
         int end = e > p && b[e - 1] == '\r' ? e - 1 : e;
         if (end > p) {
-          if (o.format() == UdpInputPlugin.Format.JSON_LINES) {
+          if (parsed != null) {
+            parsed.line(b, p, end, now, source, json, out);
+          } else if (o.framing() == UdpInputPlugin.Format.JSON_LINES) {
             json.line(b, p, end, now, source, out);
           } else {
             json.message(b, p, end, now, source, out);
@@ -257,6 +261,9 @@ final class UdpInput implements Input {
         metrics.count("oversized_datagrams", oversized);
         LOG.warn("in.Udp: dropped {} datagrams longer than max_message_size ({})", oversized, o.maxMessageSize());
         oversized = 0;
+      }
+      if (parsed != null) {
+        parsed.report(metrics);
       }
       if (json.invalid > 0) {
         metrics.count("invalid_json", json.invalid);

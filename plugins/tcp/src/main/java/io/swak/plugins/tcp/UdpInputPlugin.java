@@ -3,24 +3,33 @@ package io.swak.plugins.tcp;
 import io.swak.api.DataSize;
 import io.swak.api.Option;
 import io.swak.api.Plugin;
+import io.swak.parsers.LineRecords;
+import io.swak.parsers.ParserOptionDocs;
+import java.util.List;
+import java.util.Map;
 
 /** {@code in.Udp}: datagrams of JSON (Logstash's udp input), lines or msgpack. */
 public final class UdpInputPlugin extends Plugin<UdpInputPlugin.Options> {
 
-  /** How a datagram becomes events. */
-  public enum Format { JSON_LINES, LINES, MSGPACK }
+  /** How a datagram becomes events: the own formats, or lines parsed by a parser (PARSED). */
+  public enum Format { JSON_LINES, LINES, MSGPACK, PARSED }
+
+  private static final List<String> OWN = List.of("json_lines", "lines", "msgpack");
 
   /** Options of in.Udp. */
   public record Options(
       @Option(value = "Address to listen on.", defaultValue = "127.0.0.1") String bind,
       @Option(value = "UDP port. 0 = any free port.", defaultValue = "5170") int port,
       @Option(value = "json_lines: a JSON object per datagram (python-logstash-async's UDP handler; several lines "
-          + "in one datagram are several events); lines: each line is {message: line}; msgpack: entries or records.",
-          defaultValue = "json_lines") UdpInputPlugin.Format format,
+          + "in one datagram are several events); lines: each line is {message: line}; msgpack: entries or records; "
+          + "or a parser of the parse step (" + ParserOptionDocs.FORMATS + "): each line is parsed once into its "
+          + "fields, one that does not parse is kept as {message: line} (parse_errors).", defaultValue = "json_lines")
+      String format,
       @Option(value = "Tag of the events.", defaultValue = "udp") String tag,
-      @Option(value = "Field of a JSON record that gives the event's time (see in.Tcp); it leaves the record.",
-          defaultValue = "@timestamp") String timeKey,
-      @Option(value = "Keep the time field in the record too.", defaultValue = "false") boolean keepTimeKey,
+      @Option(value = "Field of a JSON record that gives the event's time (see in.Tcp); it leaves the record. "
+          + "Default: @timestamp for json_lines; for a parser format its own.") String timeKey,
+      @Option(value = "Keep the time field in the record too.", defaultValue = "false", aliases = {"time_keep"})
+      boolean keepTimeKey,
       @Option(value = "Field of the line in records made from text.", defaultValue = "message") String messageKey,
       @Option(value = "When set, each record gets the sender's IP address under this key.") String sourceKey,
       @Option(value = "Largest datagram; a longer one is dropped and counted (oversized_datagrams).",
@@ -29,18 +38,43 @@ public final class UdpInputPlugin extends Plugin<UdpInputPlugin.Options> {
           + "while the task is full waits there, and the kernel drops what does not fit (kernel_drops).",
           defaultValue = "4MiB") DataSize receiveBufferSize,
       @Option(value = "Bytes of received batches waiting for the task; when full, the socket is not read.",
-          defaultValue = "16MiB") DataSize queueLimit) {
+          defaultValue = "16MiB") DataSize queueLimit,
+      @Option(value = ParserOptionDocs.REGEX, aliases = {"pattern"}) String regex,
+      @Option(ParserOptionDocs.TYPES) Map<String, String> types,
+      @Option(ParserOptionDocs.COLUMNS) List<String> columns,
+      @Option(ParserOptionDocs.DELIMITER) String delimiter,
+      @Option(ParserOptionDocs.TIME_FORMAT) String timeFormat,
+      @Option(ParserOptionDocs.TIME_ZONE) String timeZone) {
 
     public Options {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("option `port`: " + port + " is not a port (0..65535)");
       }
-      if (maxMessageSize != null && (maxMessageSize.bytes() < 16 || maxMessageSize.bytes() > 65535)) {
-        throw new IllegalArgumentException("option `max_message_size` must be between 16B and 65535B (a datagram)");
+      if (maxMessageSize != null && (maxMessageSize.bytes() < 16 || maxMessageSize.bytes() > 65536)) {
+        throw new IllegalArgumentException("option `max_message_size` must be between 16B and 64KiB (a datagram)");
       }
       if (tag != null && tag.isBlank()) {
         throw new IllegalArgumentException("option `tag` must not be empty");
       }
+      format = ParsedLines.format(format, OWN, LineRecords.options(regex, types, columns, delimiter, timeKey,
+          timeFormat, timeZone, keepTimeKey), ParsedLines.given(regex, types, columns,
+          delimiter, timeFormat, timeZone));
+    }
+
+    /** How a datagram becomes events. */
+    public Format framing() {
+      return OWN.contains(format) ? Format.valueOf(format.toUpperCase(java.util.Locale.ROOT)) : Format.PARSED;
+    }
+
+    /** The time field of JSON lines. */
+    String jsonTimeKey() {
+      return timeKey == null ? "@timestamp" : timeKey;
+    }
+
+    /** format is a parser: one for the socket's handler. */
+    ParsedLines parsedLines() {
+      return new ParsedLines(new LineRecords(format, LineRecords.options(regex, types, columns, delimiter, timeKey,
+          timeFormat, timeZone, keepTimeKey)), sourceKey);
     }
   }
 

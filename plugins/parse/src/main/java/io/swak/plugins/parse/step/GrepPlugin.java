@@ -2,8 +2,8 @@ package io.swak.plugins.parse.step;
 
 import io.swak.api.Option;
 import io.swak.api.Plugin;
-import io.swak.plugins.parse.format.ByteRegex;
-import io.swak.plugins.parse.format.Setup;
+import io.swak.parsers.ByteRegex;
+import io.swak.parsers.Setup;
 import io.swak.support.FieldPath;
 import java.util.Map;
 

@@ -7,7 +7,6 @@ import io.swak.api.Processor;
 import io.swak.api.StepContext;
 import io.swak.support.RecordWriter;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,34 +35,8 @@ final class KeyedFilter implements Processor {
 
     /** Fixed windows of {@code periodNanos} per key, {@code rate} events each. */
     static Rule throttle(long rate, long periodNanos, EventKey key, int maxKeys) {
-      Map<Long, long[]> windows = new HashMap<>();
-      long[] shared = {Long.MIN_VALUE, 0};
-      return (d, rs, re, now, ctx) -> {
-        long[] w;
-        if (key.none()) {
-          w = shared;
-        } else {
-          long h = key.hash(d, rs, re);
-          w = windows.get(h);
-          if (w == null) {
-            if (windows.size() >= maxKeys) {
-              windows.values().removeIf(x -> now - x[0] >= periodNanos); // windows that ended hold nothing
-            }
-            if (windows.size() >= maxKeys) {
-              ctx.metrics().count("throttle_keys_overflow", 1);
-              w = shared;
-            } else {
-              w = new long[] {Long.MIN_VALUE, 0};
-              windows.put(h, w);
-            }
-          }
-        }
-        if (now - w[0] >= periodNanos || w[0] == Long.MIN_VALUE) {
-          w[0] = now;
-          w[1] = 0;
-        }
-        return ++w[1] <= rate;
-      };
+      RateWindows windows = new RateWindows(rate, periodNanos, key, maxKeys);
+      return (d, rs, re, now, ctx) -> windows.take(windows.window(d, rs, re, now, ctx));
     }
 
     /** Drops a key seen among the last {@code size} distinct keys. */

@@ -26,16 +26,19 @@ public final class ModifyPlugin extends Plugin<ModifyPlugin.Options> {
       Map<String, Object> setIfMissing,
       @Option("Fields to set, {field: value}: a number, a boolean, or text with ${record.path}, ${tag}, ${time} "
           + "(RFC 3339) and ${hostname}. A value that is only ${record.path} copies that field with its type.")
-      Map<String, Object> set) {
+      Map<String, Object> set,
+      @Option("Moves top-level fields into a new map (Fluent Bit's nest): {under: memory, keys: [mem_total, "
+          + "'swap_*'], remove_prefix: swap_}; a key ending in * takes every field with that prefix.")
+      Nest nest) {
 
     public Options {
       boolean any = false;
-      for (Object o : new Object[] {lift, rename, copy, remove, keepOnly, setIfMissing, set}) {
+      for (Object o : new Object[] {lift, rename, copy, remove, keepOnly, setIfMissing, set, nest}) {
         any |= o != null && !(o instanceof List<?> l && l.isEmpty()) && !(o instanceof Map<?, ?> m && m.isEmpty());
       }
       if (!any) {
         throw new IllegalArgumentException("modify needs at least one of lift, rename, copy, remove, keep_only, "
-            + "set_if_missing, set");
+            + "set_if_missing, set, nest");
       }
       checkTargets("lift", lift);
       if (rename != null) {
@@ -95,9 +98,41 @@ public final class ModifyPlugin extends Plugin<ModifyPlugin.Options> {
     }
   }
 
+  /** The {@code nest} block. */
+  public record Nest(
+      @Option(value = "The new map's field (top-level); it replaces a field of the same name.", required = true,
+          aliases = {"nest_under"})
+      String under,
+      @Option(value = "Top-level fields moved into it; `prefix*` takes every field whose name starts with prefix.",
+          required = true, aliases = {"wildcard"})
+      List<String> keys,
+      @Option("Taken off the start of the names of the moved fields that begin with it, e.g. swap_.")
+      String removePrefix) {
+
+    public Nest {
+      Options.topLevel("nest.under", under);
+      if (keys == null || keys.isEmpty()) {
+        throw new IllegalArgumentException("option `nest.keys`: give the fields to move, e.g. [a, 'mem_*']");
+      }
+      for (String k : keys) {
+        if (k == null || k.isEmpty() || k.indexOf('*') >= 0 && k.indexOf('*') != k.length() - 1) {
+          throw new IllegalArgumentException("option `nest.keys`: `" + k + "` must be a field name, or a prefix "
+              + "followed by one * at its end");
+        }
+        if (!k.endsWith("*")) {
+          Options.topLevel("nest.keys", k);
+        }
+      }
+      if (removePrefix != null && removePrefix.isEmpty()) {
+        removePrefix = null;
+      }
+    }
+  }
+
   public ModifyPlugin() {
     super("modify", "Changes records: lift nested maps up, rename, copy, remove, keep_only, set_if_missing, set "
-        + "(with ${record.path}, ${tag}, ${time}, ${hostname} templates), in that order.", Options.class,
+        + "(with ${record.path}, ${tag}, ${time}, ${hostname} templates), nest fields under a new map, in that "
+        + "order.", Options.class,
         ModifyStep::new, "filter.modify");
   }
 }

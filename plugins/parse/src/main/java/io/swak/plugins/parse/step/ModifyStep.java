@@ -6,7 +6,7 @@ import io.swak.api.EntryReader;
 import io.swak.api.MsgpackException;
 import io.swak.api.Processor;
 import io.swak.api.StepContext;
-import io.swak.plugins.parse.format.MsgpackWriter;
+import io.swak.parsers.MsgpackWriter;
 import io.swak.support.FieldPath;
 import io.swak.support.RecordBytes;
 import io.swak.support.RecordWriter;
@@ -38,6 +38,12 @@ final class ModifyStep implements Processor {
   private final byte[][] keepOnly;
   private final Setting[] setIfMissing;
   private final Setting[] set;
+  /** nest: the new map's key, the names moved (exact ones, and prefixes of `prefix*`), the prefix taken off. */
+  private final byte[] nestUnder;
+  private final byte[][] nestNames;
+  private final boolean[] nestIsPrefix;
+  private final byte[] nestRemovePrefix;
+  private final MsgpackWriter nested = new MsgpackWriter(256);
 
   private final RecordWriter out = new RecordWriter();
   private final MsgpackWriter scratch = new MsgpackWriter(256);
@@ -65,6 +71,19 @@ final class ModifyStep implements Processor {
     keepOnly = o.keepOnly() == null || o.keepOnly().isEmpty() ? null : names("keep_only", o.keepOnly());
     setIfMissing = settings("set_if_missing", o.setIfMissing());
     set = settings("set", o.set());
+    ModifyPlugin.Nest nest = o.nest();
+    nestUnder = nest == null ? null : ModifyPlugin.Options.topLevel("nest.under", nest.under());
+    List<String> keys = nest == null ? List.of() : nest.keys();
+    nestNames = new byte[keys.size()][];
+    nestIsPrefix = new boolean[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      String k = keys.get(i);
+      nestIsPrefix[i] = k.endsWith("*");
+      nestNames[i] = nestIsPrefix[i] ? k.substring(0, k.length() - 1).getBytes(StandardCharsets.UTF_8)
+          : ModifyPlugin.Options.topLevel("nest.keys", k);
+    }
+    nestRemovePrefix = nest == null || nest.removePrefix() == null ? null
+        : nest.removePrefix().getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[][] names(String option, List<String> names) {
@@ -177,7 +196,55 @@ final class ModifyStep implements Processor {
     for (Setting s : set) {
       setValue(s, tag, time, d, rs, re);
     }
+    if (nestUnder != null) {
+      nest();
+    }
     write();
+  }
+
+  /** Moves the live pairs nest names into one map, written once into the scratch buffer, under nest.under. */
+  private void nest() {
+    nested.reset();
+    int mark = nested.openContainer();
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      if (dead[i] || !RecordBytes.isString(ka[i], ko[i], ko[i] + kl[i])) {
+        continue;
+      }
+      byte[] a = ka[i];
+      int s = RecordBytes.stringStart(a, ko[i]);
+      int len = RecordBytes.stringLength(a, ko[i], ko[i] + kl[i]);
+      if (!nestMatches(a, s, len)) {
+        continue;
+      }
+      if (nestRemovePrefix != null && len > nestRemovePrefix.length
+          && Arrays.equals(a, s, s + nestRemovePrefix.length, nestRemovePrefix, 0, nestRemovePrefix.length)) {
+        nested.string(a, s + nestRemovePrefix.length, len - nestRemovePrefix.length);
+      } else {
+        nested.raw(a, ko[i], kl[i]);
+      }
+      nested.raw(va[i] == null ? scratch.bytes() : va[i], vo[i], vl[i]);
+      dead[i] = true;
+      count++;
+    }
+    if (count == 0) {
+      return; // nothing to move: no empty map either
+    }
+    nested.closeMap(mark, count);
+    int at = scratch.length();
+    scratch.raw(nested.bytes(), 0, nested.length());
+    add(nestUnder, null, at, scratch.length() - at);
+  }
+
+  private boolean nestMatches(byte[] a, int s, int len) {
+    for (int k = 0; k < nestNames.length; k++) {
+      byte[] name = nestNames[k];
+      if (nestIsPrefix[k] ? len >= name.length && Arrays.equals(a, s, s + name.length, name, 0, name.length)
+          : len == name.length && Arrays.equals(a, s, s + len, name, 0, len)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Appends the pairs of the map at {@code d[p, end)} to the list. */

@@ -5,15 +5,13 @@ import io.swak.api.EntryReader;
 import io.swak.api.MsgpackException;
 import io.swak.api.Processor;
 import io.swak.api.StepContext;
-import io.swak.plugins.parse.format.FieldSink;
-import io.swak.plugins.parse.format.LineParser;
-import io.swak.plugins.parse.format.MsgpackWriter;
-import io.swak.plugins.parse.format.ParseResult;
+import io.swak.parsers.FieldsWriter;
+import io.swak.parsers.LineParser;
+import io.swak.parsers.ParseResult;
 import io.swak.support.FieldPath;
 import io.swak.support.RecordBytes;
 import io.swak.support.RecordWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -35,7 +33,7 @@ final class ParseStep implements Processor {
   /** The key when it is a top-level field, which is then left out of the new record (unless keep_original). */
   private final byte[] topKey;
   private final byte[] into;
-  private final ParseSink sink = new ParseSink();
+  private final FieldsWriter sink = new FieldsWriter();
   private final RecordWriter out = new RecordWriter();
   /** Events given up by on_error: dead_letter, by reason. */
   private final Map<String, RecordWriter> deadLetters = new LinkedHashMap<>();
@@ -47,7 +45,7 @@ final class ParseStep implements Processor {
     this.parser = options.parser();
     this.key = FieldPath.parse(options.key());
     this.topKey = key.size() == 1 && key.isKey(0) ? key.key(0) : null;
-    this.into = options.into() == null ? null : options.into().getBytes(StandardCharsets.UTF_8);
+    this.into = options.into() == null ? null : ModifyPlugin.Options.topLevel("into", options.into());
   }
 
   @Override
@@ -110,17 +108,17 @@ final class ParseStep implements Processor {
       context.metrics().count("time_unparsed", 1);
       warn("a time did not parse (the event keeps its time and the text of the time field)");
     }
-    out.beginEntry(sink.time);
+    out.beginEntry(sink.time());
     int mark = out.beginMap();
     int fields = copyOthers(d, rs, re, v);
     if (into != null) {
       out.string(into);
-      out.mapHeader(sink.count);
-      out.raw(sink.fields.bytes(), 0, sink.fields.length());
+      out.mapHeader(sink.count());
+      out.raw(sink.bytes(), 0, sink.length());
       fields++;
     } else {
-      out.raw(sink.fields.bytes(), 0, sink.fields.length());
-      fields += sink.count;
+      out.raw(sink.bytes(), 0, sink.length());
+      fields += sink.count();
     }
     out.endMap(mark, fields);
     out.endEntry();
@@ -211,85 +209,6 @@ final class ParseStep implements Processor {
     if (now - lastWarn >= WARN_EVERY_NANOS) {
       lastWarn = now;
       LOG.warn("{}: {}: {}", context.taskName(), context.stepName(), message);
-    }
-  }
-
-  /** The parsed fields of one line, as msgpack pairs, with where each key is to tell a field the record also has. */
-  private static final class ParseSink implements FieldSink {
-
-    final MsgpackWriter fields = new MsgpackWriter(1024);
-    int count;
-    long time;
-    private int[] keyAt = new int[16];
-    private int[] keyLen = new int[16];
-
-    void begin(long eventTime) {
-      fields.reset();
-      count = 0;
-      time = eventTime;
-    }
-
-    boolean hasKey(byte[] d, int off, int len) {
-      byte[] b = fields.bytes();
-      for (int i = 0; i < count; i++) {
-        if (keyLen[i] == len && java.util.Arrays.equals(b, keyAt[i], keyAt[i] + len, d, off, off + len)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    private void key(byte[] k, int off, int len) {
-      fields.stringHeader(len);
-      if (count == keyAt.length) {
-        keyAt = java.util.Arrays.copyOf(keyAt, count * 2);
-        keyLen = java.util.Arrays.copyOf(keyLen, count * 2);
-      }
-      keyAt[count] = fields.length();
-      keyLen[count] = len;
-      count++;
-      fields.raw(k, off, len);
-    }
-
-    @Override
-    public void string(byte[] k, int ko, int kl, byte[] v, int off, int len) {
-      key(k, ko, kl);
-      fields.string(v, off, len);
-    }
-
-    @Override
-    public void integer(byte[] k, int ko, int kl, long v) {
-      key(k, ko, kl);
-      fields.integer(v);
-    }
-
-    @Override
-    public void real(byte[] k, int ko, int kl, double v) {
-      key(k, ko, kl);
-      fields.real(v);
-    }
-
-    @Override
-    public void bool(byte[] k, int ko, int kl, boolean v) {
-      key(k, ko, kl);
-      fields.bool(v);
-    }
-
-    @Override
-    public void nil(byte[] k, int ko, int kl) {
-      key(k, ko, kl);
-      fields.nil();
-    }
-
-    @Override
-    public void msgpack(byte[] k, int ko, int kl, byte[] v, int off, int len) {
-      key(k, ko, kl);
-      fields.raw(v, off, len);
-    }
-
-    @Override
-    public void time(long epochNanos) {
-      time = epochNanos;
     }
   }
 }

@@ -39,7 +39,7 @@ final class Template {
         break;
       }
       lit.append(text, i, open);
-      int close = text.indexOf('}', open);
+      int close = close(text, open + 2);
       if (close < 0) {
         throw new IllegalArgumentException("template `" + text + "`: the ${ at " + (open + 1) + " is not closed");
       }
@@ -53,11 +53,15 @@ final class Template {
         case "time" -> parts.add(new Part(null, null, 'T'));
         case "hostname" -> parts.add(new Part(null, null, 'h'));
         default -> {
-          if (!name.startsWith("record")) {
-            throw new IllegalArgumentException("template `" + text + "`: unknown placeholder ${" + name
-                + "} (write ${record.field}, ${tag}, ${time} or ${hostname})");
+          // a field path, as every step option writes it (record. optional): ${record.a.b} = ${a.b}
+          FieldPath path;
+          try {
+            path = FieldPath.parse(name);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("template `" + text + "`: ${" + name + "} is neither ${tag}, ${time}, "
+                + "${hostname} nor a field path: " + e.getMessage());
           }
-          parts.add(new Part(null, FieldPath.parse(name), 'r'));
+          parts.add(new Part(null, path, 'r'));
         }
       }
       i = close + 1;
@@ -66,6 +70,26 @@ final class Template {
       parts.add(new Part(lit.toString().getBytes(StandardCharsets.UTF_8), null, ' '));
     }
     return new Template(text, parts.toArray(new Part[0]));
+  }
+
+  /** The } that closes the placeholder opened before {@code from}, skipping quoted keys ({@code ${record["a}"]}}). */
+  private static int close(String text, int from) {
+    char quote = 0;
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '}') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The field when the template is only {@code ${record.path}}: its value is then copied with its type. */

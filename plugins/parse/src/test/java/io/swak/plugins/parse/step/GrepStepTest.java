@@ -95,6 +95,27 @@ class GrepStepTest {
   }
 
   @Test
+  void entriesOfOtherFormsAndALyingRecordGoTheGeneralWay() throws Exception {
+    GrepStep s = step(Map.of("level", "^ERROR$"), null, GrepPlugin.LogicalOp.AND);
+    // [integer time, record] and Fluent Bit's [[time, metadata], record], then a record that is not valid msgpack
+    byte[] intTime = BatchBuilder.packValue(List.of(1700000000L, rec("seq", 1L, "level", "ERROR")));
+    byte[] withMeta = BatchBuilder.packValue(List.of(List.of(1700000001L, Map.of()), rec("seq", 2L, "level", "INFO")));
+    byte[] d = new byte[intTime.length + withMeta.length];
+    System.arraycopy(intTime, 0, d, 0, intTime.length);
+    System.arraycopy(withMeta, 0, d, intTime.length, withMeta.length);
+    Batch out = s.process(new Batch("t", d, d.length, 2, Ack.NONE));
+    assertThat(seqs(out)).containsExactly(1L);
+    assertThat(context.count("filtered")).isEqualTo(1);
+    Batch good = records(rec("seq", 3L, "level", "ERROR"));
+    byte[] lying = java.util.Arrays.copyOf(good.data(), good.length());
+    lying[11] = (byte) 0x8f; // the record claims 15 pairs
+    // where the entry ends is unknown: the batch fails as a whole (the runtime drops it, counted as errors)
+    assertThatThrownBy(() -> s.process(new Batch("t", lying, lying.length, 1, Ack.NONE)))
+        .isInstanceOf(io.swak.api.MsgpackException.class);
+    assertThat(context.count("filtered")).isEqualTo(1); // nothing counted twice by the fast way
+  }
+
+  @Test
   void aBadRegexIsAConfigErrorWithItsPosition() {
     assertThatThrownBy(() -> new ConfigLoader(Pipelines.registry(), Map.of()).parse("g.yml", """
         - task:

@@ -89,7 +89,7 @@ class KeyedFilterTest {
   @Test
   void throttleLetsRatePerPeriodPerKeyThroughAndCountsTheRest() throws Exception {
     Processor p = start(new ThrottlePlugin().create(new ThrottlePlugin.Options(2, Duration.ofSeconds(1),
-        List.of("host"), 100)));
+        List.of("host"), 100, null, null)));
     Batch in = seq(1, 6, i -> new Object[] {"host", i % 2 == 0 ? "a" : "b"});
     assertThat(seqs(p.process(in))).containsExactly(1L, 2L, 3L, 4L);
     assertThat(p.process(seq(7, 8, i -> new Object[] {"host", "a"}))).isNull();
@@ -102,7 +102,7 @@ class KeyedFilterTest {
   @Test
   void throttleBeyondMaxKeysSharesOneRate() throws Exception {
     Processor p = start(new ThrottlePlugin().create(new ThrottlePlugin.Options(1, Duration.ofSeconds(1),
-        List.of("host"), 2)));
+        List.of("host"), 2, null, null)));
     assertThat(seqs(p.process(seq(1, 5, i -> new Object[] {"host", "h" + i})))).containsExactly(1L, 2L, 3L);
     assertThat(context.count("throttle_keys_overflow")).isEqualTo(3);
   }

@@ -21,7 +21,8 @@ class ModifyStepTest {
 
   ModifyStep step(List<String> lift, Map<String, String> rename, Map<String, String> copy, List<String> remove,
       List<String> keepOnly, Map<String, Object> setIfMissing, Map<String, Object> set) {
-    ModifyStep s = new ModifyStep(new ModifyPlugin.Options(lift, rename, copy, remove, keepOnly, setIfMissing, set));
+    ModifyStep s = new ModifyStep(new ModifyPlugin.Options(lift, rename, copy, remove, keepOnly, setIfMissing, set,
+        null));
     s.start(context);
     return s;
   }
@@ -66,6 +67,39 @@ class ModifyStepTest {
     // a field that is not a map is left as it is
     Event odd = s.process(records(rec("log", "y", "kubernetes", "text"))).events().get(0);
     assertThat(odd.record()).isEqualTo(Map.of("log", "y"));
+  }
+
+  @Test
+  void nestMovesNamedAndPrefixedFieldsIntoANewMapTakingThePrefixOff() throws Exception {
+    ModifyStep s = new ModifyStep(new ModifyPlugin.Options(null, null, null, null, null, null,
+        Map.of("mem_set", "${record.host}"), new ModifyPlugin.Nest("memory", List.of("mem_*", "swap"), "mem_")));
+    s.start(context);
+    Event e = s.process(records(rec("host", "h1", "mem_total", 16L, "mem_free", 3L, "swap", 0L, "memory", "old",
+        "other", Map.of("mem_x", 1L)))).events().get(0);
+    assertThat(e.record()).isEqualTo(ordered("host", "h1", "other", Map.of("mem_x", 1L),
+        "memory", ordered("total", 16L, "free", 3L, "swap", 0L, "set", "h1")));
+    assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) e.record().get("memory")).keySet()))
+        .containsExactly((Object) "total", "free", "swap", "set");
+    // nothing to move: the record stays as it was, without an empty map
+    Event none = s.process(records(rec("host", "h2"))).events().get(0);
+    assertThat(none.record()).isEqualTo(ordered("host", "h2", "memory", ordered("set", "h2")));
+  }
+
+  @Test
+  void nestOptionsAreCheckedWhenTheConfigurationLoads() {
+    ConfigLoader loader = new ConfigLoader(Pipelines.registry(), Map.of());
+    assertThatThrownBy(() -> loader.parse("n.yml", """
+        - task:
+          - in.TestSource: {name: x}
+          - modify: {nest: {under: m, keys: ['a*b']}}
+          - out.TestSink: {name: x}
+        """)).hasMessageContaining("n.yml:3:").hasMessageContaining("one * at its end");
+    assertThatThrownBy(() -> loader.parse("n.yml", """
+        - task:
+          - in.TestSource: {name: x}
+          - modify: {nest: {keys: [a]}}
+          - out.TestSink: {name: x}
+        """)).hasMessageContaining("under");
   }
 
   @Test

@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Events per second of the steps' hot paths on one thread: a batch of 1024 records {message: line} (what
  * in.FileTail emits) through ParseStep.process — find the field, parse, write the new entries — and grep on one
- * field. Lines from the parser benchmarks (format/bench/BenchLines, ~200 bytes). Run from plugins/parse after
+ * field. Lines from the parser benchmarks (swak-parsers test-jar: bench/BenchLines, ~200 bytes). Run from plugins/parse after
  * {@code mvn -B -ntp -o -q -pl plugins/parse -am test-compile -DskipTests}:
  * {@code java -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) org.openjdk.jmh.Main StepBench}.
  */
@@ -67,12 +67,12 @@ public class StepBench {
 
   @Setup
   public void setup() throws Exception {
-    json = batch(lines(io.swak.plugins.parse.format.bench.BenchAccess::json));
-    nginx = batch(lines(io.swak.plugins.parse.format.bench.BenchAccess::nginx));
-    logfmt = batch(lines(io.swak.plugins.parse.format.bench.BenchAccess::logfmt));
+    json = batch(lines(io.swak.parsers.bench.BenchAccess::json));
+    nginx = batch(lines(io.swak.parsers.bench.BenchAccess::nginx));
+    logfmt = batch(lines(io.swak.parsers.bench.BenchAccess::logfmt));
     jsonStep = parse("json", null, null, "time", "iso8601");
     nginxStep = parse("nginx", null, null, null, null);
-    nginxRegexStep = parse("regex", io.swak.plugins.parse.format.bench.BenchAccess.FLUENT_BIT_NGINX,
+    nginxRegexStep = parse("regex", io.swak.parsers.bench.BenchAccess.FLUENT_BIT_NGINX,
         Map.of("code", "int", "size", "int"), "time", "%d/%b/%Y:%H:%M:%S %z");
     logfmtStep = parse("logfmt", null, null, "time", "iso8601");
     grepBatch = jsonStep.process(json); // records of several fields, as grep meets them after a parse
