@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -93,7 +94,10 @@ public final class Schedule {
       long next = Math.floorDiv(nanos, periodNanos) * periodNanos + periodNanos;
       return Instant.ofEpochSecond(Math.floorDiv(next, 1_000_000_000L), Math.floorMod(next, 1_000_000_000L));
     }
-    Optional<ZonedDateTime> next = cron.nextExecution(ZonedDateTime.ofInstant(after, zone));
+    // fire times are whole seconds; cron-utils keeps the fraction of the time it is given, so give it none
+    // (the next whole second after a truncated time is still after the time itself)
+    Optional<ZonedDateTime> next = cron.nextExecution(ZonedDateTime.ofInstant(after.truncatedTo(ChronoUnit.SECONDS),
+        zone)).map(t -> t.truncatedTo(ChronoUnit.SECONDS));
     // a line that can never fire again (e.g. "0 0 30 2 *", 30 February) waits for ever
     return next.map(ZonedDateTime::toInstant).orElse(Instant.MAX);
   }

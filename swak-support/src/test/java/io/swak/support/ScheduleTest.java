@@ -40,6 +40,8 @@ class ScheduleTest {
   void sixFieldsHaveSecondsFirst() {
     assertThat(fires(Schedule.parse("*/20 * * * * *"), "2026-03-02T10:00:05.5Z", UTC, 3)).containsExactly(
         "2026-03-02T10:00:20Z", "2026-03-02T10:00:40Z", "2026-03-02T10:01:00Z");
+    assertThat(fires(Schedule.parse("* * * * * *"), "2026-03-02T10:00:05.916Z", UTC, 2)).containsExactly(
+        "2026-03-02T10:00:06Z", "2026-03-02T10:00:07Z"); // whole seconds, whatever the fraction of the start
     assertThat(fires(Schedule.parse("30 0 12 * * MON"), "2026-03-02T13:00:00Z", UTC, 1)) // a Monday, past noon
         .containsExactly("2026-03-09T12:00:30Z");
   }
