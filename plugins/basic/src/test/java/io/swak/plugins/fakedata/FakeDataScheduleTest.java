@@ -36,6 +36,25 @@ class FakeDataScheduleTest extends AgentTestBase {
   }
 
   @Test
+  void aSleepStepOnAScheduleMakesTheTaskLoopOnItsFireTimes() throws Exception {
+    // the seed's loop (FakeData → Stdout → sleep) with the pause given as AnyEvent::Cron writes it
+    start("""
+        - task:
+          - in.FakeData: {count: 2}
+          - out.TestSink: {name: %s}
+          - sleep: {schedule: "1 seconds"}
+        """.formatted(id));
+    await().atMost(Duration.ofSeconds(10)).until(() -> TestSink.state(id).received.size() >= 6);
+    List<Event> got = TestSink.state(id).received;
+    // the first batch at once, then one batch each second, on the second
+    assertThat(got.subList(2, 6)).allSatisfy(e -> assertThat(e.timeNanos() % 1_000_000_000L).isLessThan(400_000_000L));
+    assertThat(got.get(4).timeNanos() / 1_000_000_000L).isEqualTo(got.get(2).timeNanos() / 1_000_000_000L + 1);
+    assertThatThrownBy(() -> new ConfigLoader(Pipelines.registry(), Map.of()).parse("t.yml",
+        "- task:\n  - in.FakeData\n  - sleep: {seconds: 1, schedule: \"@hourly\"}\n"))
+        .hasMessageContaining("a `schedule` or a time to pause");
+  }
+
+  @Test
   void aScheduleAndARateExcludeEachOther() {
     assertThatThrownBy(() -> new ConfigLoader(Pipelines.registry(), Map.of()).parse("t.yml",
         "- task:\n  - in.FakeData: {rate: 10, schedule: \"@hourly\"}\n  - out.Null\n"))
