@@ -45,6 +45,18 @@ public final class DebianPackages {
     return null;
   }
 
+  /**
+   * The first executable of {@code candidates}, not installed when missing (part of Debian's base system, such
+   * as util-linux logger or systemd's journalctl); aborts (skips) the calling test with {@code why} otherwise.
+   */
+  public static Path present(String why, String... candidates) {
+    Path b = find(candidates);
+    if (b == null) {
+      abort(why);
+    }
+    return b;
+  }
+
   private static Path find(String... candidates) {
     for (String c : candidates) {
       if (Files.isExecutable(Path.of(c))) {

@@ -47,8 +47,7 @@ final class ExecInput implements Input {
   private StepContext context;
   private Pacer pacer;
   private ProcessLines run;
-  private long runStartedNanos;
-  private int quickExits;
+  private RestartBackoff restarts;
 
   ExecInput(ExecInputPlugin.Options options) {
     this.o = options;
@@ -61,6 +60,7 @@ final class ExecInput implements Input {
   @Override
   public void start(StepContext ctx) {
     this.context = ctx;
+    this.restarts = new RestartBackoff(o.restartWait(), o.restartMaxWait());
     this.pacer = o.mode() == ExecInputPlugin.Mode.STREAM
         ? new Pacer(o.restartWait(), null, null, ctx.clock()) // the first run starts at once
         : new Pacer(o.interval(), o.schedule(), o.scheduleTimeZone(), ctx.clock());
@@ -101,7 +101,7 @@ final class ExecInput implements Input {
       pacer.done(); // the next run is due an interval after this one started, or at the next fire time
     }
     context.metrics().count("runs", 1);
-    runStartedNanos = System.nanoTime();
+    restarts.started();
     try {
       Process p = Processes.start(pb, command);
       run = new ProcessLines(context.taskName() + " " + context.stepName(), p, this::decode,
@@ -110,10 +110,13 @@ final class ExecInput implements Input {
     } catch (IOException e) {
       context.metrics().errors(1);
       context.metrics().count("run_failures", 1);
-      LOG.warn("{}, {}: {}{}", context.taskName(), context.stepName(), e.getMessage(),
-          stream ? "; trying again in " + Durations.format(backoff()) : "");
       if (stream) {
-        pacer.after(backoff());
+        Duration wait = restarts.next();
+        pacer.after(wait);
+        LOG.warn("{}, {}: {}; trying again in {}", context.taskName(), context.stepName(), e.getMessage(),
+            Durations.format(wait));
+      } else {
+        LOG.warn("{}, {}: {}", context.taskName(), context.stepName(), e.getMessage());
       }
       return;
     }
@@ -145,11 +148,7 @@ final class ExecInput implements Input {
     }
     if (o.mode() == ExecInputPlugin.Mode.STREAM) {
       context.metrics().count("restarts", 1);
-      if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - runStartedNanos) > o.restartMaxWait().toMillis()) {
-        quickExits = 0;
-      }
-      Duration wait = backoff();
-      quickExits++;
+      Duration wait = restarts.next();
       pacer.after(wait);
       LOG.warn("{}, {}: {} exited with status {} after {} lines; restarting it in {}{}", context.taskName(),
           context.stepName(), command.get(0), exit.exitCode(), exit.lines(), Durations.format(wait),
@@ -178,11 +177,6 @@ final class ExecInput implements Input {
     r.put("stderr_truncated", exit.stderrCut());
     runBuilder.add(context.nowNanos(), r);
     return runBuilder.build(runTag, Ack.NONE);
-  }
-
-  private Duration backoff() {
-    Duration d = o.restartWait().multipliedBy(1L << Math.min(quickExits, 20));
-    return d.compareTo(o.restartMaxWait()) > 0 ? o.restartMaxWait() : d;
   }
 
   private static String stderrForLog(ProcessLines.Exit exit) {

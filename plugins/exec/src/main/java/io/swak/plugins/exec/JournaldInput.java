@@ -57,8 +57,7 @@ final class JournaldInput implements Input {
   private Positions.Position position;
   private Pacer pacer;
   private ProcessLines run;
-  private long runStartedNanos;
-  private int quickExits;
+  private RestartBackoff restarts;
   /** The cursor saved by the last run (or taken at the first start); null = none. */
   private volatile String savedCursor;
   /** Written by the reader thread under the lines' lock; read when a batch is cut and at restarts. */
@@ -88,7 +87,8 @@ final class JournaldInput implements Input {
       }
     }
     lastCursor = savedCursor;
-    pacer = new Pacer(o.restartWait(), null, null, ctx.clock());
+    pacer = new Pacer(o.restartWait(), null, null, ctx.clock()); // the first start at once
+    restarts = new RestartBackoff(o.restartWait(), o.restartMaxWait());
     LOG.info("{}, {}: following the journal{} {}", ctx.taskName(), ctx.stepName(),
         o.selection().isEmpty() ? "" : " (" + String.join(" ", o.selection()) + ")",
         savedCursor != null ? "after the saved cursor" : "from its first entry");
@@ -144,7 +144,7 @@ final class JournaldInput implements Input {
   }
 
   private void startJournalctl() {
-    runStartedNanos = System.nanoTime();
+    restarts.started();
     List<String> command = command();
     try {
       Process p = Processes.start(new ProcessBuilder().redirectInput(ProcessBuilder.Redirect.from(NULL_FILE)),
@@ -153,8 +153,7 @@ final class JournaldInput implements Input {
           (int) o.maxEntrySize().bytes(), o.maxPendingSize().bytes(), Processes.TAIL_BYTES, context.metrics());
     } catch (IOException e) {
       context.metrics().errors(1);
-      Duration wait = backoff();
-      quickExits++;
+      Duration wait = restarts.next();
       pacer.after(wait);
       LOG.warn("{}, {}: {}; trying again in {}", context.taskName(), context.stepName(), e.getMessage(),
           Durations.format(wait));
@@ -165,21 +164,12 @@ final class JournaldInput implements Input {
     ProcessLines.Exit exit = run.exit();
     run = null;
     context.metrics().count("restarts", 1);
-    if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - runStartedNanos) > o.restartMaxWait().toMillis()) {
-      quickExits = 0;
-    }
-    Duration wait = backoff();
-    quickExits++;
+    Duration wait = restarts.next();
     pacer.after(wait);
     String stderr = exit.stderr().isEmpty() ? "" : ": " + Processes.oneLine(exit.stderr().getBytes(
         StandardCharsets.UTF_8), 0, exit.stderr().getBytes(StandardCharsets.UTF_8).length);
     LOG.warn("{}, {}: journalctl exited with status {}{}; starting it again in {} after the last entry read",
         context.taskName(), context.stepName(), exit.exitCode(), stderr, Durations.format(wait));
-  }
-
-  private Duration backoff() {
-    Duration d = o.restartWait().multipliedBy(1L << Math.min(quickExits, 20));
-    return d.compareTo(o.restartMaxWait()) > 0 ? o.restartMaxWait() : d;
   }
 
   /** The cursor of the journal's last entry now, or null when it is empty or cannot be read (then: from head). */

@@ -1,7 +1,5 @@
 package io.swak.plugins.exec;
 
-import static org.junit.jupiter.api.Assumptions.abort;
-
 import io.swak.core.testing.DebianPackages;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,13 +37,7 @@ final class Journal {
   }
 
   static Path journalctl() {
-    for (String p : List.of("/usr/bin/journalctl", "/bin/journalctl")) {
-      if (Files.isExecutable(Path.of(p))) {
-        return Path.of(p);
-      }
-    }
-    abort("journalctl (systemd) is not installed");
-    return null;
+    return DebianPackages.present("journalctl (systemd) is not installed", "/usr/bin/journalctl", "/bin/journalctl");
   }
 
   /** An entry: MESSAGE and the other fields given (values: String, byte[] for binary, or a List of values). */

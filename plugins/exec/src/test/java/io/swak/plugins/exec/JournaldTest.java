@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.swak.api.Event;
 import io.swak.core.config.ConfigLoader;
+import io.swak.core.runtime.PositionStore;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.Pipelines;
 import io.swak.core.testing.TestSink;
@@ -94,8 +95,11 @@ class JournaldTest extends AgentTestBase {
   @Test
   void aFirstStartWithoutReadFromHeadSkipsTheOldEntriesButNotThoseWrittenWhileStopped() throws Exception {
     journal.appendEvents(1, 5);
-    String yaml = sink("in.Journald: {file: \"" + journal.file + "\"}");
+    Path pos = dir.resolve("pos");
+    String yaml = sink("in.Journald: {file: \"" + journal.file + "\", pos_dir: \"" + pos + "\"}");
     start(yaml);
+    // "from now on" is from when the input started: it saved the cursor of the last entry then
+    await().atMost(PATIENCE).until(() -> PositionStore.read(pos).containsKey("cursor"));
     journal.appendEvents(6, 2);
     await().atMost(PATIENCE).until(() -> TestSink.state(id).received.size() >= 2);
     agent.stop();

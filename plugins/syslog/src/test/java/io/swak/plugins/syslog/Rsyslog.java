@@ -1,7 +1,5 @@
 package io.swak.plugins.syslog;
 
-import static org.junit.jupiter.api.Assumptions.abort;
-
 import io.swak.core.testing.DebianPackages;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -10,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,13 +31,7 @@ final class Rsyslog implements AutoCloseable {
 
   /** util-linux logger, which Debian always has; skips the test when missing. */
   static Path logger() {
-    for (String p : List.of("/usr/bin/logger", "/bin/logger")) {
-      if (Files.isExecutable(Path.of(p))) {
-        return Path.of(p);
-      }
-    }
-    abort("util-linux logger is not installed");
-    return null;
+    return DebianPackages.present("util-linux logger is not installed", "/usr/bin/logger", "/bin/logger");
   }
 
   /**
