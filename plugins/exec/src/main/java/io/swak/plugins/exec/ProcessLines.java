@@ -37,6 +37,10 @@ final class ProcessLines implements AutoCloseable {
   /** How a run ended. {@code exitCode} is 128 + the signal for a process killed by a signal. */
   record Exit(int exitCode, boolean timedOut, long durationNanos, String stderr, boolean stderrCut, long lines) { }
 
+  /** A batch is taken once this much is pending, or LINGER after its first line: batches, not a line each. */
+  static final long BATCH_BYTES = 256 * 1024;
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
   private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "swak-exec-timeouts");
     t.setDaemon(true);
@@ -104,6 +108,12 @@ final class ProcessLines implements AutoCloseable {
       }
       if (pending.count() == 0) {
         return null;
+      }
+      // more lines are on their way at a high rate: gather them for a moment instead of a batch per line
+      long lingerEnd = System.nanoTime() + LINGER_NANOS;
+      for (long left = LINGER_NANOS; left > 0 && exit == null && !closed && pending.sizeBytes() < BATCH_BYTES
+          && pending.sizeBytes() + inFlight < maxPending; left = lingerEnd - System.nanoTime()) {
+        data.awaitNanos(left);
       }
       long bytes = pending.sizeBytes();
       inFlight += bytes;
@@ -241,7 +251,9 @@ final class ProcessLines implements AutoCloseable {
       }
       decoder.line(line, 0, n, pending);
       lines++;
-      data.signalAll();
+      if (pending.count() == 1 || pending.sizeBytes() >= BATCH_BYTES) {
+        data.signalAll(); // the first line of a batch, or a full one: not a wake-up per line
+      }
     } finally {
       lock.unlock();
     }
