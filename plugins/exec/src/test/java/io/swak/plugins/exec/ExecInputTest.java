@@ -112,6 +112,19 @@ class ExecInputTest extends AgentTestBase {
   }
 
   @Test
+  void aFloodOfStderrNeitherBlocksTheCommandNorFillsMemory() throws Exception {
+    // 20 MB on stderr: a pipe nobody read would block the command at 64 KiB
+    Path script = script("noisy.sh", "head -c 20000000 /dev/zero | tr '\\0' e >&2; echo 'the end' >&2; echo done");
+    start(sink("in.Exec: {command: \"/bin/sh " + script + "\", interval: 1h, max_stderr_size: 1KiB, tag: n}"));
+    await().atMost(PATIENCE).until(() -> !tagged("n.run").isEmpty());
+    Map<String, Object> run = tagged("n.run").get(0).record();
+    assertThat(run).containsEntry("exit_code", 0L).containsEntry("stderr_truncated", true).containsEntry("lines", 1L);
+    String stderr = (String) run.get("stderr");
+    assertThat(stderr).hasSizeLessThanOrEqualTo(1024).endsWith("eeethe end"); // its last KiB
+    assertThat(tagged("n")).extracting(e -> e.record().get("message")).containsExactly("done");
+  }
+
+  @Test
   void environmentAndWorkingDirectoryAreThoseConfigured() throws Exception {
     Path work = Files.createDirectories(dir.resolve("work dir"));
     Path script = script("env.sh", "echo \"$GREETING\"; pwd");

@@ -136,6 +136,34 @@ class JournaldTest extends AgentTestBase {
   }
 
   @Test
+  void linesThatAreNotJournalEntriesAreKeptAndCountedAndAHugeEntryIsCut() throws Exception {
+    // a journalctl that misbehaves: garbage, a line cut short, a huge entry, then a good one, then it waits
+    Path wrapper = dir.resolve("journalctl-garbage.sh");
+    Files.writeString(wrapper, "#!/bin/sh\n"
+        + "echo 'not json at all'\n"
+        + "echo '{\"MESSAGE\":\"cut sh'\n"
+        + "printf '{\"MESSAGE\":\"%s\",\"__CURSOR\":\"big\"}\\n' \"$(head -c 5000 /dev/zero | tr '\\0' x)\"\n"
+        + "echo '{\"MESSAGE\":\"ok\",\"__CURSOR\":\"c1\",\"__REALTIME_TIMESTAMP\":\"1700000000000001\"}'\n"
+        + "exec sleep 300\n");
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path pos = dir.resolve("pos");
+    start(sink("in.Journald: {read_from_head: true, journalctl: \"" + wrapper + "\", max_entry_size: 1KiB, "
+        + "pos_dir: \"" + pos + "\"}"));
+    await().atMost(PATIENCE).until(() -> TestSink.state(id).received.size() >= 4);
+    List<Object> got = messages(id);
+    assertThat(got.get(0)).isEqualTo("not json at all");
+    assertThat(got.get(1)).isEqualTo("{\"MESSAGE\":\"cut sh");
+    assertThat((String) got.get(2)).hasSize(1024).startsWith("{\"MESSAGE\":\"xxx"); // cut, kept as it came
+    assertThat(got.get(3)).isEqualTo("ok");
+    assertThat(TestSink.state(id).received.get(3).timeNanos()).isEqualTo(1_700_000_000_000_001_000L);
+    Map<String, Long> counters = agent.tasks().get(0).counters().get(0).snapshot();
+    assertThat(counters.get("invalid_lines")).isEqualTo(3L);
+    assertThat(counters.get("lines_truncated")).isEqualTo(1L);
+    // the cursor saved is the good entry's: nothing else had one
+    await().atMost(PATIENCE).until(() -> "c1".equals(PositionStore.read(pos).get("cursor")));
+  }
+
+  @Test
   void badOptionsAreConfigErrors() {
     assertThatThrownBy(() -> parse("{priority: loud}")).hasMessageContaining("option `priority` must be a level");
     assertThatThrownBy(() -> parse("{matches: [unit=x]}")).hasMessageContaining("'unit=x' is not FIELD=value");
