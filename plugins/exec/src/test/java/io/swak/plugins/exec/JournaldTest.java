@@ -82,7 +82,10 @@ class JournaldTest extends AgentTestBase {
         - task:
           - in.Journald: {directory: "%s", read_from_head: true, matches: [_COMM=c, +, _TRANSPORT=kernel]}
           - out.TestSink: {name: %s-matches}
-        """.formatted(journal.file.getParent(), id, journal.file.getParent(), id));
+        - task:
+          - in.Journald: {directory: "%s", read_from_head: true, fields: [MESSAGE, _COMM]}
+          - out.TestSink: {name: %s-fields}
+        """.formatted(journal.file.getParent(), id, journal.file.getParent(), id, journal.file.getParent(), id));
     await().atMost(PATIENCE).until(() -> TestSink.state(id + "-units").received.size() >= 2
         && TestSink.state(id + "-matches").received.size() >= 2);
     // a later entry would show a filter that lets too much through
@@ -90,6 +93,10 @@ class JournaldTest extends AgentTestBase {
     await().atMost(PATIENCE).until(() -> TestSink.state(id + "-units").received.size() >= 3);
     assertThat(messages(id + "-units")).containsExactly("a-err", "b-crit", "a-err-2");
     assertThat(messages(id + "-matches")).containsExactly("c-err", "kernel");
+    // --output-fields: the fields asked for, and the ones journalctl always writes (the time is the event's)
+    await().atMost(PATIENCE).until(() -> TestSink.state(id + "-fields").received.size() >= 6);
+    assertThat(TestSink.state(id + "-fields").received.get(0).record())
+        .containsOnlyKeys("message", "_COMM", "__MONOTONIC_TIMESTAMP", "_BOOT_ID").containsEntry("_COMM", "a");
   }
 
   @Test
