@@ -183,6 +183,17 @@ final class JournaldInput implements Input {
     pacer.after(wait);
     String stderr = exit.stderr().isEmpty() ? "" : ": " + Processes.oneLine(exit.stderr().getBytes(
         StandardCharsets.UTF_8), 0, exit.stderr().getBytes(StandardCharsets.UTF_8).length);
+    String after = lastCursor;
+    if (after != null && exit.lines() == 0 && exit.stderr().contains("seek to cursor")) {
+      // a cursor journalctl cannot parse (a damaged store, another journal's) would fail every start the same
+      // way: read the journal from its start instead — entries may repeat, none is skipped
+      context.metrics().count("cursor_rejected", 1);
+      context.metrics().errors(1);
+      lastCursor = null;
+      LOG.error("{}, {}: journalctl rejects the cursor {}{}; reading the journal from its first entry (entries "
+          + "may be delivered again)", context.taskName(), context.stepName(), after, stderr);
+      return;
+    }
     LOG.warn("{}, {}: journalctl exited with status {}{}; starting it again in {} after the last entry read",
         context.taskName(), context.stepName(), exit.exitCode(), stderr, Durations.format(wait));
   }

@@ -143,7 +143,7 @@ class JournaldTest extends AgentTestBase {
   }
 
   @Test
-  void linesThatAreNotJournalEntriesAreKeptAndCountedAndAHugeEntryIsCut() throws Exception {
+  void linesThatAreNotJournalEntriesAreKeptAndCountedAHugeEntryIsCutAndABadCursorIsNotFatal() throws Exception {
     // a journalctl that misbehaves: garbage, a line cut short, a huge entry, then a good one, then it waits
     Path wrapper = dir.resolve("journalctl-garbage.sh");
     Files.writeString(wrapper, "#!/bin/sh\n"
@@ -168,6 +168,16 @@ class JournaldTest extends AgentTestBase {
     assertThat(counters.get("lines_truncated")).isEqualTo(1L);
     // the cursor saved is the good entry's: nothing else had one
     await().atMost(PATIENCE).until(() -> "c1".equals(PositionStore.read(pos).get("cursor")));
+
+    // the real journalctl cannot seek to "c1": rather than fail every start, the journal is read from its start
+    agent.stop();
+    TestSink.state(id).received.clear();
+    journal.appendEvents(1, 3);
+    start(sink("in.Journald: {file: \"" + journal.file + "\", pos_dir: \"" + pos + "\", restart_wait: 20ms}"));
+    await().atMost(PATIENCE).until(() -> TestSink.state(id).received.size() >= 3);
+    assertThat(messages(id)).containsExactly("event 1", "event 2", "event 3");
+    assertThat(agent.tasks().get(0).counters().get(0).snapshot().get("cursor_rejected")).isEqualTo(1L);
+    await().atMost(PATIENCE).until(() -> PositionStore.read(pos).get("cursor").startsWith("s="));
   }
 
   @Test
