@@ -40,6 +40,8 @@ final class ProcessLines implements AutoCloseable {
   /** A batch is taken once this much is pending, or LINGER after its first line: batches, not a line each. */
   static final long BATCH_BYTES = 256 * 1024;
   private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  /** The most a batch holds: the reader waits for the task to take it (a line may go past it). */
+  static final long MAX_BATCH_BYTES = 1024 * 1024;
 
   private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "swak-exec-timeouts");
@@ -243,7 +245,7 @@ final class ProcessLines implements AutoCloseable {
     }
     lock.lockInterruptibly();
     try {
-      while (!closed && pending.sizeBytes() + inFlight >= maxPending) {
+      while (!closed && (pending.sizeBytes() + inFlight >= maxPending || pending.sizeBytes() >= MAX_BATCH_BYTES)) {
         room.await(); // backpressure: the command blocks once the pipe is full
       }
       if (closed) {
