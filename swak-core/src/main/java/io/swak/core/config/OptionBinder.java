@@ -2,6 +2,7 @@ package io.swak.core.config;
 
 import io.swak.api.Durations;
 import io.swak.api.DataSize;
+import io.swak.support.Schedule;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
@@ -9,7 +10,9 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -310,6 +313,17 @@ final class OptionBinder {
         } catch (IllegalArgumentException e) {
           throw new Bad(at, "unknown encoding '" + text
               + "': use a charset Java knows, e.g. utf-8, cp949, euc-kr, shift_jis, gbk, utf-16le");
+        }
+      }
+      if (c == Schedule.class) {
+        return Schedule.parse(s); // its IllegalArgumentException (cron-utils' message) is reported at the option
+      }
+      if (c == ZoneId.class) {
+        try {
+          return ZoneId.of(s);
+        } catch (DateTimeException e) {
+          throw new Bad(at, "unknown time zone '" + text + "': use a region such as Asia/Seoul or Europe/Paris, "
+              + "UTC, or an offset such as +09:00");
         }
       }
       if (c == Pattern.class) {

@@ -2,12 +2,14 @@ package io.swak.core.config;
 
 import io.swak.api.DataSize;
 import io.swak.api.Option;
+import io.swak.support.Schedule;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -96,6 +98,12 @@ public record OptionSpec(String key, List<String> aliases, RecordComponent compo
     }
     if (c == Pattern.class) {
       return "regex";
+    }
+    if (c == Schedule.class) {
+      return "cron schedule";
+    }
+    if (c == ZoneId.class) {
+      return "time zone";
     }
     if (c.isEnum()) {
       List<String> names = new ArrayList<>();

@@ -5,11 +5,12 @@ import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
+import io.swak.support.Pacer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Random;
 
-/** Makes {@code count} events per poll, paced by {@code rate} when set. */
+/** Makes {@code count} events per poll, paced by {@code rate} or {@code schedule} when set. */
 final class FakeData implements Input {
 
   private final FakeDataPlugin.Options options;
@@ -19,6 +20,8 @@ final class FakeData implements Input {
   private StepContext context;
   private long made;
   private long nextDueNanos;
+  /** The fire times of `schedule`, or null. */
+  private Pacer pacer;
 
   FakeData(FakeDataPlugin.Options options) {
     this.options = options;
@@ -31,11 +34,20 @@ final class FakeData implements Input {
   public void start(StepContext ctx) {
     this.context = ctx;
     this.nextDueNanos = System.nanoTime();
+    if (options.schedule() != null) {
+      pacer = new Pacer(null, options.schedule(), options.scheduleTimeZone(), ctx.clock());
+    }
   }
 
   @Override
   public Batch poll(Duration maxWait) {
     long n = options.count();
+    if (pacer != null) {
+      if (!pacer.await(context, maxWait)) {
+        return null;
+      }
+      pacer.done();
+    }
     if (options.rate() > 0) {
       n = Math.max(n, (long) (options.rate() / 100)); // about 10 ms of events per batch
       long wait = nextDueNanos - System.nanoTime();

@@ -2,6 +2,8 @@ package io.swak.plugins.fakedata;
 
 import io.swak.api.Option;
 import io.swak.api.Plugin;
+import io.swak.support.Schedule;
+import java.time.ZoneId;
 
 /** {@code in.FakeData}: generates realistic records for trying configs and for load. */
 public final class FakeDataPlugin extends Plugin<FakeDataPlugin.Options> {
@@ -29,7 +31,12 @@ public final class FakeDataPlugin extends Plugin<FakeDataPlugin.Options> {
       @Option(value = "Language of people records: en or ko.", defaultValue = "en")
       Locale locale,
       @Option("Tag of the events. Default: fake.<type>.")
-      String tag) {
+      String tag,
+      @Option("Make `count` events at the fire times of a cron schedule (5 fields, or 6 with seconds first), "
+          + "@hourly/@daily…, or `N seconds`, instead of at every poll.")
+      Schedule schedule,
+      @Option("Time zone of `schedule`. Default: the system's.")
+      ZoneId scheduleTimeZone) {
 
     public Options {
       if (count < 1) {
@@ -37,6 +44,10 @@ public final class FakeDataPlugin extends Plugin<FakeDataPlugin.Options> {
       }
       if (rate < 0) {
         throw new IllegalArgumentException("option `rate` must be 0 or more, got " + rate);
+      }
+      if (rate > 0 && schedule != null) {
+        throw new IllegalArgumentException("options `rate` and `schedule` exclude each other: a schedule makes "
+            + "`count` events at each fire time");
       }
     }
   }

@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -33,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  * an event (a JSON object as it is, any other line as {@code {"message": line}}), sent on under the incoming
  * batch's acknowledgement, so the input's checkpoint moves only once the results are delivered.
  *
- * <p>A command that cannot start, exits non-zero or outlives {@code timeout} (then it is killed with the
- * processes it started) fails the batch with an {@link IOException} that carries the end of its
+ * <p>A command that cannot start, exits non-zero or outlives {@code timeout} (then it is killed with its
+ * process group, see {@link Processes}) fails the batch with an {@link IOException} that carries the end of its
  * stdout/stderr: behind a buffer the chunk is retried with backoff, otherwise the task restarts and the input
  * sends the batch again, so nothing is lost. The step's three temp files are deleted after every run.
  *
@@ -46,8 +45,6 @@ final class Exec implements Stage {
   private static final JsonFactory JSON = new JsonFactory();
   private static final File NULL_FILE =
       new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
-  /** How much of the end of the command's stdout/stderr a failure quotes. */
-  private static final int TAIL_BYTES = 1024;
 
   private final List<String> command;
   private final LineFormat format;
@@ -120,60 +117,27 @@ final class Exec implements Stage {
     List<String> args = new ArrayList<>(command);
     args.add(in.toString());
     args.add(out.toString());
-    ProcessBuilder pb = new ProcessBuilder(args)
+    ProcessBuilder pb = new ProcessBuilder()
         .redirectInput(ProcessBuilder.Redirect.from(NULL_FILE))
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
         .redirectErrorStream(true);
     context.metrics().count("exec_runs", 1);
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      // "Cannot run program …: error=2, No such file or directory": the cause says it without the repetition
-      String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-      throw new IOException("cannot run " + command.get(0) + ": " + why, e);
-    }
+    Process p = Processes.start(pb, args);
     boolean exited;
     try {
       exited = p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
-      kill(p);
+      Processes.kill(p, Duration.ZERO);
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while " + command.get(0) + " ran; it was killed");
     }
     if (!exited) {
-      kill(p);
+      Processes.kill(p, Duration.ZERO);
       throw new IOException("command timed out after " + Durations.format(timeout) + " and was killed"
-          + tail(log));
+          + Processes.tail(log));
     }
     if (p.exitValue() != 0) {
-      throw new IOException("command exited with status " + p.exitValue() + tail(log));
-    }
-  }
-
-  /** Kills the process and every process it started (found before it dies: orphans no longer descend from it). */
-  private static void kill(Process p) {
-    List<ProcessHandle> family = p.descendants().toList();
-    p.destroyForcibly();
-    family.forEach(ProcessHandle::destroyForcibly);
-    try {
-      p.waitFor(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** {@code ": <the last KiB of the command's stdout/stderr on one line>"}, or nothing when it wrote nothing. */
-  private static String tail(Path log) {
-    try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-      long from = Math.max(0, f.length() - TAIL_BYTES);
-      byte[] b = new byte[(int) (f.length() - from)];
-      f.seek(from);
-      f.readFully(b);
-      String text = new String(b, StandardCharsets.UTF_8).strip().replaceAll("\\s*[\\r\\n]+\\s*", " | ");
-      return text.isEmpty() ? "" : ": " + (from > 0 ? "…" : "") + text;
-    } catch (IOException e) {
-      return "";
+      throw new IOException("command exited with status " + p.exitValue() + Processes.tail(log));
     }
   }
 

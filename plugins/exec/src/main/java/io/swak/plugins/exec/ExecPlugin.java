@@ -69,6 +69,11 @@ public final class ExecPlugin extends Plugin<ExecPlugin.Options> {
    * @throws IllegalArgumentException for an empty line, an unclosed quote or a trailing backslash
    */
   static List<String> words(String line) {
+    return words(line, "cmd");
+  }
+
+  /** The same for the option named {@code option} (in error messages). */
+  static List<String> words(String line, String option) {
     List<String> out = new ArrayList<>();
     StringBuilder w = new StringBuilder();
     boolean inWord = false;
@@ -85,13 +90,13 @@ public final class ExecPlugin extends Plugin<ExecPlugin.Options> {
           w.append(q);
         }
         if (close >= line.length()) {
-          throw new IllegalArgumentException("option `cmd` has an unclosed " + c + " quote: " + line);
+          throw new IllegalArgumentException("option `" + option + "` has an unclosed " + c + " quote: " + line);
         }
         i = close;
         inWord = true;
       } else if (c == '\\') {
         if (++i >= line.length()) {
-          throw new IllegalArgumentException("option `cmd` ends with a lone backslash: " + line);
+          throw new IllegalArgumentException("option `" + option + "` ends with a lone backslash: " + line);
         }
         w.append(line.charAt(i));
         inWord = true;
@@ -110,8 +115,8 @@ public final class ExecPlugin extends Plugin<ExecPlugin.Options> {
       out.add(w.toString());
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("option `cmd` is empty: give the program to run, e.g. "
-          + "cmd: \"/usr/bin/r /etc/detect_abuse.r\"");
+      throw new IllegalArgumentException("option `" + option + "` is empty: give the program to run, e.g. "
+          + option + ": \"/usr/bin/r /etc/detect_abuse.r\"");
     }
     return out;
   }

@@ -7,6 +7,7 @@ import io.swak.api.Event;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
 import io.swak.api.Positions;
+import io.swak.support.Pacer;
 import io.swak.support.StepFiles;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -68,7 +69,8 @@ final class MySQLTail implements Input {
   private PreparedStatement select;
   private PreparedStatement max;
   private String idColumn;
-  private long nextLookNanos;
+  /** When the next look is: interval or schedule, at once after a full batch, a backoff after a failure. */
+  private Pacer pacer;
   /** The last look filled a batch (rows or bytes): more may be waiting, so the next look comes at once. */
   private boolean full;
   private int failures;
@@ -87,17 +89,13 @@ final class MySQLTail implements Input {
     if (lastRead != null && window == null) {
       startWindow(lastRead);
     }
-    nextLookNanos = System.nanoTime();
+    pacer = new Pacer(o.interval(), o.schedule(), o.scheduleTimeZone(), ctx.clock());
   }
 
   @Override
   public Batch poll(Duration maxWait) {
-    long wait = nextLookNanos - System.nanoTime();
-    if (wait > 0) {
-      context.sleep(Duration.ofNanos(Math.min(wait, maxWait.toNanos())));
-      if (nextLookNanos - System.nanoTime() > 0) {
-        return null;
-      }
+    if (!pacer.await(context, maxWait)) {
+      return null;
     }
     try {
       if (conn == null) {
@@ -108,7 +106,11 @@ final class MySQLTail implements Input {
         LOG.info("{}, {}: reading {} again", context.taskName(), context.stepName(), where);
         failures = 0;
       }
-      nextLookNanos = System.nanoTime() + (full ? 0 : o.interval().toNanos());
+      if (full) {
+        pacer.now();
+      } else {
+        pacer.done();
+      }
       return b;
     } catch (SQLException | RuntimeException e) {
       failures++;
@@ -117,7 +119,7 @@ final class MySQLTail implements Input {
       LOG.warn("{}, {}: cannot read {}: {}; trying again in {} s", context.taskName(), context.stepName(), where,
           message(e), TimeUnit.NANOSECONDS.toSeconds(backoff));
       disconnect();
-      nextLookNanos = System.nanoTime() + backoff;
+      pacer.after(Duration.ofNanos(backoff));
       return null;
     }
   }

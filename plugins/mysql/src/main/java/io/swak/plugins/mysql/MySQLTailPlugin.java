@@ -2,8 +2,10 @@ package io.swak.plugins.mysql;
 
 import io.swak.api.Option;
 import io.swak.api.Plugin;
+import io.swak.support.Schedule;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.regex.Pattern;
 
 /** {@code in.MySQLTail}: the rows added to a MySQL or MariaDB table, as a stream. */
@@ -35,6 +37,11 @@ public final class MySQLTailPlugin extends Plugin<MySQLTailPlugin.Options> {
       @Option(value = "How often to look for new rows (sooner while a look finds a full batch).",
           defaultValue = "1s")
       Duration interval,
+      @Option("Look on a cron schedule instead of every interval: a cron line (5 fields, or 6 with seconds first), "
+          + "@hourly/@daily…, or `N seconds`. A look that fills a batch still goes on at once until the new rows are read.")
+      Schedule schedule,
+      @Option("Time zone of `schedule`. Default: the system's.")
+      ZoneId scheduleTimeZone,
       @Option(value = "Most rows read at a time (one batch).", defaultValue = "1000")
       int batchRows,
       @Option(value = "At the very first start: true = read the rows already in the table, false = only rows "

@@ -142,6 +142,22 @@ class MySQLTailTest extends AgentTestBase {
   }
 
   @Test
+  void onAScheduleTheTableIsLookedAtOnItsFireTimesOnly() throws Exception {
+    logTable();
+    insert(1, 5);
+    // every second on the second, instead of every 50 ms
+    start(config("from_beginning: true, schedule: \"* * * * * *\", schedule_time_zone: UTC"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink().received.size() >= 5);
+    insert(6, 8);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink().received.size() >= 8);
+    assertThat(ns()).isEqualTo(range(1, 8));
+    // the events carry the time they were read: a look starts on a whole second and takes milliseconds
+    assertThat(sink().received).allSatisfy(e -> assertThat(e.timeNanos() % 1_000_000_000L).isLessThan(400_000_000L));
+    assertThat(sink().received.get(5).timeNanos() / 1_000_000_000L)
+        .isGreaterThan(sink().received.get(0).timeNanos() / 1_000_000_000L);
+  }
+
+  @Test
   void fromBeginningReadsTheTableInBatchesOfBatchRows() throws Exception {
     logTable();
     insert(1, 2500);
