@@ -48,6 +48,8 @@ final class FileTail implements Input {
   /** path_key in UTF-8, or null. */
   /** path_key packed as msgpack, or null. */
   private final byte[] pathKey;
+  /** path_key as UTF-8, for the records the input's format makes (pathKey is packed msgpack). */
+  private final byte[] pathKeyUtf8;
   /** host_key and this host's name packed as msgpack pairs, or nothing. */
   private final byte[] hostPair;
   /** Fields every line gets after the message: the file's path, the host. */
@@ -135,6 +137,7 @@ final class FileTail implements Input {
     this.options = options;
     this.messageKey = BatchBuilder.key(options.messageKey());
     this.pathKey = options.pathKey() == null ? null : BatchBuilder.packValue(options.pathKey());
+    this.pathKeyUtf8 = options.pathKey() == null ? null : options.pathKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     this.hostPair = options.hostKey() == null ? new byte[0] : concat(BatchBuilder.packValue(options.hostKey()),
         BatchBuilder.packValue(io.swak.support.HostName.of()));
     this.extraFields = (pathKey != null ? 1 : 0) + (options.hostKey() != null ? 1 : 0);
@@ -881,7 +884,7 @@ final class FileTail implements Input {
     if (records != null) {
       // a line the input's format parses becomes a whole entry (with the path field when path_key is set)
       byte[] path = pathKey == null ? null : current.pathUtf8();
-      if (records.parse(b, off, len, eventTime, pathKey, path)) {
+      if (records.parse(b, off, len, eventTime, pathKeyUtf8, path)) {
         into.builder.addEntries(records.entry(), 0, records.entryLength(), 1);
         return;
       }
