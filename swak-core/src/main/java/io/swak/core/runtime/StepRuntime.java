@@ -95,6 +95,41 @@ final class StepRuntime implements StepContext {
   }
 
   @Override
+  public io.swak.api.Chain openChain(String label, List<? extends NestedStep> steps) throws Exception {
+    List<StepConfig> configs = new ArrayList<>();
+    for (NestedStep n : steps) {
+      if (!(n instanceof StepConfig sc)) {
+        throw new IllegalArgumentException("not a step of this configuration: " + n);
+      }
+      configs.add(sc);
+    }
+    StepCounters own = counters.child(label);
+    List<StepCounters> each = new ArrayList<>();
+    for (int i = 0; i < configs.size(); i++) {
+      each.add(own.child((i + 1) + " " + configs.get(i).name()));
+    }
+    StepChain chain = new StepChain(taskName, configs, each, own, dataDir, clock, stop);
+    try {
+      chain.open();
+    } catch (RuntimeException e) {
+      chain.close(); // the steps opened before the one that failed
+      throw e;
+    }
+    return new io.swak.api.Chain() {
+      @Override
+      public void emit(io.swak.api.Batch batch) throws Exception {
+        own.eventsIn(batch.count());
+        chain.head().emit(batch);
+      }
+
+      @Override
+      public void close() {
+        chain.close();
+      }
+    };
+  }
+
+  @Override
   public synchronized void deadLetter(io.swak.api.Batch batch, String reason) throws IOException {
     if (deadLetters == null) {
       deadLetters = new DeadLetters(null, this, taskName + ": " + step.name());

@@ -90,6 +90,42 @@ public final class Selection {
     return new Result(mask, false, taken, errors);
   }
 
+  /** Every event, as a branch without a condition takes them. */
+  public Result all() {
+    return new Result(null, true, batch.count(), 0);
+  }
+
+  /** The events none of {@code results} took (a route's else). */
+  public Result noneOf(Result... results) {
+    int n = batch.count();
+    boolean anyMask = false;
+    for (Result r : results) {
+      if (r.taken == n) {
+        return new Result(null, false, 0, 0);
+      }
+      anyMask |= r.taken > 0;
+    }
+    if (!anyMask) {
+      return new Result(null, true, n, 0);
+    }
+    boolean[] mask = new boolean[n];
+    int taken = 0;
+    for (int i = 0; i < n; i++) {
+      boolean took = false;
+      for (Result r : results) {
+        if (r.takes(i)) {
+          took = true;
+          break;
+        }
+      }
+      mask[i] = !took;
+      if (!took) {
+        taken++;
+      }
+    }
+    return new Result(mask, false, taken, 0);
+  }
+
   private void read() {
     if (readable >= 0) {
       return;
@@ -152,7 +188,7 @@ public final class Selection {
     if (runStart >= 0) {
       w.entries(d, runStart, ends[readable - 1] - runStart, runCount);
     }
-    if (!taken && readable < n) {
+    if (readable < n && res.takes(readable) == taken) { // a damaged rest goes with the events not taken by a test
       w.entries(d, starts[readable], batch.length() - starts[readable], n - readable);
     }
     return w.build(batch.tag(), ack);
