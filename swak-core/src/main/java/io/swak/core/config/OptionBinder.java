@@ -163,14 +163,18 @@ final class OptionBinder {
   private Object restMap(Type t, List<NodeTuple> given, Problems problems) throws Bad {
     Type val = ((ParameterizedType) t).getActualTypeArguments()[1];
     Map<String, Object> out = new LinkedHashMap<>();
+    boolean bad = false;
     for (NodeTuple e : given) {
-      Object v = convert(val, e.getValueNode(), problems);
-      if (v == BAD) {
-        return BAD;
+      try {
+        Object v = convert(val, e.getValueNode(), problems);
+        bad |= v == BAD;
+        out.put(keyText(e.getKeyNode()), v);
+      } catch (Bad b) { // every entry's problems, not only the first one's
+        problems.add(b.at, "`" + keyText(e.getKeyNode()) + "`: " + b.getMessage());
+        bad = true;
       }
-      out.put(keyText(e.getKeyNode()), v);
     }
-    return java.util.Collections.unmodifiableMap(out);
+    return bad ? BAD : java.util.Collections.unmodifiableMap(out);
   }
 
   private <O extends Record> O construct(Class<O> type, Object[] args, Node owner, Problems problems) {
