@@ -25,6 +25,7 @@ final class StepChain {
 
   private final String taskLabel;
   private final List<StepConfig> configs;
+  private final List<String> names;
   private final List<StepCounters> counters;
   /** Counts as passed on what enters the first step: the input's counters, or the chain's own. */
   private final StepCounters before;
@@ -37,6 +38,13 @@ final class StepChain {
 
   StepChain(String taskLabel, List<StepConfig> configs, List<StepCounters> counters, StepCounters before, Path dataDir,
       Clock clock, StopSignal stop) {
+    this(taskLabel, configs, counters, before, dataDir, clock, stop, configs.stream().map(StepConfig::name).toList());
+  }
+
+  /** With the names the steps go by ({@link io.swak.api.StepContext#stepName}): a branch's are prefixed with the route's. */
+  StepChain(String taskLabel, List<StepConfig> configs, List<StepCounters> counters, StepCounters before, Path dataDir,
+      Clock clock, StopSignal stop, List<String> names) {
+    this.names = names;
     if (configs.size() != counters.size()) {
       throw new IllegalArgumentException(configs.size() + " steps, " + counters.size() + " counters");
     }
@@ -66,7 +74,7 @@ final class StepChain {
           s.close();
           throw new IllegalArgumentException("`" + sc.name() + "` cannot stand after the input");
         }
-        StepRuntime ctx = new StepRuntime(taskLabel, sc, dataDir, clock, stop, counters.get(i));
+        StepRuntime ctx = new StepRuntime(taskLabel, sc, names.get(i), dataDir, clock, stop, counters.get(i));
         try {
           s.start(ctx);
         } catch (Exception e) {

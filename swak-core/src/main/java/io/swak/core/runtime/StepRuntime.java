@@ -22,6 +22,7 @@ import java.util.List;
 final class StepRuntime implements StepContext {
 
   private final String taskName;
+  private final String stepName;
   private final StepConfig step;
   private final Path dataDir;
   private final Clock clock;
@@ -34,6 +35,16 @@ final class StepRuntime implements StepContext {
   private DeadLetters deadLetters;
 
   StepRuntime(String taskName, StepConfig step, Path dataDir, Clock clock, StopSignal stop, StepCounters counters) {
+    this(taskName, step, step.name(), dataDir, clock, stop, counters);
+  }
+
+  /**
+   * With the name the step goes by in messages and file names: a step of a route's branch is e.g.
+   * {@code route.errors.buffer}, so two branches' buffers keep their chunks apart.
+   */
+  StepRuntime(String taskName, StepConfig step, String stepName, Path dataDir, Clock clock, StopSignal stop,
+      StepCounters counters) {
+    this.stepName = stepName;
     this.taskName = taskName;
     this.step = step;
     this.dataDir = dataDir;
@@ -49,7 +60,7 @@ final class StepRuntime implements StepContext {
 
   @Override
   public String stepName() {
-    return step.name();
+    return stepName;
   }
 
   @Override
@@ -108,7 +119,13 @@ final class StepRuntime implements StepContext {
     for (int i = 0; i < configs.size(); i++) {
       each.add(own.child((i + 1) + " " + configs.get(i).name()));
     }
-    StepChain chain = new StepChain(taskName, configs, each, own, dataDir, clock, stop);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < configs.size(); i++) {
+      String name = configs.get(i).name();
+      boolean twice = configs.stream().filter(c -> c.name().equals(name)).count() > 1;
+      names.add(stepName + "." + label + "." + name + (twice ? "-" + (i + 1) : ""));
+    }
+    StepChain chain = new StepChain(taskName, configs, each, own, dataDir, clock, stop, names);
     try {
       chain.open();
     } catch (RuntimeException e) {

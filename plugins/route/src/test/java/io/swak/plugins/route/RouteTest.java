@@ -146,4 +146,28 @@ class RouteTest extends AgentTestBase {
     assertThat(sink("two").seqs()).isEqualTo(seqs(1, 60, i -> i % 2 == 0 && i % 4 != 0));
     assertThat(sink("even-copy").seqs()).isEqualTo(seqs(51, 60, i -> i % 2 == 0));
   }
+
+  @Test
+  void twoBranchesFileBuffersKeepTheirChunksApartAcrossARestart() throws Exception {
+    sink("odd").failing = true;
+    sink("even").failing = true;
+    String yaml = """
+        - task:
+          - in.TestSource: {name: %1$s, total: 60, batch: 6}
+          - route:
+              odd: {when: 'record.seq %% 2 == 1', steps: [{buffer: {type: file, flush_interval: 50ms}}, {out.TestSink: {name: %1$s-odd, retry_wait: 50ms}}]}
+              even: {when: 'record.seq %% 2 == 0', steps: [{buffer: {type: file, flush_interval: 50ms}}, {out.TestSink: {name: %1$s-even, retry_wait: 50ms}}]}
+        """.formatted(id);
+    start(yaml);
+    await().atMost(WAIT).until(() -> source().window.committed() == 60);
+    agent.stop();
+    assertThat(java.nio.file.Files.list(dir.resolve("data/buffer")).map(p -> p.getFileName().toString()).sorted().toList())
+        .containsExactly("task_1-route.even.buffer", "task_1-route.odd.buffer");
+    sink("odd").failing = false;
+    sink("even").failing = false;
+    start(yaml);
+    await().atMost(WAIT).until(() -> sink("odd").received.size() >= 30 && sink("even").received.size() >= 30);
+    assertThat(sink("odd").seqs()).isEqualTo(seqs(1, 60, i -> i % 2 == 1));
+    assertThat(sink("even").seqs()).isEqualTo(seqs(1, 60, i -> i % 2 == 0));
+  }
 }
