@@ -68,6 +68,9 @@ final class PluginDocs {
     sb.append("### Options of every output (`out.*`)\n\n")
         .append("Besides its own options, every `out.*` step takes these (how failed writes are retried):\n\n");
     table(sb, OptionSpec.of(DeliveryOptions.class));
+    sb.append("### Conditions on every step after the input\n\n")
+        .append("Every step after the input (processing steps, buffers, outputs, route) also takes these:\n\n");
+    table(sb, OptionSpec.of(io.swak.core.config.StepConditions.class));
     for (Plugin<?> p : registry.all()) {
       sb.append("### `").append(p.name()).append("`\n\n").append(md(p.doc())).append('\n');
       if (!p.aliases().isEmpty()) {
