@@ -7,6 +7,7 @@ import org.apache.commons.jexl3.JexlBuilder;
 import org.apache.commons.jexl3.JexlContext;
 import org.apache.commons.jexl3.JexlEngine;
 import org.apache.commons.jexl3.JexlException;
+import org.apache.commons.jexl3.JexlExpression;
 import org.apache.commons.jexl3.JexlFeatures;
 import org.apache.commons.jexl3.JexlInfo;
 import org.apache.commons.jexl3.JexlScript;
@@ -39,7 +40,8 @@ final class ExpressionCondition extends Condition {
   }
 
   private final String text;
-  private final JexlScript script;
+  private final JexlExpression expression;
+  private final Set<List<String>> variables;
   private final boolean usesRecord;
   private final boolean usesTime;
   private volatile String lastError;
@@ -49,14 +51,19 @@ final class ExpressionCondition extends Condition {
       throw new IllegalArgumentException("the condition is empty: write e.g. record.status >= 500");
     }
     this.text = text.strip();
+    JexlScript script;
     try {
-      this.script = Engine.JEXL.createScript(new JexlInfo("when", 1, 1), this.text);
+      // the script form tells which variables it reads; the expression form is what runs, at less than half the
+      // cost per evaluation (JMH: no script frame to set up)
+      script = Engine.JEXL.createScript(new JexlInfo("when", 1, 1), this.text);
+      this.expression = Engine.JEXL.createExpression(new JexlInfo("when", 1, 1), this.text);
     } catch (JexlException e) {
       throw new IllegalArgumentException(describe(e), e);
     }
+    this.variables = script.getVariables();
     boolean record = false;
     boolean time = false;
-    for (List<String> var : script.getVariables()) {
+    for (List<String> var : variables) {
       String root = var.get(0);
       switch (root) {
         case "record" -> record = true;
@@ -132,7 +139,7 @@ final class ExpressionCondition extends Condition {
     v.time = timeNanos / 1e9;
     v.record = d == null ? null : new RecordView(d, rs, re);
     try {
-      Object r = script.execute(v);
+      Object r = expression.evaluate(v);
       if (r instanceof Boolean b) {
         return b ? TRUE : FALSE;
       }
@@ -156,7 +163,7 @@ final class ExpressionCondition extends Condition {
   /** Variable roots the expression reads, for tests. */
   Set<String> roots() {
     Set<String> s = new java.util.TreeSet<>();
-    script.getVariables().forEach(l -> s.add(l.get(0)));
+    variables.forEach(l -> s.add(l.get(0)));
     return s;
   }
 }

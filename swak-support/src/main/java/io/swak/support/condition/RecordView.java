@@ -27,11 +27,20 @@ public final class RecordView extends AbstractMap<String, Object> {
     this.end = end;
   }
 
+  /** UTF-8 of the keys expressions ask for: the same few names, event after event. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+
   private int find(Object key) {
     if (!(key instanceof String s)) {
       return RecordBytes.ABSENT;
     }
-    byte[] k = s.getBytes(StandardCharsets.UTF_8);
+    byte[] k = KEYS.get(s);
+    if (k == null) {
+      k = s.getBytes(StandardCharsets.UTF_8);
+      if (KEYS.size() < 4096) { // keys made up per event (record[tag]) are not kept
+        KEYS.put(s, k);
+      }
+    }
     return RecordBytes.findKey(d, start, end, k, 0, k.length);
   }
 

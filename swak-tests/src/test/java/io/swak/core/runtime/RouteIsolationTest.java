@@ -57,18 +57,8 @@ class RouteIsolationTest {
     return a;
   }
 
-  /** The file's checkpoint as the runtime saved it (the last offset in in.FileTail's position journal). */
   private static long savedOffset(Path agentDir) throws IOException {
-    long offset = -1;
-    try (var files = Files.walk(agentDir.resolve("data/positions"))) {
-      for (Path p : files.filter(f -> f.getFileName().toString().equals("positions.log")).toList()) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("offset=(\\d+)").matcher(Files.readString(p));
-        while (m.find()) {
-          offset = Long.parseLong(m.group(1));
-        }
-      }
-    }
-    return offset;
+    return SavedCheckpoint.offset(agentDir.resolve("data"));
   }
 
   private static final int LINE_BYTES = line(1).length() + 1;
