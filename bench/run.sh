@@ -7,6 +7,8 @@
 #                                 (the runtime's position store: per-batch ack, one save round; us)
 #                                 MetricsReadBench (one reading of each in.HostMetrics collector; us)
 #   fakedata-null [N]             in.FakeData -> out.Null inside one JVM: events/s, CPU-s per million
+#   route-null [N] [RUNS]         in.FakeData (json) -> route with 3 branches (when: on a nested field, match:, else)
+#                                 -> out.Null each, side by side with the same events -> out.Null, RUNS each (3)
 #   file-null [LINES] [RUNS]      in.FileTail -> out.Null: lines/s, CPU-s per million, peak RSS (median)
 #   file-file [LINES] [RUNS]      in.FileTail -> out.File (JSON lines), measured the same way
 #   file-forward [LINES] [ack]    in.FileTail -> out.Fluentd -> bench/FastReceiver, from agent start
@@ -42,6 +44,15 @@ case $scenario in
   fakedata-null)
     need_build
     exec java -Xmx256m -XX:+UseSerialGC -cp "$(classpath)" io.swak.bench.InProcess fakedata-null "${1:-2000000}"
+    ;;
+  route-null)
+    need_build
+    for run in $(seq 1 "${2:-3}"); do
+      for sc in json-null route-null; do
+        java -Xmx256m -XX:+UseSerialGC -cp "$(classpath)" io.swak.bench.InProcess "$sc" "${1:-2000000}"
+      done
+    done
+    echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
     ;;
   file-null) exec "$here/filetail-null.sh" "${1:-2000000}" "${2:-3}" ;;
   file-file) OUTPUT=file exec "$here/filetail-null.sh" "${1:-2000000}" "${2:-3}" ;;

@@ -75,6 +75,14 @@ public abstract class Plugin<O extends Record> {
     return null;
   }
 
+  /**
+   * True for a step that hands every batch to chains of its own and passes nothing on (a route): the configuration
+   * cannot have a step after it.
+   */
+  public boolean terminal() {
+    return false;
+  }
+
   public final Step create(O options) throws Exception {
     return factory.create(options);
   }

@@ -52,6 +52,16 @@ public interface StepContext {
   }
 
   /**
+   * Creates and starts {@code steps} (configured in this step's options as a list of {@link NestedStep}) as a chain
+   * of their own, built as the runtime builds a task's steps: outputs behind the runtime's delivery, steps with
+   * {@code when:} running only for their events. {@code label} names the chain in messages and in the status,
+   * where its steps' counters appear under this step's. The caller owns it: it hands it batches and closes it.
+   */
+  default Chain openChain(String label, java.util.List<? extends NestedStep> steps) throws Exception {
+    throw new UnsupportedOperationException("this context cannot open chains of steps");
+  }
+
+  /**
    * Appends {@code batch}'s events to the task's dead-letter file as JSON lines with {@code reason}, counted as
    * {@code dead_lettered} and dropped: for a step that gives events up on purpose (a parser's
    * {@code on_error: dead_letter}). Throws when they could not be written.

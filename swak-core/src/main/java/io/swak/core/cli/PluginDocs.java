@@ -46,7 +46,7 @@ final class PluginDocs {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"OPTION", "TYPE", "DEFAULT", "DESCRIPTION"});
     for (OptionSpec s : specs) {
-      String key = s.key() + (s.aliases().isEmpty() ? "" : " (" + String.join(", ", s.aliases()) + ")");
+      String key = shown(s) + (s.aliases().isEmpty() ? "" : " (" + String.join(", ", s.aliases()) + ")");
       rows.add(new String[] {key, s.typeName(), defaultText(s), s.doc()});
     }
     int[] w = new int[3];
@@ -68,6 +68,9 @@ final class PluginDocs {
     sb.append("### Options of every output (`out.*`)\n\n")
         .append("Besides its own options, every `out.*` step takes these (how failed writes are retried):\n\n");
     table(sb, OptionSpec.of(DeliveryOptions.class));
+    sb.append("### Conditions on every step after the input\n\n")
+        .append("Every step after the input (processing steps, buffers, outputs, route) also takes these:\n\n");
+    table(sb, OptionSpec.of(io.swak.core.config.StepConditions.class));
     for (Plugin<?> p : registry.all()) {
       sb.append("### `").append(p.name()).append("`\n\n").append(md(p.doc())).append('\n');
       if (!p.aliases().isEmpty()) {
@@ -99,13 +102,18 @@ final class PluginDocs {
   private static void table(StringBuilder sb, List<OptionSpec> specs) {
     sb.append("| option | type | default | description |\n|---|---|---|---|\n");
     for (OptionSpec s : specs) {
-      String key = "`" + s.key() + "`" + (s.aliases().isEmpty() ? ""
+      String key = "`" + shown(s) + "`" + (s.aliases().isEmpty() ? ""
           : " (" + String.join(", ", s.aliases().stream().map(a -> "`" + a + "`").toList()) + ")");
       String d = defaultText(s);
       sb.append("| ").append(key).append(" | ").append(s.typeName().replace("|", "\\|")).append(" | ")
           .append(d.isEmpty() ? "" : "`" + d + "`").append(" | ").append(md(s.doc())).append(" |\n");
     }
     sb.append('\n');
+  }
+
+  /** The key as users write it: an option that takes any other key (a route's branches) is {@code <name>}. */
+  private static String shown(OptionSpec s) {
+    return s.key().equals("*") ? "<name>" : s.key();
   }
 
   /** Text safe in a Markdown table cell: no raw pipes or angle brackets. */

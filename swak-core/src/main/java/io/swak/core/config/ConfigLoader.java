@@ -1,6 +1,7 @@
 package io.swak.core.config;
 
 import io.swak.api.Plugin;
+import io.swak.support.condition.Condition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -81,7 +82,8 @@ public final class ConfigLoader {
 
     Parse(String file) {
       this.file = file;
-      this.binder = new OptionBinder(env, Map.of(io.swak.api.NestedStep.class, (node, p) -> nested(node)));
+      this.binder = new OptionBinder(env, Map.of(io.swak.api.NestedStep.class, (node, p) -> nested(node),
+          Condition.class, this::expression));
     }
 
     /** A step nested in another step's options (failover's outputs and last). */
@@ -90,6 +92,39 @@ public final class ConfigLoader {
       StepConfig s = step(node, outer + " › nested step", null);
       where = outer;
       return s;
+    }
+
+    /** A {@code when:} expression, compiled now: a bad one is a problem at its node, with the library's message. */
+    Condition expression(Node node, OptionBinder.Problems p) {
+      if (!(node instanceof ScalarNode sn)) {
+        p.add(node, "`when` is an expression such as 'record.status >= 500', got " + OptionBinder.describe(node));
+        return null;
+      }
+      try {
+        return Condition.expression(sn.getValue());
+      } catch (IllegalArgumentException e) {
+        p.add(node, "`when`: " + e.getMessage());
+        return null;
+      }
+    }
+
+    /** {@code match:} tag patterns: one or a list. */
+    Condition tagMatch(Node node) {
+      List<String> patterns = new ArrayList<>();
+      if (node instanceof ScalarNode sn) {
+        patterns.add(sn.getValue());
+      } else if (node instanceof SequenceNode seq && seq.getValue().stream().allMatch(ScalarNode.class::isInstance)) {
+        seq.getValue().forEach(n -> patterns.add(((ScalarNode) n).getValue()));
+      } else {
+        problem(node, "`match` is a tag pattern such as \"web.*\" or a list of them, got " + OptionBinder.describe(node));
+        return null;
+      }
+      try {
+        return Condition.match(patterns);
+      } catch (IllegalArgumentException e) {
+        problem(node, "`match`: " + e.getMessage());
+        return null;
+      }
     }
 
     void problem(Node at, String message) {
@@ -210,13 +245,23 @@ public final class ConfigLoader {
       }
       List<StepConfig> out = new ArrayList<>();
       int i = 0;
+      StepConfig terminal = null;
       for (Node s : steps.getValue()) {
         i++;
         String taskWhere = "task " + number;
+        if (terminal != null) {
+          where = taskWhere + ", step " + i;
+          problem(s, "nothing can follow `" + terminal.name() + "` (" + terminal.where() + "): it hands every event "
+              + "to its branches and passes none on. Put this step into the branches that need it");
+          terminal = null; // one message per task
+        }
         StepConfig sc = step(s, taskWhere + ", step " + i, i == 1);
         where = taskWhere;
         if (sc != null) {
           out.add(sc);
+          if (sc.plugin().terminal()) {
+            terminal = sc;
+          }
         }
       }
       return new TaskConfig(number, name, List.copyOf(out));
@@ -268,6 +313,29 @@ public final class ConfigLoader {
         problem(nameNode, "`" + plugin.name() + "` is an input: it can only be the first step of a task");
         return null;
       }
+      // when: and match: on any step after the input, taken off before the plugin's own options
+      Condition condition = null;
+      boolean conditionOk = true;
+      for (java.util.Iterator<NodeTuple> it = opts.iterator(); it.hasNext(); ) {
+        NodeTuple t = it.next();
+        String k = OptionBinder.keyText(t.getKeyNode()).toLowerCase(Locale.ROOT);
+        if (!k.equals("when") && !k.equals("match")) {
+          continue;
+        }
+        it.remove();
+        if (plugin.isInput()) {
+          problem(t.getKeyNode(), "`" + k + "` is for the steps after the input: an input reads everything; put the "
+              + "condition on the step that should run only for some events");
+          conditionOk = false;
+          continue;
+        }
+        Condition c = k.equals("when") ? expression(t.getValueNode(), this::problem) : tagMatch(t.getValueNode());
+        if (c == null) {
+          conditionOk = false;
+        } else {
+          condition = k.equals("match") ? Condition.both(c, condition) : Condition.both(condition, c);
+        }
+      }
       DeliveryOptions delivery = DeliveryOptions.defaults();
       // every step after the input may be an output (failover is one without out. in its name); on a step that
       // turns out not to be one, the task warns at start that they do nothing
@@ -280,10 +348,10 @@ public final class ConfigLoader {
         }
       }
       Record options = bindChecked(plugin, opts, node);
-      if (options == null || delivery == null) {
+      if (options == null || delivery == null || !conditionOk) {
         return null;
       }
-      return new StepConfig(plugin, options, delivery, where);
+      return new StepConfig(plugin, options, delivery, where, condition);
     }
 
     private <O extends Record> O bindChecked(Plugin<O> plugin, List<NodeTuple> opts, Node node) {

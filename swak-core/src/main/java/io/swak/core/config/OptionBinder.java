@@ -95,10 +95,15 @@ final class OptionBinder {
     Map<String, Node> given = new java.util.HashMap<>();
     java.util.Set<String> suggested = new java.util.HashSet<>();
     boolean ok = true;
+    // an option named "*" (a map) takes every key that is no other option: a route's branches by their names
+    OptionSpec rest = byKey.get(REST);
+    List<NodeTuple> restGiven = new ArrayList<>();
     for (NodeTuple t : values) {
       String key = keyText(t.getKeyNode());
       OptionSpec s = byKey.get(key.toLowerCase(Locale.ROOT));
-      if (s == null) {
+      if (s == null && rest != null) {
+        restGiven.add(t);
+      } else if (s == null) {
         List<String> names = specs.stream().map(OptionSpec::key).toList();
         List<String> all = new ArrayList<>(names);
         specs.forEach(x -> all.addAll(x.aliases()));
@@ -120,7 +125,9 @@ final class OptionBinder {
       Node n = given.get(s.key());
       Type t = s.component().getGenericType();
       try {
-        if (n != null && !isNull(n)) {
+        if (s == rest) {
+          args[i] = restMap(t, restGiven, problems);
+        } else if (n != null && !isNull(n)) {
           args[i] = convert(t, n, problems);
         } else if (s.required()) {
           if (suggested.contains(s.key())) {
@@ -151,6 +158,27 @@ final class OptionBinder {
   }
 
   private static final Object BAD = new Object();
+
+  /** The key of an option that takes the keys no other option has. */
+  static final String REST = "*";
+
+  /** The keys no other option has, each value converted to the map's value type. */
+  private Object restMap(Type t, List<NodeTuple> given, Problems problems) throws Bad {
+    Type val = ((ParameterizedType) t).getActualTypeArguments()[1];
+    Map<String, Object> out = new LinkedHashMap<>();
+    boolean bad = false;
+    for (NodeTuple e : given) {
+      try {
+        Object v = convert(val, e.getValueNode(), problems);
+        bad |= v == BAD;
+        out.put(keyText(e.getKeyNode()), v);
+      } catch (Bad b) { // every entry's problems, not only the first one's
+        problems.add(b.at, "`" + keyText(e.getKeyNode()) + "`: " + b.getMessage());
+        bad = true;
+      }
+    }
+    return bad ? BAD : java.util.Collections.unmodifiableMap(out);
+  }
 
   private <O extends Record> O construct(Class<O> type, Object[] args, Node owner, Problems problems) {
     RecordComponent[] rc = type.getRecordComponents();

@@ -67,6 +67,10 @@ public record OptionSpec(String key, List<String> aliases, RecordComponent compo
         return "list of " + typeName(args[0]);
       }
       if (Map.class.isAssignableFrom(raw)) {
+        if (args[1] instanceof Class<?> v && v.isRecord()) { // e.g. a route's branches: say what each one takes
+          return "map of {" + String.join(", ", of(v.asSubclass(Record.class)).stream().map(OptionSpec::key).toList())
+              + "}";
+        }
         return "map of " + typeName(args[1]);
       }
       return raw.getSimpleName().toLowerCase(Locale.ROOT);
@@ -115,8 +119,11 @@ public record OptionSpec(String key, List<String> aliases, RecordComponent compo
     if (c == Object.class) {
       return "any";
     }
-    if (c == StepConfig.class) {
+    if (c == StepConfig.class || c == io.swak.api.NestedStep.class) {
       return "step";
+    }
+    if (c == io.swak.support.condition.Condition.class) {
+      return "expression";
     }
     if (c.isRecord()) {
       return "map";

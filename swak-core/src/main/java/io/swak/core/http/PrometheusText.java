@@ -61,17 +61,14 @@ final class PrometheusText {
       help.put(k[0], k[1]);
     }
     for (Task t : tasks) {
-      List<StepCounters> cs = t.counters();
-      for (int i = 0; i < cs.size(); i++) {
-        String labels = "{task=\"" + escape(t.config().label()) + "\",step=\"" + (i + 1) + "\",plugin=\""
-            + escape(t.config().steps().get(i).name()) + "\"}";
-        for (Map.Entry<String, Long> e : cs.get(i).snapshot().entrySet()) {
+      forEachStep(t, (labels, c) -> {
+        for (Map.Entry<String, Long> e : c.snapshot().entrySet()) {
           String[] known = KNOWN.get(e.getKey());
           String name = known != null ? known[0] : "swak_step_" + sanitize(e.getKey()) + "_total";
           help.putIfAbsent(name, "Counter `" + e.getKey() + "` reported by the plugin.");
           samples.computeIfAbsent(name, n -> new ArrayList<>()).add(name + labels + " " + e.getValue());
         }
-      }
+      });
     }
     for (Map.Entry<String, List<String>> f : samples.entrySet()) {
       if (f.getValue().isEmpty()) {
@@ -85,15 +82,12 @@ final class PrometheusText {
 
     Map<String, List<String>> gaugeSamples = new TreeMap<>();
     for (Task t : tasks) {
-      List<StepCounters> cs = t.counters();
-      for (int i = 0; i < cs.size(); i++) {
-        String labels = "{task=\"" + escape(t.config().label()) + "\",step=\"" + (i + 1) + "\",plugin=\""
-            + escape(t.config().steps().get(i).name()) + "\"}";
-        for (Map.Entry<String, Long> e : cs.get(i).gauges().entrySet()) {
+      forEachStep(t, (labels, c) -> {
+        for (Map.Entry<String, Long> e : c.gauges().entrySet()) {
           String name = "swak_" + sanitize(e.getKey());
           gaugeSamples.computeIfAbsent(name, n -> new ArrayList<>()).add(name + labels + " " + e.getValue());
         }
-      }
+      });
     }
     for (Map.Entry<String, List<String>> f : gaugeSamples.entrySet()) {
       family(b, f.getKey(), "gauge", "Gauge `" + f.getKey().substring(5) + "` reported by the step.");
@@ -108,6 +102,29 @@ final class PrometheusText {
     family(b, "swak_jvm_heap_max_bytes", "gauge", "Maximum heap of the agent's JVM (-Xmx).");
     b.append("swak_jvm_heap_max_bytes ").append(heap.getMax()).append('\n');
     return b.toString();
+  }
+
+  /**
+   * Every step of a task with its labels, and the steps nested in it (failover's outputs, a route's branches and
+   * their steps) with the labels of the step they are in and {@code nested="errors › 1 buffer"}.
+   */
+  private static void forEachStep(Task t, java.util.function.BiConsumer<String, StepCounters> each) {
+    List<StepCounters> cs = t.counters();
+    for (int i = 0; i < cs.size(); i++) {
+      String labels = "task=\"" + escape(t.config().label()) + "\",step=\"" + (i + 1) + "\",plugin=\""
+          + escape(t.config().steps().get(i).name()) + "\"";
+      each.accept("{" + labels + "}", cs.get(i));
+      nested(labels, "", cs.get(i), each);
+    }
+  }
+
+  private static void nested(String labels, String path, StepCounters c,
+      java.util.function.BiConsumer<String, StepCounters> each) {
+    for (Map.Entry<String, StepCounters> child : c.children().entrySet()) {
+      String p = path.isEmpty() ? child.getKey() : path + " › " + child.getKey();
+      each.accept("{" + labels + ",nested=\"" + escape(p) + "\"}", child.getValue());
+      nested(labels, p, child.getValue(), each);
+    }
   }
 
   private static void family(StringBuilder b, String name, String type, String help) {

@@ -165,6 +165,7 @@ public final class StatusReport {
           for (Map.Entry<String, Long> e : cs.get(i).gauges().entrySet()) {
             g.writeNumberField(e.getKey(), e.getValue());
           }
+          nested(g, cs.get(i));
           g.writeEndObject();
         }
         g.writeEndArray();
@@ -176,6 +177,31 @@ public final class StatusReport {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The steps nested in a step (failover's outputs, a route's branches and their steps) as {@code "nested": [{"name":
+   * "errors", counters…, "nested": […]}]}; nothing for a step without any.
+   */
+  private static void nested(JsonGenerator g, StepCounters c) throws IOException {
+    Map<String, StepCounters> children = c.children();
+    if (children.isEmpty()) {
+      return;
+    }
+    g.writeArrayFieldStart("nested");
+    for (Map.Entry<String, StepCounters> child : children.entrySet()) {
+      g.writeStartObject();
+      g.writeStringField("name", child.getKey());
+      for (Map.Entry<String, Long> e : child.getValue().snapshot().entrySet()) {
+        g.writeNumberField(e.getKey(), e.getValue());
+      }
+      for (Map.Entry<String, Long> e : child.getValue().gauges().entrySet()) {
+        g.writeNumberField(e.getKey(), e.getValue());
+      }
+      nested(g, child.getValue());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
   }
 
   /** One line per task: state and the counters of its first and last step. */

@@ -127,11 +127,12 @@ public final class ReloadPlan {
   }
 
   /**
-   * Same plugin, options and delivery options. Not {@code where}: it names the step's place for messages
+   * Same plugin, options, delivery options and condition. Not {@code where}: it names the step's place for messages
    * (also of steps nested in failover), and a task that moved in the file is still the same task.
    */
   private static boolean sameStep(StepConfig x, StepConfig y) {
-    return x.name().equals(y.name()) && sameValue(x.options(), y.options()) && sameValue(x.delivery(), y.delivery());
+    return x.name().equals(y.name()) && sameValue(x.options(), y.options()) && sameValue(x.delivery(), y.delivery())
+        && Objects.equals(x.condition(), y.condition());
   }
 
   /** Deep equality of option values; Pattern has no equals of its own. */

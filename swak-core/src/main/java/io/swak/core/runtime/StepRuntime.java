@@ -21,6 +21,7 @@ import java.util.List;
 final class StepRuntime implements StepContext {
 
   private final String taskName;
+  private final String stepName;
   private final StepConfig step;
   private final Path dataDir;
   private final Clock clock;
@@ -33,6 +34,16 @@ final class StepRuntime implements StepContext {
   private DeadLetters deadLetters;
 
   StepRuntime(String taskName, StepConfig step, Path dataDir, Clock clock, StopSignal stop, StepCounters counters) {
+    this(taskName, step, step.name(), dataDir, clock, stop, counters);
+  }
+
+  /**
+   * With the name the step goes by in messages and file names: a step of a route's branch is e.g.
+   * {@code route.errors.buffer}, so two branches' buffers keep their chunks apart.
+   */
+  StepRuntime(String taskName, StepConfig step, String stepName, Path dataDir, Clock clock, StopSignal stop,
+      StepCounters counters) {
+    this.stepName = stepName;
     this.taskName = taskName;
     this.step = step;
     this.dataDir = dataDir;
@@ -48,7 +59,7 @@ final class StepRuntime implements StepContext {
 
   @Override
   public String stepName() {
-    return step.name();
+    return stepName;
   }
 
   @Override
@@ -91,6 +102,47 @@ final class StepRuntime implements StepContext {
     StepCounters child = counters.child(sc.name() + " #" + nested);
     s.start(new StepRuntime(taskName, sc, dataDir, clock, stop, child));
     return type.cast(s);
+  }
+
+  @Override
+  public io.swak.api.Chain openChain(String label, List<? extends NestedStep> steps) throws Exception {
+    List<StepConfig> configs = new ArrayList<>();
+    for (NestedStep n : steps) {
+      if (!(n instanceof StepConfig sc)) {
+        throw new IllegalArgumentException("not a step of this configuration: " + n);
+      }
+      configs.add(sc);
+    }
+    StepCounters own = counters.child(label);
+    List<StepCounters> each = new ArrayList<>();
+    for (int i = 0; i < configs.size(); i++) {
+      each.add(own.child((i + 1) + " " + configs.get(i).name()));
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < configs.size(); i++) {
+      String name = configs.get(i).name();
+      boolean twice = configs.stream().filter(c -> c.name().equals(name)).count() > 1;
+      names.add(stepName + "." + label + "." + name + (twice ? "-" + (i + 1) : ""));
+    }
+    StepChain chain = new StepChain(taskName, configs, each, own, dataDir, clock, stop, names);
+    try {
+      chain.open();
+    } catch (RuntimeException e) {
+      chain.close(); // the steps opened before the one that failed
+      throw e;
+    }
+    return new io.swak.api.Chain() {
+      @Override
+      public void emit(io.swak.api.Batch batch) throws Exception {
+        own.eventsIn(batch.count());
+        chain.head().emit(batch);
+      }
+
+      @Override
+      public void close() {
+        chain.close();
+      }
+    };
   }
 
   @Override

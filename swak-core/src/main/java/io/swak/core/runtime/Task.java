@@ -2,12 +2,8 @@ package io.swak.core.runtime;
 
 import io.swak.api.Batch;
 import io.swak.api.Input;
-import io.swak.api.Output;
-import io.swak.api.Processor;
-import io.swak.api.Stage;
 import io.swak.api.Stage.Emitter;
 import io.swak.api.Step;
-import io.swak.core.config.DeliveryOptions;
 import io.swak.core.config.StepConfig;
 import io.swak.core.config.TaskConfig;
 import java.nio.file.Path;
@@ -109,16 +105,17 @@ public final class Task {
   public void run() {
     int attempt = 0;
     while (!stop.raised()) {
-      List<Step> steps = new ArrayList<>();
       try {
         state = attempt == 0 ? "starting" : "restarting";
-        Input input = (Input) open(steps);
-        Emitter chain = chain(steps);
+        Input input = openInput();
+        chain = new StepChain(config.label(), config.steps().subList(1, config.steps().size()),
+            counters.subList(1, counters.size()), counters.get(0), dataDir, clock, stop);
+        chain.open();
         state = "running";
         lastError = null;
         firstOutcome.complete(null);
         attempt = 0;
-        loop(input, chain);
+        loop(input, chain.head());
       } catch (TaskStoppedException e) {
         // stopping
       } catch (StepFailure f) {
@@ -129,96 +126,44 @@ public final class Task {
         firstOutcome.complete(null);
         LOG.error("{}: {} — restarting the task in {} ms", f.where, Tasks.message(f.getCause()), wait.toMillis());
         LOG.debug("{}: failure detail", f.where, f.getCause());
-        close(steps);
+        closeSteps();
         if (!stop.sleep(wait)) {
           break;
         }
         continue;
       }
       state = "stopping";
-      close(steps);
+      closeSteps();
       break;
     }
     state = "stopped";
     firstOutcome.complete(null);
   }
 
-  /** Contexts of the open steps, in step order: closed after their step (position stores). */
-  private final List<StepRuntime> contexts = new ArrayList<>();
+  /** The input and its context while open; the steps after it. */
+  private Input input;
+  private StepRuntime inputContext;
+  private StepChain chain;
 
-  private Step open(List<Step> steps) {
-    contexts.clear();
-    for (int i = 0; i < config.steps().size(); i++) {
-      StepConfig sc = config.steps().get(i);
-      Step s;
+  private Input openInput() {
+    StepConfig sc = config.steps().get(0);
+    try {
+      Input in = (Input) sc.create();
+      StepRuntime ctx = new StepRuntime(config.label(), sc, dataDir, clock, stop, counters.get(0));
       try {
-        s = sc.create();
-        if (s instanceof Output o) {
-          s = new Delivery(o, sc.where(), sc.delivery());
-        } else if (!sc.delivery().equals(DeliveryOptions.defaults())) {
-          LOG.warn("{}: retry and dead-letter options apply to outputs only and are ignored here (what this step "
-              + "fails is retried by a buffer before it, or the task restarts)", sc.where());
-        }
-        StepRuntime ctx = new StepRuntime(config.label(), sc, dataDir, clock, stop, counters.get(i));
-        try {
-          s.start(ctx);
-        } catch (Exception e) {
-          ctx.closeStores(); // a step that failed to start cleans up after itself; its stores are ours
-          throw e;
-        }
-        contexts.add(ctx);
-      } catch (TaskStoppedException e) {
-        throw e;
+        in.start(ctx);
       } catch (Exception e) {
-        throw new StepFailure(sc.where() + " could not start", e);
+        ctx.closeStores(); // a step that failed to start cleans up after itself; its stores are ours
+        throw e;
       }
-      steps.add(s);
+      input = in;
+      inputContext = ctx;
+      return in;
+    } catch (TaskStoppedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new StepFailure(sc.where() + " could not start", e);
     }
-    return steps.get(0);
-  }
-
-  private Emitter chain(List<Step> steps) {
-    int n = steps.size();
-    Emitter[] emitters = new Emitter[n + 1];
-    StepCounters last = counters.get(n - 1);
-    emitters[n] = b -> {
-      last.eventsOut(b.count());
-      b.ack().done();
-    };
-    for (int i = n - 1; i >= 1; i--) {
-      Stage stage = (Stage) steps.get(i);
-      Emitter next = emitters[i + 1];
-      StepCounters prev = counters.get(i - 1);
-      StepCounters mine = counters.get(i);
-      StepConfig sc = config.steps().get(i);
-      stage.connect(next);
-      emitters[i] = b -> {
-        prev.eventsOut(b.count());
-        mine.eventsIn(b.count());
-        if (LOG.isDebugEnabled()) { // swak test, -v: what each step gets
-          LOG.debug("{}: {} event{} in", sc.where(), b.count(), b.count() == 1 ? "" : "s");
-        }
-        try {
-          stage.accept(b, next);
-        } catch (TaskStoppedException | StepFailure e) {
-          throw e;
-        } catch (Exception e) {
-          if (stop.raised()) {
-            throw new TaskStoppedException(); // a wait cut short by the stop, not a failure
-          }
-          if (stage instanceof Processor) {
-            // a batch a processor cannot handle must not block the task forever: count, log, move on
-            mine.errors(1);
-            mine.dropped(b.count());
-            LOG.error("{}: dropped {} events: {}", sc.where(), b.count(), Tasks.message(e));
-            b.ack().done();
-          } else {
-            throw new StepFailure(sc.where(), e);
-          }
-        }
-      };
-    }
-    return emitters[1];
   }
 
   private void loop(Input input, Emitter chain) throws StepFailure {
@@ -256,18 +201,20 @@ public final class Task {
   }
 
   /** Closes the stages in order, so buffers flush into outputs that are still open, then the input. */
-  private void close(List<Step> steps) {
-    for (int i = 1; i < steps.size(); i++) {
-      closeQuietly(steps.get(i), config.steps().get(i).where());
-      contexts.get(i).closeStores();
+  private void closeSteps() {
+    if (chain != null) {
+      chain.close();
+      chain = null;
     }
-    if (!steps.isEmpty()) {
-      closeQuietly(steps.get(0), config.steps().get(0).where());
-      contexts.get(0).closeStores();
+    if (input != null) {
+      closeQuietly(input, config.steps().get(0).where());
+      inputContext.closeStores();
+      input = null;
+      inputContext = null;
     }
   }
 
-  private static void closeQuietly(Step s, String where) {
+  static void closeQuietly(Step s, String where) {
     try {
       s.close();
     } catch (TaskStoppedException e) {

@@ -35,12 +35,18 @@ public record TaskHealth(Level level, String reason) {
     List<StepCounters> cs = t.counters();
     for (int i = 0; i < cs.size(); i++) {
       String where = i < t.config().steps().size() ? t.config().steps().get(i).where() : "step " + (i + 1);
-      level = worse(level, step(where, cs.get(i), limits, reasons));
-      for (Map.Entry<String, StepCounters> child : cs.get(i).children().entrySet()) {
-        level = worse(level, step(where + " › " + child.getKey(), child.getValue(), limits, reasons));
-      }
+      level = worse(level, withNested(where, cs.get(i), limits, reasons));
     }
     return new TaskHealth(level, String.join("; ", reasons));
+  }
+
+  /** A step and the steps nested in it (failover's outputs, a route's branches and their steps), at any depth. */
+  private static Level withNested(String where, StepCounters c, AgentOptions.Health limits, List<String> reasons) {
+    Level level = step(where, c, limits, reasons);
+    for (Map.Entry<String, StepCounters> child : c.children().entrySet()) {
+      level = worse(level, withNested(where + " › " + child.getKey(), child.getValue(), limits, reasons));
+    }
+    return level;
   }
 
   private static Level step(String where, StepCounters c, AgentOptions.Health limits, List<String> reasons) {
