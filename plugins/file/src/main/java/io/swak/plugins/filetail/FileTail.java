@@ -97,14 +97,18 @@ final class FileTail implements Input {
   }
 
   /** Lines of one tag waiting to go out together, and the window entries of the files they came from. */
+  /** An empty builder of a batch already sent, for the next one. */
+  private BatchBuilder spareBuilder;
+
   private static final class Pending {
     final String tag;
-    final BatchBuilder builder = new BatchBuilder();
+    final BatchBuilder builder;
     final List<Ack> acks = new ArrayList<>();
     long sinceNanos;
 
-    Pending(String tag) {
+    Pending(String tag, BatchBuilder builder) {
       this.tag = tag;
+      this.builder = builder;
     }
   }
 
@@ -259,6 +263,7 @@ final class FileTail implements Input {
   private void send(Pending p) {
     made.addLast(p.builder.build(p.tag, Ack.all(p.acks)));
     p.acks.clear();
+    spareBuilder = p.builder; // empty after build, its buffer kept
   }
 
   // ---- noticing files -------------------------------------------------------------------------
@@ -764,7 +769,10 @@ final class FileTail implements Input {
     }
     Pending p = pending.get(f.tag);
     if (p == null) {
-      p = new Pending(f.tag);
+      // the builder of the batch sent last, grown to a batch's size already: a new one per batch grew from
+      // nothing by doubling, copying each batch's bytes about twice more (1.5x the CPU of file-null)
+      p = new Pending(f.tag, spareBuilder != null ? spareBuilder : new BatchBuilder());
+      spareBuilder = null;
     }
     int before = p.builder.count();
     long bytesBefore = p.builder.sizeBytes();
