@@ -194,7 +194,12 @@ final class StepRuntime implements StepContext {
     for (byte b : source.getBytes(StandardCharsets.UTF_8)) {
       h = (h ^ (b & 0xff)) * 0x100000001b3L;
     }
-    return plugin.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + HexFormat.of().toHexDigits(h);
+    return fileNamePrefix(plugin) + HexFormat.of().toHexDigits(h);
+  }
+
+  /** {@code in.FileTail-}: the plugin's name as a file name, before the hash. */
+  private static String fileNamePrefix(String plugin) {
+    return plugin.replaceAll("[^A-Za-z0-9._-]", "_") + "-";
   }
 
   /**
@@ -206,7 +211,7 @@ final class StepRuntime implements StepContext {
     if (Files.exists(dir) || parent == null || !Files.isDirectory(parent)) {
       return;
     }
-    String prefix = plugin.replaceAll("[^A-Za-z0-9._-]", "_") + "-";
+    String prefix = fileNamePrefix(plugin);
     try (var list = Files.newDirectoryStream(parent, p -> {
       String n = p.getFileName().toString();
       return n.startsWith(prefix) && n.length() == prefix.length() + 12;
