@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -67,6 +68,10 @@ public final class PositionStore implements Positions, AutoCloseable {
   private long liveBytes;
   private boolean firstStart;
   private volatile boolean soon;
+  /** Nanoseconds of the saver's pace; a test steps it. */
+  LongSupplier clock = System::nanoTime;
+  /** Lines appended to the journal since its last sync. */
+  private boolean unsynced;
   private volatile boolean closing;
   private Thread saver;
   private volatile IOException lastError;
@@ -358,7 +363,7 @@ public final class PositionStore implements Positions, AutoCloseable {
    */
   synchronized int saveRound(boolean all) {
     soon = false;
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     List<Tracked> done = new ArrayList<>();
     List<long[]> versions = new ArrayList<>();
     int left = 0;
@@ -396,9 +401,10 @@ public final class PositionStore implements Positions, AutoCloseable {
           t.savedValue = t.pending;
         }
         t.savedAtNanos = now;
-        // a key saved because it was busy gets one more round at the quick pace: the end of a burst (the last
-        // acknowledgements after the last "soon") is then saved within ~0.1 s, not up to a second later
-        t.followUp = t.soon;
+        // a key that asked to be saved soon within the last interval stays at the quick pace: the end of a burst
+        // (the last acknowledgements after the last "soon") is then saved within ~0.1 s, not up to a second later;
+        // a file that only trickles never asks soon and keeps the one save an interval
+        t.followUp = t.soon || now - t.soonAtNanos < INTERVAL_NANOS;
         t.soon = false;
         if (t.followUp) {
           soon = true;
@@ -440,14 +446,16 @@ public final class PositionStore implements Positions, AutoCloseable {
       out.write(b);
     }
     journalBytes += l.length;
+    unsynced = true;
   }
 
   private void sync() throws IOException {
     if (out == null && firstStart) {
       append(new byte[0]); // creates the journal: its existence says a start happened
     }
-    if (out != null) {
+    if (out != null && unsynced) {
       out.force(false);
+      unsynced = false;
     }
   }
 
@@ -524,8 +532,10 @@ public final class PositionStore implements Positions, AutoCloseable {
     volatile boolean inActiveSet;
     volatile boolean gone;
     volatile boolean soon;
-    /** Saved in a round because it was busy ({@link #soon}): the next round saves it again if it changed. */
+    /** Asked soon within the last interval: the next round, at the quick pace, saves it again if it changed. */
     volatile boolean followUp;
+    /** When {@link #saveSoon} was last called. */
+    volatile long soonAtNanos = clock.getAsLong() - INTERVAL_NANOS;
     String savedValue;
     String pending;
     long savedAtNanos;
@@ -556,9 +566,16 @@ public final class PositionStore implements Positions, AutoCloseable {
 
     @Override
     public void saveSoon() {
+      soonAtNanos = clock.getAsLong();
       soon = true;
+      boolean saverAtQuickPace = PositionStore.this.soon;
       PositionStore.this.soon = true;
       changed();
+      if (!saverAtQuickPace) {
+        synchronized (wake) {
+          wake.notifyAll(); // the saver may sleep a whole interval: "soon" must not wait for it
+        }
+      }
     }
 
     @Override

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,10 +57,15 @@ class PositionStoreTest {
     s.close();
   }
 
-  /** A busy key (saveSoon) gets one more quick round: the end of a burst is saved soon, not a second later. */
+  /**
+   * A key that asked to be saved soon stays at the quick pace for an interval: the end of a burst (the last
+   * acknowledgements, without a saveSoon of their own) is saved within a round, not an interval later.
+   */
   @Test
-  void theRoundAfterABusyOneSavesTheEndOfTheBurst(@TempDir Path dir) throws IOException {
+  void aBusyKeyIsSavedEveryRoundForAnIntervalAfterItsLastSaveSoon(@TempDir Path dir) throws IOException {
     PositionStore s = PositionStore.open(dir, null);
+    AtomicLong now = new AtomicLong(0);
+    s.clock = now::get;
     AtomicReference<String> value = new AtomicReference<>("1");
     Positions.Position p = s.track("k", value::get);
     assertThat(s.saveRound(false)).isZero();
@@ -67,11 +74,19 @@ class PositionStoreTest {
     assertThat(s.saveRound(false)).as("a quiet key waits for its interval").isEqualTo(1);
     p.saveSoon(); // a MiB acknowledged
     assertThat(s.saveRound(false)).isZero();
-    value.set("3"); // the last acknowledgements of the burst, without a saveSoon of their own
+    for (String v : new String[] {"3", "4"}) { // the last acknowledgements of the burst
+      now.addAndGet(TimeUnit.MILLISECONDS.toNanos(300));
+      value.set(v);
+      p.changed();
+      assertThat(s.saveRound(false)).as("a round within an interval of the saveSoon").isZero();
+      assertThat(journal(dir)).contains("+k\t" + v);
+    }
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(500)); // 1.1 s after the saveSoon
+    value.set("5");
     p.changed();
-    assertThat(s.saveRound(false)).as("the round after a busy one").isZero();
-    assertThat(journal(dir)).contains("+k\t3");
-    value.set("4");
+    assertThat(s.saveRound(false)).as("the round that ends the quick pace").isZero();
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+    value.set("6");
     p.changed();
     assertThat(s.saveRound(false)).as("then the interval again").isEqualTo(1);
     s.close();
