@@ -28,6 +28,8 @@ final class AssemblyMemory {
   static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** A connection that waits this long for memory is refused. */
   static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** An empty receive buffer kept between read bursts goes back after this long without a read. */
+  static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final long limit;
   /** What messages larger than {@link ForwardConnection#SMALL} may take together. */
@@ -93,10 +95,24 @@ final class AssemblyMemory {
 
   /** Queues the connection for {@code bytes}: {@link ForwardConnection#granted} is called once they are its. */
   void await(ForwardConnection c, long bytes, boolean large) {
+    boolean first;
     synchronized (this) {
+      first = waiting.isEmpty();
       waiting.addLast(new Waiter(c, bytes, large, System.nanoTime()));
     }
+    if (first) {
+      long now = System.nanoTime();
+      for (ForwardConnection other : connections) {
+        if (other != c) {
+          other.giveBackIfIdle(now, IDLE_NANOS, true); // empty buffers kept between bursts come back at once
+        }
+      }
+    }
     grantWaiting(); // what was given back between the refused take and now
+  }
+
+  synchronized boolean anyoneWaiting() {
+    return !waiting.isEmpty();
   }
 
   void give(long bytes) {
@@ -150,6 +166,10 @@ final class AssemblyMemory {
    */
   void check() {
     long now = System.nanoTime();
+    boolean anyoneWaiting = anyoneWaiting();
+    for (ForwardConnection c : connections) {
+      c.giveBackIfIdle(now, IDLE_NANOS, anyoneWaiting);
+    }
     List<Waiter> waitedTooLong = new ArrayList<>();
     long usedNow;
     synchronized (this) {

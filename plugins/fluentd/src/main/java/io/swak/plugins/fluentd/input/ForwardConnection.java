@@ -85,6 +85,8 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
    */
   private long needed;
   private volatile long lastReadNanos = System.nanoTime();
+  /** When the receive buffer was last found empty at the end of a read burst; on the event loop. */
+  private long idleSinceNanos;
   /** Bytes received since {@link #lastReadNanos} last moved. */
   private long progress;
 
@@ -169,7 +171,11 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     flushMerged();
     if (received != null && !received.isReadable() && current == null) {
-      resize(0); // an idle connection holds no memory
+      if (shared.memory().anyoneWaiting()) {
+        resize(0); // an idle connection holds no memory that another one waits for
+      } else {
+        idleSinceNanos = System.nanoTime(); // kept for the next burst: given back by giveBackIfIdle
+      }
     }
     ctx.fireChannelReadComplete();
   }
@@ -474,6 +480,23 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
   }
 
   /** True when it holds memory for an incomplete message (waiting for more holds the rest back). */
+  /**
+   * The watchdog's call (any thread): an empty receive buffer kept between read bursts goes back to the budget when
+   * another connection waits for memory, or when this one received nothing for {@code idleNanos}. Keeping it saves
+   * a new (zeroed) buffer and a copy of the next message's first read for every message of a busy client.
+   */
+  void giveBackIfIdle(long now, long idleNanos, boolean others) {
+    if (taken == 0) {
+      return;
+    }
+    ctx.executor().execute(() -> {
+      if (received != null && !received.isReadable() && current == null && !waitingForMemory
+          && (others || System.nanoTime() - idleSinceNanos >= idleNanos) && idleSinceNanos - lastReadNanos >= 0) {
+        resize(0);
+      }
+    });
+  }
+
   boolean holdsMemory() {
     return taken > 0;
   }
