@@ -81,10 +81,8 @@ class ThrottledNodeTest extends AgentTestBase {
 
   /**
    * An in-JVM restart (the agent stopped while a third of the first batch is throttled: the batch keeps its place,
-   * so the later ones wait behind it) rather than the launcher's kill -9: what the crash case needs is a restart
-   * that reads again documents the node has already indexed (the input's checkpoint had not passed them), which
-   * in.TestSource's acknowledgement window gives exactly, as a checkpointed input does; the module cannot run
-   * swak-dist's launcher (swak-dist is built after it).
+   * so the later ones wait behind it): the resent documents the node already has answer 409 and count as done.
+   * {@link KillNineTest} does the same with a kill -9 of an agent process.
    */
   @Test
   void aRestartInTheMiddleWithGenerateIdLosesAndDuplicatesNothing() throws Exception {
