@@ -162,4 +162,18 @@ class ElkExampleTest extends AgentTestBase {
     assertThat(out.get("docs_indexed")).isEqualTo(EVENTS);
     assertThat(out.getOrDefault("dead_lettered", 0L)).isZero();
   }
+
+  /** The Swak side of the README's "Replacing Logstash" loads with the real plugins (a renamed option fails here). */
+  @Test
+  void theReadmesLogstashReplacementLoads() throws Exception {
+    String readme = Files.readString(Path.of("../../README.md"));
+    String section = readme.substring(readme.indexOf("\n## Replacing Logstash\n"));
+    int start = section.indexOf("```yaml\n") + "```yaml\n".length();
+    String yaml = section.substring(start, section.indexOf("```", start));
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("ES_PASSWORD", "secret");
+    AgentConfig cfg = new ConfigLoader(Pipelines.registry(), env).parse("README.md", yaml);
+    assertThat(cfg.tasks()).hasSize(2);
+    assertThat(cfg.tasks().get(1).toString()).contains("logstash-%Y.%m.%d").doesNotContain("secret");
+  }
 }
