@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -22,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A real HTTP server in front of the real node that plays a node under load: of each bulk request it passes the
@@ -50,15 +55,34 @@ final class ThrottlingNode implements AutoCloseable {
   final List<String> authorizations = new CopyOnWriteArrayList<>();
 
   ThrottlingNode(OpenSearchNode node) throws IOException {
+    this(node, null, false);
+  }
+
+  /** Over TLS with {@code tls} (null: plain HTTP); {@code needClientAuth}: refuses clients without a certificate. */
+  ThrottlingNode(OpenSearchNode node, SSLContext tls, boolean needClientAuth) throws IOException {
     this.node = node;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    InetSocketAddress at = new InetSocketAddress("127.0.0.1", 0);
+    if (tls == null) {
+      server = HttpServer.create(at, 0);
+    } else {
+      HttpsServer s = HttpsServer.create(at, 0);
+      s.setHttpsConfigurator(new HttpsConfigurator(tls) {
+        @Override
+        public void configure(HttpsParameters params) {
+          SSLParameters p = tls.getDefaultSSLParameters();
+          p.setNeedClientAuth(needClientAuth);
+          params.setSSLParameters(p);
+        }
+      });
+      server = s;
+    }
     server.createContext("/", this::handle);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
   }
 
   String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
   }
 
   private void handle(HttpExchange x) throws IOException {
