@@ -101,4 +101,28 @@ class ElasticsearchOptionsTest extends AgentTestBase {
     }
     assertThat(Documents.seqs(os, index)).containsExactlyInAnyOrder(1L, 2L);
   }
+
+  @Test
+  void anIndexOfARecordFieldOpIndexReplacingAndRequestsOfBulkBytes() throws Exception {
+    String team = "t" + id.substring(0, 8);
+    List<Map<String, Object>> records = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("id", "doc-" + (i % 20)); // every id twice: the second replaces the first
+      r.put("seq", i);
+      r.put("team", Map.of("name", team));
+      r.put("message", "x".repeat(100));
+      records.add(r);
+    }
+    run(records, os.httpUrl(), "index: \"${record.team.name}-%Y\", op: index, id_key: id, bulk_bytes: 1KiB");
+
+    String index = team + "-2023";
+    assertThat(Documents.seqs(os, index)).as("the later of each id").containsExactlyInAnyOrderElementsOf(
+        java.util.stream.LongStream.rangeClosed(21, 40).boxed().toList());
+    Map<String, Long> c = counters();
+    assertThat(c.get("docs_indexed")).isEqualTo(40);
+    assertThat(c.get("bulk_requests")).as("40 documents of ~250 bytes, 1 KiB a request").isGreaterThanOrEqualTo(10);
+    assertThat(c.get("request_bytes") / c.get("bulk_requests")).isLessThanOrEqualTo(1024);
+    assertThat(c).containsKey("response_ms");
+  }
 }

@@ -16,6 +16,8 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Item-level 429s from a node under load ({@link ThrottlingNode} in front of the real node): only the throttled
@@ -58,9 +60,12 @@ class ThrottledNodeTest extends AgentTestBase {
     return LongStream.rangeClosed(1, n).boxed().toList();
   }
 
-  @Test
-  void onlyTheThrottledDocumentsAreSentAgain() throws Exception {
+  /** 429 (a full write queue) and 5xx (a shard that failed) items: only those documents go again. */
+  @ParameterizedTest
+  @ValueSource(ints = {429, 503})
+  void onlyTheThrottledOrFailedDocumentsAreSentAgain(int status) throws Exception {
     proxy.mode = ThrottlingNode.Mode.THROTTLE_ONCE;
+    proxy.itemStatus = status;
     start(config(""));
     await().atMost(PATIENCE).until(() -> TestSource.state(id).window.committed() == 300);
 
@@ -73,10 +78,30 @@ class ThrottledNodeTest extends AgentTestBase {
     times.forEach((seq, n) -> assertThat(n).as("times seq %d was sent", seq).isEqualTo(seq % 3 == 0 ? 2L : 1L));
     Map<String, Long> c = counters();
     assertThat(c.get("entries_retried")).isEqualTo(100);
-    assertThat(c.get("entries_retried.429")).isEqualTo(100);
-    assertThat(c.get("items_retried.429")).isEqualTo(100);
+    assertThat(c.get("entries_retried." + status)).isEqualTo(100);
+    assertThat(c.get("items_retried." + status)).isEqualTo(100);
     assertThat(c.get("docs_indexed")).isEqualTo(300);
     assertThat(c.getOrDefault("dead_lettered", 0L)).isZero();
+  }
+
+  /** A node that answers 503 to whole requests, then none at all: retried, and with generate_id nothing twice. */
+  @Test
+  void wholeRequestFailuresAndRequestTimeoutsAreSentAgain() throws Exception {
+    proxy.mode = ThrottlingNode.Mode.OVERLOADED;
+    start(config(", request_timeout: 500ms, generate_id: true"));
+    await().atMost(PATIENCE).until(() -> counters().getOrDefault("requests_failed.503", 0L) >= 3);
+    assertThat(TestSource.state(id).window.committed()).isZero();
+    proxy.mode = ThrottlingNode.Mode.HANG;
+    await().atMost(PATIENCE).until(() -> counters().getOrDefault("requests_failed.timeout", 0L) >= 2);
+    assertThat(TestSource.state(id).window.committed()).isZero();
+    assertThat(proxy.hung.get()).isPositive();
+    proxy.mode = ThrottlingNode.Mode.PASS;
+    proxy.unhang.countDown();
+    await().atMost(PATIENCE).until(() -> TestSource.state(id).window.committed() == 300);
+    List<Long> got = new ArrayList<>(Documents.seqs(os, index));
+    Collections.sort(got);
+    assertThat(got).as("each document once").containsExactlyElementsOf(oneTo(300));
+    assertThat(counters().getOrDefault("dead_lettered", 0L)).isZero();
   }
 
   /**
