@@ -3,7 +3,7 @@ package io.swak.plugins.elasticsearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.swak.core.cli.Main;
+import io.swak.core.testing.AgentProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,22 +46,12 @@ class KillNineTest {
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int n = 1; n <= 2; n++) { // what the agent said, for a failure's report
-      Path log = dir.resolve("agent-" + n + ".log");
-      if (Files.exists(log)) {
-        System.out.println("--- agent run " + n + ":\n" + Files.readString(log));
-      }
-    }
-    if (agent != null && agent.isAlive()) {
-      agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    AgentProcess.printLogsAndKill(agent, dir.resolve("agent-1.log"), dir.resolve("agent-2.log"));
     proxy.close();
   }
 
   private Process startAgent(Path cfg, int n) throws IOException {
-    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", cfg.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("agent-" + n + ".log").toFile()).start();
+    return AgentProcess.start(cfg, dir.resolve("agent-" + n + ".log"));
   }
 
   private static List<Long> oneTo(long n) {
