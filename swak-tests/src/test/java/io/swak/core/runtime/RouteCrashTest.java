@@ -3,8 +3,8 @@ package io.swak.core.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.swak.core.cli.Main;
 import io.swak.core.testing.Pipelines;
+import io.swak.core.testing.AgentProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -36,15 +36,7 @@ class RouteCrashTest {
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int n = 1; n <= 2; n++) { // what the agent said, for a failure's report
-      Path log = dir.resolve("agent-" + n + ".log");
-      if (Files.exists(log)) {
-        System.out.println("--- agent run " + n + ":\n" + Files.readString(log));
-      }
-    }
-    if (agent != null && agent.isAlive()) {
-      agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    AgentProcess.printLogsAndKill(agent, dir.resolve("agent-1.log"), dir.resolve("agent-2.log"));
     for (Agent a : receivers) {
       a.stop();
     }
@@ -67,9 +59,7 @@ class RouteCrashTest {
   }
 
   private Process startAgent(Path cfg, int n) throws IOException {
-    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", cfg.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("agent-" + n + ".log").toFile()).start();
+    return AgentProcess.start(cfg, dir.resolve("agent-" + n + ".log"));
   }
 
   private static List<String> lines(Path f) throws IOException {

@@ -16,6 +16,8 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Item-level 429s from a node under load ({@link ThrottlingNode} in front of the real node): only the throttled
@@ -58,9 +60,12 @@ class ThrottledNodeTest extends AgentTestBase {
     return LongStream.rangeClosed(1, n).boxed().toList();
   }
 
-  @Test
-  void onlyTheThrottledDocumentsAreSentAgain() throws Exception {
+  /** 429 (a full write queue) and 5xx (a shard that failed) items: only those documents go again. */
+  @ParameterizedTest
+  @ValueSource(ints = {429, 503})
+  void onlyTheThrottledOrFailedDocumentsAreSentAgain(int status) throws Exception {
     proxy.mode = ThrottlingNode.Mode.THROTTLE_ONCE;
+    proxy.itemStatus = status;
     start(config(""));
     await().atMost(PATIENCE).until(() -> TestSource.state(id).window.committed() == 300);
 
@@ -73,18 +78,36 @@ class ThrottledNodeTest extends AgentTestBase {
     times.forEach((seq, n) -> assertThat(n).as("times seq %d was sent", seq).isEqualTo(seq % 3 == 0 ? 2L : 1L));
     Map<String, Long> c = counters();
     assertThat(c.get("entries_retried")).isEqualTo(100);
-    assertThat(c.get("entries_retried.429")).isEqualTo(100);
-    assertThat(c.get("items_retried.429")).isEqualTo(100);
+    assertThat(c.get("entries_retried." + status)).isEqualTo(100);
+    assertThat(c.get("items_retried." + status)).isEqualTo(100);
     assertThat(c.get("docs_indexed")).isEqualTo(300);
     assertThat(c.getOrDefault("dead_lettered", 0L)).isZero();
   }
 
+  /** A node that answers 503 to whole requests, then none at all: retried, and with generate_id nothing twice. */
+  @Test
+  void wholeRequestFailuresAndRequestTimeoutsAreSentAgain() throws Exception {
+    proxy.mode = ThrottlingNode.Mode.OVERLOADED;
+    start(config(", request_timeout: 500ms, generate_id: true"));
+    await().atMost(PATIENCE).until(() -> counters().getOrDefault("requests_failed.503", 0L) >= 3);
+    assertThat(TestSource.state(id).window.committed()).isZero();
+    proxy.mode = ThrottlingNode.Mode.HANG;
+    await().atMost(PATIENCE).until(() -> counters().getOrDefault("requests_failed.timeout", 0L) >= 2);
+    assertThat(TestSource.state(id).window.committed()).isZero();
+    assertThat(proxy.hung.get()).isPositive();
+    proxy.mode = ThrottlingNode.Mode.PASS;
+    proxy.unhang.countDown();
+    await().atMost(PATIENCE).until(() -> TestSource.state(id).window.committed() == 300);
+    List<Long> got = new ArrayList<>(Documents.seqs(os, index));
+    Collections.sort(got);
+    assertThat(got).as("each document once").containsExactlyElementsOf(oneTo(300));
+    assertThat(counters().getOrDefault("dead_lettered", 0L)).isZero();
+  }
+
   /**
    * An in-JVM restart (the agent stopped while a third of the first batch is throttled: the batch keeps its place,
-   * so the later ones wait behind it) rather than the launcher's kill -9: what the crash case needs is a restart
-   * that reads again documents the node has already indexed (the input's checkpoint had not passed them), which
-   * in.TestSource's acknowledgement window gives exactly, as a checkpointed input does; the module cannot run
-   * swak-dist's launcher (swak-dist is built after it).
+   * so the later ones wait behind it): the resent documents the node already has answer 409 and count as done.
+   * {@link KillNineTest} does the same with a kill -9 of an agent process.
    */
   @Test
   void aRestartInTheMiddleWithGenerateIdLosesAndDuplicatesNothing() throws Exception {

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -22,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A real HTTP server in front of the real node that plays a node under load: of each bulk request it passes the
@@ -32,7 +37,7 @@ import java.util.regex.Pattern;
 final class ThrottlingNode implements AutoCloseable {
 
   /** How it answers. */
-  enum Mode { PASS, THROTTLE_ONCE, THROTTLE_ALWAYS, UNAUTHORIZED, GARBAGE }
+  enum Mode { PASS, THROTTLE_ONCE, THROTTLE_ALWAYS, UNAUTHORIZED, GARBAGE, OVERLOADED, HANG }
 
   private static final JsonFactory JSON = new JsonFactory();
   private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
@@ -43,22 +48,46 @@ final class ThrottlingNode implements AutoCloseable {
   volatile Mode mode = Mode.PASS;
   /** Documents with {@code seq % throttleEvery == 0} are throttled. */
   volatile int throttleEvery = 3;
+  /** The status of a throttled document's item: 429, or a 5xx of a node that failed on it. */
+  volatile int itemStatus = 429;
   /** The seq of every document sent to it, in arrival order. */
   final List<Long> sent = new CopyOnWriteArrayList<>();
   final List<Long> throttled = new CopyOnWriteArrayList<>();
   private final Set<Long> throttledOnce = ConcurrentHashMap.newKeySet();
   final List<String> authorizations = new CopyOnWriteArrayList<>();
+  /** Requests held without an answer in mode HANG, and what releases them. */
+  final java.util.concurrent.atomic.AtomicInteger hung = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.CountDownLatch unhang = new java.util.concurrent.CountDownLatch(1);
 
   ThrottlingNode(OpenSearchNode node) throws IOException {
+    this(node, null, false);
+  }
+
+  /** Over TLS with {@code tls} (null: plain HTTP); {@code needClientAuth}: refuses clients without a certificate. */
+  ThrottlingNode(OpenSearchNode node, SSLContext tls, boolean needClientAuth) throws IOException {
     this.node = node;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    InetSocketAddress at = new InetSocketAddress("127.0.0.1", 0);
+    if (tls == null) {
+      server = HttpServer.create(at, 0);
+    } else {
+      HttpsServer s = HttpsServer.create(at, 0);
+      s.setHttpsConfigurator(new HttpsConfigurator(tls) {
+        @Override
+        public void configure(HttpsParameters params) {
+          SSLParameters p = tls.getDefaultSSLParameters();
+          p.setNeedClientAuth(needClientAuth);
+          params.setSSLParameters(p);
+        }
+      });
+      server = s;
+    }
     server.createContext("/", this::handle);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
   }
 
   String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
   }
 
   private void handle(HttpExchange x) throws IOException {
@@ -73,6 +102,17 @@ final class ThrottlingNode implements AutoCloseable {
       }
       if (m == Mode.GARBAGE) {
         answer(x, 200, "<html><body>502 Bad Gateway</body></html>");
+        return;
+      }
+      if (m == Mode.OVERLOADED) {
+        answer(x, 503, "{\"error\":{\"type\":\"cluster_manager_not_discovered_exception\",\"reason\":null},"
+            + "\"status\":503}");
+        return;
+      }
+      if (m == Mode.HANG) { // no answer at all until released (then a late 503 the sender no longer waits for)
+        hung.incrementAndGet();
+        unhang.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        x.sendResponseHeaders(503, -1);
         return;
       }
       String[] lines = new String(in, StandardCharsets.UTF_8).split("\n");
@@ -97,8 +137,12 @@ final class ThrottlingNode implements AutoCloseable {
       for (int i = 0; i < held.size(); i++) {
         out.append(i > 0 ? "," : "");
         if (held.get(i)) {
-          out.append("{\"create\":{\"_index\":\"x\",\"status\":429,\"error\":{\"type\":\"es_rejected_execution_exception\","
-              + "\"reason\":\"rejected execution of coordinating operation [write queue full]\"}}}");
+          int status = itemStatus;
+          out.append(status == 429
+              ? "{\"create\":{\"_index\":\"x\",\"status\":429,\"error\":{\"type\":\"es_rejected_execution_exception\","
+                  + "\"reason\":\"rejected execution of coordinating operation [write queue full]\"}}}"
+              : "{\"create\":{\"_index\":\"x\",\"status\":" + status + ",\"error\":{\"type\":"
+                  + "\"unavailable_shards_exception\",\"reason\":\"primary shard is not active\"}}}");
         } else {
           out.append(items.get(next++));
         }
@@ -142,6 +186,7 @@ final class ThrottlingNode implements AutoCloseable {
 
   @Override
   public void close() {
+    unhang.countDown();
     server.stop(0);
     ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
   }
