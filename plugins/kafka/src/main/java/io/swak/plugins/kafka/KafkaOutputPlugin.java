@@ -57,9 +57,7 @@ public final class KafkaOutputPlugin extends Plugin<KafkaOutputPlugin.Options> {
           + "buffer; then the batch is retried by the runtime (max.block.ms). Keeps a stop quick while the brokers "
           + "are down.", defaultValue = "5s")
       Duration sendWait,
-      @Option(value = "Batches on their way at once (the runtime also bounds them to 4 MiB). Each waits for its "
-          + "delivery reports: raise it for brokers many milliseconds away; more batches also keep more of the "
-          + "producer's objects alive, which the launcher's small heap pays for in collections.", defaultValue = "4")
+      @Option(value = "Batches on their way at once (the runtime also bounds them to 4 MiB).", defaultValue = "16")
       int window,
       @Option(value = "Log in with SASL: none, plain, scram_sha_256 or scram_sha_512.", defaultValue = "none")
       ClientSettings.SaslMechanism saslMechanism,
