@@ -6,6 +6,7 @@
 #                                 ForwardDecodeBench (in.Forward's PackedForward validation), PositionBench
 #                                 (the runtime's position store: per-batch ack, one save round; us)
 #                                 MetricsReadBench (one reading of each in.HostMetrics collector; us)
+#                                 OtlpDecodeBench (in.OpenTelemetry's parse and msgpack of a 1,000-record request; us)
 #   fakedata-null [N]             in.FakeData -> out.Null inside one JVM: events/s, CPU-s per million
 #   route-null [N] [RUNS]         in.FakeData (json) -> route with 3 branches (when: on a nested field, match:, else)
 #                                 -> out.Null each, side by side with the same events -> out.Null, RUNS each (3)
