@@ -18,28 +18,29 @@ mkdir -p "$work/b"
 b_root=$other
 if [ "${AB_SCRIPTS:-b}" = a ]; then
   b_root=$work/b
-  ln -s "$other/bin" "$work/b/bin"
-  ln -s "$other/swak-dist" "$work/b/swak-dist"
+  for f in "$other"/*; do # its launcher, jars and poms (filetail-kafka.sh asks Maven for the broker's class path)
+    [ "${f##*/}" = bench ] || ln -s "$f" "$work/b/${f##*/}"
+  done
   cp -r "$here" "$work/b/bench"
   rm -rf "$work/b/bench/target"
 fi
-# one figure per run: the numbers before "lines/s" (or "events/s"), "CPU-s per million" and the MiB after "peak RSS"
+# one figure per run: the numbers before "lines/s" (or "events/s", "records/s"), "CPU-s per million" and the MiB
+# after "peak RSS", each from the first line that has it (otlp-null prints its rate and its CPU on two lines)
 figures() {
-  awk '/run [0-9]+:|^swak:/ && !/fluent-bit/ {
-    rate = ""; cpu = ""; rss = ""
+  awk '/run [0-9]+:|^swak:|^sender:/ && !/fluent-bit/ {
     for (i = 2; i <= NF; i++) {
-      if ($i ~ /^(lines|events)\/s/) rate = $(i - 1)
-      if ($i == "CPU-s" && $(i + 1) == "per") cpu = $(i - 1)
-      if ($i == "RSS") rss = $(i + 1)
+      if (rate == "" && $i ~ /^(lines|events|records)\/s/) rate = $(i - 1)
+      if (cpu == "" && $i == "CPU-s" && $(i + 1) == "per") cpu = $(i - 1)
+      if (rss == "" && $i == "RSS") rss = $(i + 1)
     }
-    print (rate == "" ? "-" : rate), (cpu == "" ? "-" : cpu), (rss == "" ? "-" : rss)
-  }'
+  }
+  END { print (rate == "" ? "-" : rate), (cpu == "" ? "-" : cpu), (rss == "" ? "-" : rss) }'
 }
 for i in $(seq 1 "$pairs"); do
   for side in a b; do
     dir=$root; [ $side = b ] && dir=$b_root
     RUNS=1 "$dir/bench/run.sh" "$@" > "$work/$side-$i.log" 2>&1 || { echo "$side run $i failed:"; tail -5 "$work/$side-$i.log"; exit 1; }
-    figures < "$work/$side-$i.log" | head -1 >> "$work/$side.txt"
+    figures < "$work/$side-$i.log" >> "$work/$side.txt"
     echo "$side $i: $(tail -1 "$work/$side.txt")   (lines/s or events/s, CPU-s per million, peak RSS MiB)"
   done
 done

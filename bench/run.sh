@@ -6,6 +6,7 @@
 #                                 ForwardDecodeBench (in.Forward's PackedForward validation), PositionBench
 #                                 (the runtime's position store: per-batch ack, one save round; us)
 #                                 MetricsReadBench (one reading of each in.HostMetrics collector; us)
+#                                 OtlpDecodeBench (in.OpenTelemetry's parse and msgpack of a 1,000-record request; us)
 #   fakedata-null [N]             in.FakeData -> out.Null inside one JVM: events/s, CPU-s per million
 #   route-null [N] [RUNS]         in.FakeData (json) -> route with 3 branches (when: on a nested field, match:, else)
 #                                 -> out.Null each, side by side with the same events -> out.Null, RUNS each (3)
@@ -20,6 +21,8 @@
 #   idle [FILES] [SECONDS]        CPU of in.FileTail watching FILES idle files
 #   many-files [FILES] [RATE] [SECONDS]  FILES files growing by RATE lines/s in all, a write per line: CPU,
 #                                 RSS, latency p50/p99 (PEER=fluent-bit FLUENT_BIT=… runs Fluent Bit after)
+#   file-kafka [LINES] [RUNS]     in.FileTail -> out.Kafka (acks=all) into one local broker (bench/filetail-kafka.sh)
+#   otlp-null [RECORDS] [RUNS]    bench/OtlpSender -> in.OpenTelemetry (OTLP/HTTP protobuf) -> out.Null (bench/otlp-null.sh)
 #   journald-null [ENTRIES] [RUNS]  in.Journald -> out.Null on a journal written by systemd-journal-remote,
 #                                 next to journalctl alone (the floor): entries/s, CPU-s per million, RSS
 set -euo pipefail
@@ -63,6 +66,8 @@ case $scenario in
   forward-null) exec "$here/forward-null.sh" "${1:-2000000}" 1000 "${2:-}" ;;
   idle) exec "$here/filetail-idle.sh" "${1:-10000}" "${2:-60}" ;;
   many-files) exec "$here/many-files.sh" "$@" ;;
+  file-kafka) exec "$here/filetail-kafka.sh" "${1:-2000000}" "${2:-${RUNS:-3}}" ;;
+  otlp-null) exec "$here/otlp-null.sh" "${1:-2000000}" 1000 4 "${2:-${RUNS:-3}}" ;;
   journald-null) exec "$here/journald-null.sh" "${1:-200000}" "${2:-3}" ;;
   *)
     sed -n '2,20p' "$0"

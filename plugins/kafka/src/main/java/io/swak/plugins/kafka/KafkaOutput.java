@@ -222,12 +222,12 @@ final class KafkaOutput implements Output {
             return true;
           }
         }
-        report.sending();
         p.send(new ProducerRecord<>(t, null, Math.floorDiv(timeNanos, 1_000_000L), k, value, h), report);
+        report.sent++; // only once send returned: a send that throws has no report to wait for
         return true;
       });
     } catch (IOException e) {
-      if (report.sent() == 0) {
+      if (report.sent == 0) {
         throw new PermanentFailure("the batch cannot be read: " + e.getMessage(), e);
       }
       report.fail("part of the batch cannot be read: " + e.getMessage());
@@ -276,15 +276,18 @@ final class KafkaOutput implements Output {
   }
 
   /**
-   * The delivery reports of one batch: one pending count per message handed to the producer plus one while
-   * messages are still being handed over; the last report settles the receipt.
+   * The delivery reports of one batch. {@code pending} starts at 0 and each report counts it down, so it stays
+   * below 0 while messages are still being handed over; {@link #allSent} then adds the number handed over, and
+   * whichever of it and the last report brings it to 0 settles the receipt. The sender thread touches the counter
+   * once per batch, not once per message (the producer's network thread, which counts down, owns its cache line).
    */
   private final class BatchReport implements Callback {
     private final int events;
     private final Receipt receipt;
     final long generation;
-    private final AtomicInteger pending = new AtomicInteger(1);
-    private int handed;
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Messages handed to the producer; the sender thread's only. */
+    int sent;
     /** First reason the batch must be sent again; set from any thread. */
     volatile String failure;
     private volatile String refusal;
@@ -294,15 +297,6 @@ final class KafkaOutput implements Output {
       this.events = events;
       this.receipt = receipt;
       this.generation = generation;
-    }
-
-    void sending() {
-      pending.incrementAndGet();
-      handed++;
-    }
-
-    int sent() {
-      return handed;
     }
 
     void fail(String why) {
@@ -319,7 +313,7 @@ final class KafkaOutput implements Output {
     }
 
     void allSent() {
-      if (pending.decrementAndGet() == 0) {
+      if (pending.addAndGet(sent) == 0) {
         settle();
       }
     }

@@ -35,6 +35,8 @@ final class RecordEncoder {
 
   private final Format format;
   private final byte[] messageKey;
+  /** {@code message_key} as the path {@link Template.FieldValue#find} walks. */
+  private final byte[][] messagePath;
   private final byte[] timeKeyJson;
   private final byte[] timeKeyUtf8;
   private final LineFormat json = new LineFormat(LineFormat.Kind.RECORD, "message");
@@ -48,6 +50,7 @@ final class RecordEncoder {
     }
     this.format = format;
     this.messageKey = messageKey.getBytes(StandardCharsets.UTF_8);
+    this.messagePath = new byte[][] {this.messageKey};
     this.timeKeyUtf8 = timeKey == null ? null : timeKey.getBytes(StandardCharsets.UTF_8);
     this.timeKeyJson = timeKey == null ? null : jsonString(timeKey);
   }
@@ -129,9 +132,8 @@ final class RecordEncoder {
   }
 
   private byte[] raw(Batch batch, byte[] d, int rs, int re) throws IOException {
-    byte[][] path = {messageKey};
     MsgpackReader in = new MsgpackReader(d, rs, re - rs);
-    if (Template.FieldValue.find(in, d, path) >= 0 && in.nextType() == MsgpackReader.Type.STRING) {
+    if (Template.FieldValue.find(in, d, messagePath) >= 0 && in.nextType() == MsgpackReader.Type.STRING) {
       int len = in.readStringLength();
       return Arrays.copyOfRange(d, in.position(), in.position() + len);
     }
