@@ -230,6 +230,18 @@ class CliTest {
   }
 
   @Test
+  void aYamlSyntaxErrorDoesNotHideTheProblemsOfTheEntriesAboveIt() throws Exception {
+    Path cfg = dir.resolve("syntax.yml");
+    Files.writeString(cfg, "- task:\n  - in.FakeData: {tpe: json}\n  - out.Stdout\n- task:\n  - in.FakeData\n"
+        + "  - out.Stdout: [a, b\n");
+    Launcher swak = Launcher.run(dir, "validate", cfg.toString());
+    assertThat(swak.exitCode()).isEqualTo(1);
+    assertThat(swak.err().lines().filter(l -> l.startsWith(cfg.toString())).map(l -> l.split(":")[1]))
+        .containsExactly("2", "6");
+    assertThat(swak.err()).contains("unknown option `tpe`", "`[` is not closed", "2 problems");
+  }
+
+  @Test
   void validateListsProblemsInTheOrderOfTheFile() throws Exception {
     Path cfg = dir.resolve("order.yml");
     Files.writeString(cfg, """

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,33 @@ class FailureWordsTest {
           && l.contains("not delivered")));
       String warn = lines(err).stream().filter(l -> l.contains("not delivered")).findFirst().orElseThrow();
       assertThat(warn).contains("permission denied: " + out).doesNotContain("Exception");
+    } finally {
+      agent.destroy();
+      agent.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aForwardOutputThatNeverConnectedSaysConnectionRefusedNotUnconfirmed(@TempDir Path root) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort(); // closed again: nobody listens there
+    }
+    Path config = root.resolve("swak.yml");
+    Files.writeString(config, "- task:\n  - in.FakeData: {type: json, rate: 20}\n"
+        + "  - out.Fluentd: {host: 127.0.0.1, port: " + port + ", retry_wait: 100ms, retry_max_wait: 200ms}\n");
+    Path err = root.resolve("agent.err");
+    String launcher = Path.of("..", "bin", "swak").toAbsolutePath().normalize().toString();
+    ProcessBuilder pb = new ProcessBuilder(launcher, "run", config.toString())
+        .redirectOutput(root.resolve("agent.out").toFile()).redirectError(err.toFile());
+    pb.environment().put("SWAK_DATA_DIR", root.resolve("data").toString());
+    Process agent = pb.start();
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> lines(err).stream().filter(l -> l.contains(" WARN ")
+          && l.contains("not delivered")).count() >= 2);
+      List<String> warns = lines(err).stream().filter(l -> l.contains("not delivered")).toList();
+      assertThat(warns).allSatisfy(w -> assertThat(w).containsIgnoringCase("connection refused")
+          .doesNotContain("not confirmed").doesNotContain("Exception"));
     } finally {
       agent.destroy();
       agent.waitFor(20, TimeUnit.SECONDS);

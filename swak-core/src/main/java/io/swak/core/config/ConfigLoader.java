@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -168,7 +169,12 @@ public final class ConfigLoader {
     }
 
     AgentConfig run(String text) throws ConfigException {
-      Node root = compose(text);
+      Node root;
+      try {
+        root = compose(text);
+      } catch (ConfigException syntax) {
+        throw withTheEntriesAbove(syntax, text);
+      }
       if (!(root instanceof SequenceNode seq)) {
         problem(root, "the config must be a list of `- task:` entries, e.g.\n"
             + "- task:\n  - in.FakeData: {type: people}\n  - out.Stdout");
@@ -210,6 +216,33 @@ public final class ConfigLoader {
         throw new ConfigException(problems);
       }
       return new AgentConfig(file, agent == null ? AgentOptions.defaults() : agent, List.copyOf(tasks));
+    }
+
+    /**
+     * A YAML syntax error stops the parser where it is; the whole entries above it are checked too, so that it
+     * does not hide their problems (a misspelt option in task 1 and a missing bracket in task 2 show both).
+     */
+    ConfigException withTheEntriesAbove(ConfigException syntax, String text) {
+      int line = syntax.problems().get(0).line();
+      String[] lines = text.split("\n", -1);
+      int cut = 0; // lines[cut] begins the top-level entry the error is in
+      for (int i = Math.min(line, lines.length) - 1; i > 0 && cut == 0; i--) {
+        if (lines[i].startsWith("-")) {
+          cut = i;
+        }
+      }
+      if (cut == 0) {
+        return syntax;
+      }
+      try {
+        new Parse(file).run(String.join("\n", Arrays.asList(lines).subList(0, cut)) + "\n");
+        return syntax;
+      } catch (ConfigException above) {
+        int last = cut;
+        List<ConfigProblem> all = new ArrayList<>(syntax.problems());
+        above.problems().stream().filter(p -> p.line() > 0 && p.line() <= last).forEach(all::add);
+        return new ConfigException(all);
+      }
     }
 
     AgentOptions agentOptions(MappingNode m) {

@@ -3,6 +3,9 @@ package io.swak.plugins.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.swak.core.testing.SmallDisk;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class FileBufferTest extends BufferContract {
 
@@ -93,6 +97,10 @@ class FileBufferTest extends BufferContract {
 
   @Test
   void aFullDiskMakesTheInputWaitAndLosesNothing() throws Exception {
+    Logger bufferLog = (Logger) LoggerFactory.getLogger("swak.buffer");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    bufferLog.addAppender(logged);
     try (SmallDisk disk = SmallDisk.mount(dir, 1024)) {
       TestSink.State sink = TestSink.state(id);
       sink.failing = true;
@@ -107,10 +115,17 @@ class FileBufferTest extends BufferContract {
           .until(() -> agent.tasks().get(0).counters().get(1).snapshot().getOrDefault("disk_full_waits", 0L) >= 2);
       assertThat(agent.tasks().get(0).state()).isEqualTo("running");
       assertThat(TestSource.state(id).window.committed()).isLessThan(20000);
+      // said as a full disk, with the file that could not be written, not as damage
+      assertThat(logged.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("disk full")))
+          .isNotEmpty().allSatisfy(m -> assertThat(m).contains("disk full: cannot write the buffer (")
+              .contains(disk.dir().resolve("buf").toString())
+              .doesNotContain("damaged"));
       sink.failing = false; // delivered chunks are deleted: room again
       await().atMost(Duration.ofSeconds(30)).until(() -> sink.received.size() >= 20000);
       assertThat(sink.seqs()).containsExactlyElementsOf(LongStream.rangeClosed(1, 20000).boxed().toList());
       assertThat(Files.exists(disk.dir().resolve("buf/corrupt"))).isFalse();
+    } finally {
+      bufferLog.detachAppender(logged);
     }
   }
 

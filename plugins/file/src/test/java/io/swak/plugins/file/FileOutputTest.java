@@ -6,11 +6,15 @@ import static org.awaitility.Awaitility.await;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.SmallDisk;
 import io.swak.core.testing.TestSource;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,27 +64,61 @@ class FileOutputTest extends AgentTestBase {
 
   @Test
   void aDiskThatFillsUpInTheMiddleOfABatchLeavesNoFragmentAndNoRepeatedLine() throws Exception {
+    diskFillsUp("", 300 << 10);
+  }
+
+  @Test
+  void aGzipMemberCutByAFullDiskAfterRotationsIsCutBackToo() throws Exception {
+    // the failed batch's member is cut off the current file, the files rotated before are whole
+    diskFillsUp(", compress: gzip, rotate_size: 16KiB", 24 << 10);
+  }
+
+  /** The lines of out and of its rotated files (.1 the oldest), gzip members read one after another. */
+  static List<String> linesOf(Path out) throws Exception {
+    List<Path> files = new ArrayList<>();
+    for (int i = 1; Files.exists(Path.of(out + "." + i)); i++) {
+      files.add(Path.of(out + "." + i));
+    }
+    files.add(out);
+    List<String> lines = new ArrayList<>();
+    for (Path f : files) {
+      byte[] b = Files.readAllBytes(f);
+      if (b.length > 1 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b) {
+        try (var in = new GZIPInputStream(new ByteArrayInputStream(b))) {
+          b = in.readAllBytes(); // every member: a torn one would fail here
+        }
+      }
+      String text = new String(b, StandardCharsets.UTF_8);
+      assertThat(text).as("%s ends with a whole line", f).matches("(?s)(.*\n)?");
+      text.lines().forEach(lines::add);
+    }
+    return lines;
+  }
+
+  private void diskFillsUp(String options, long leave) throws Exception {
     try (SmallDisk disk = SmallDisk.mount(dir, 2048)) {
       Path out = disk.dir().resolve("out.jsonl");
-      disk.fill(300 << 10); // room for part of the events only: the disk fills up in the middle of a batch
+      disk.fill(leave); // room for part of the events only: the disk fills up in the middle of a batch
       start("""
           - task:
             - in.TestSource: {name: %s, batch: 1000, total: 12000, pad: 40}
-            - out.File: {path: "%s", format: record, retry_wait: 20ms, retry_max_wait: 50ms}
-          """.formatted(id, out));
+            - out.File: {path: "%s", format: record, retry_wait: 20ms, retry_max_wait: 50ms%s}
+          """.formatted(id, out, options));
       await().atMost(Duration.ofSeconds(20))
           .until(() -> agent.tasks().get(0).counters().get(1).snapshot().getOrDefault("write_failures", 0L) >= 2);
       long whileFull = committed();
       assertThat(whileFull).isLessThan(12000);
-      // what the file holds while the disk is full: whole lines only, each once
-      List<String> partial = Files.readAllLines(out);
+      // what the files hold while the disk is full: whole lines only, each once
+      List<String> partial = linesOf(out);
       assertThat(partial).hasSize((int) whileFull).allSatisfy(l -> assertThat(l).startsWith("{\"seq\":").endsWith("}"));
       disk.free();
       await().atMost(Duration.ofSeconds(20)).until(() -> committed() == 12000);
-      List<String> lines = Files.readAllLines(out);
+      List<String> lines = linesOf(out);
       assertThat(lines).hasSize(12000);
       assertThat(lines.stream().map(l -> l.substring(7, l.indexOf(','))).map(Long::parseLong).toList())
           .isEqualTo(LongStream.rangeClosed(1, 12000).boxed().toList());
+      System.out.printf("MEASURED out.File disk full%s: %d lines written while full, after: %d lines, "
+          + "0 lost, 0 duplicated, 0 malformed%n", options, whileFull, lines.size());
     }
   }
 }

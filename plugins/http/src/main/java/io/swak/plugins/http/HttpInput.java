@@ -18,6 +18,7 @@ import io.swak.api.Batch;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
+import io.swak.support.ByteBudget;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -27,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,9 @@ final class HttpInput implements Input {
   final HttpInputPlugin.Options o;
   final AtomicInteger open = new AtomicInteger();
   final String expectedAuth;
+  /** Request bodies being received, all connections together (memory_limit). */
+  final ByteBudget bodies;
+  private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
   StepMetrics metrics;
   StepContext context;
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
@@ -54,6 +59,7 @@ final class HttpInput implements Input {
 
   HttpInput(HttpInputPlugin.Options options) {
     this.o = options;
+    this.bodies = new ByteBudget(memoryLimit(options));
     if (options.bearerToken() != null) {
       expectedAuth = "Bearer " + options.bearerToken();
     } else if (options.basicUser() != null) {
@@ -61,6 +67,20 @@ final class HttpInput implements Input {
           + options.basicPassword()).getBytes(StandardCharsets.UTF_8));
     } else {
       expectedAuth = null;
+    }
+  }
+
+  /** memory_limit, by default max_body_size + 8 MiB: one largest body and others beside it. */
+  static long memoryLimit(HttpInputPlugin.Options o) {
+    return o.memoryLimit() != null ? o.memoryLimit().bytes() : o.maxBodySize().bytes() + (8 << 20);
+  }
+
+  /** Logs {@code message} unless this input logged one in the last ten seconds (the counters have them all). */
+  void warn(String message) {
+    long t = System.nanoTime();
+    long last = lastWarn.get();
+    if (t - last >= TimeUnit.SECONDS.toNanos(10) && lastWarn.compareAndSet(last, t)) {
+      LOG.warn(message);
     }
   }
 
@@ -103,6 +123,7 @@ final class HttpInput implements Input {
     this.context = ctx;
     this.metrics = ctx.metrics();
     metrics.gauge("connections_open", open::get);
+    metrics.gauge("body_bytes", bodies::used);
     try {
       listen();
     } catch (Exception e) {
@@ -142,9 +163,12 @@ final class HttpInput implements Input {
             }
             HttpRequests requests = new HttpRequests(HttpInput.this, ch);
             ch.pipeline().addLast(requests.clock());
-            ch.pipeline().addLast(new HttpServerCodec(8192, 16384, 65536));
+            // the body goes on in pieces of at most 4 KiB, so one inflates to at most ~4 MiB (deflate's 1032x):
+            // a gzip bomb grows its body a piece at a time within memory_limit and max_body_size, where one
+            // 64 KiB piece inflated to ~64 MiB at once; max_body_size also bounds any one inflated piece
+            ch.pipeline().addLast(new HttpServerCodec(8192, 16384, 4096));
             ch.pipeline().addLast(new HttpServerExpectContinueHandler());
-            ch.pipeline().addLast(new HttpContentDecompressor());
+            ch.pipeline().addLast(new HttpContentDecompressor(false, (int) o.maxBodySize().bytes()));
             ch.pipeline().addLast(requests);
           }
         })

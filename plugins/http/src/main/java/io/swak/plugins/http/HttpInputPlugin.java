@@ -31,6 +31,9 @@ public final class HttpInputPlugin extends Plugin<HttpInputPlugin.Options> {
           defaultValue = "30s") Duration requestTimeout,
       @Option(value = "Bytes of accepted bodies waiting for the task; while full, requests are answered 429 "
           + "with Retry-After.", defaultValue = "64MiB") DataSize queueLimit,
+      @Option(value = "Bytes of request bodies held at once, all connections together, while they arrive; a body "
+          + "that would pass it is answered 503 with Retry-After and its connection closed (counted as "
+          + "memory_refusals). One request alone may pass it. Default: max_body_size + 8 MiB.") DataSize memoryLimit,
       @Option(value = "Time to wait for the task to accept a batch before answering 503.", defaultValue = "60s")
       Duration ackTimeout,
       @Option(value = "Require `Authorization: Bearer TOKEN` (write it as ${ENV_VAR}).") String bearerToken,

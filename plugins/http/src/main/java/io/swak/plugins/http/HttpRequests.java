@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -54,6 +55,10 @@ final class HttpRequests extends ChannelInboundHandlerAdapter {
   private HttpInputPlugin.Format format;
   private byte[] body;
   private int bodyLen;
+  /** What the body may grow to: its Content-Length, else max_body_size. */
+  private int bodyCap;
+  /** Bytes of {@link #body} taken from the input's memory_limit. */
+  private long held;
   /** Set once this request has been answered (an error, or while discarding the rest of its body). */
   private boolean answered;
   private boolean keepAlive;
@@ -115,8 +120,7 @@ final class HttpRequests extends ChannelInboundHandlerAdapter {
   private void begin(HttpRequest r) {
     request = r;
     answered = false;
-    body = null;
-    bodyLen = 0;
+    dropBody();
     keepAlive = HttpUtil.isKeepAlive(r);
     input.metrics.count("requests", 1);
     if (r.decoderResult().isFailure()) {
@@ -156,7 +160,42 @@ final class HttpRequests extends ChannelInboundHandlerAdapter {
       tooLarge();
       return;
     }
-    body = new byte[(int) Math.max(0, Math.min(length >= 0 ? length : 8192, max))];
+    bodyCap = (int) (length >= 0 ? length : max);
+    // a known length is taken at once: one array, no copies as it grows (old arrays are garbage the heap keeps)
+    grow(length >= 0 ? bodyCap : 8192);
+  }
+
+  /**
+   * Makes {@link #body} hold {@code capacity} bytes, taken from the input's memory_limit first. False when the
+   * memory is not left: the request was answered 503 and its connection is closed.
+   */
+  private boolean grow(int capacity) {
+    if (capacity > held && !input.bodies.take(capacity - held, held)) {
+      dropBody();
+      input.metrics.count("memory_refusals", 1);
+      String limit = (HttpInput.memoryLimit(input.o) >> 20) + " MiB";
+      input.warn("in.Http: refused a request from " + channel.remoteAddress() + ": request bodies of other "
+          + "connections hold memory_limit (" + limit + "); the client is told to retry (counter memory_refusals)");
+      answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "the agent holds too many request bodies at once "
+          + "(memory_limit " + limit + "); retry later", "1");
+      return false;
+    }
+    body = body == null ? new byte[capacity] : Arrays.copyOf(body, capacity);
+    if (capacity < held) {
+      input.bodies.give(held - capacity);
+    }
+    held = capacity;
+    return true;
+  }
+
+  /** Lets the body go and gives its memory back. */
+  private void dropBody() {
+    body = null;
+    bodyLen = 0;
+    if (held > 0) {
+      input.bodies.give(held);
+      held = 0;
+    }
   }
 
   private boolean authorized(String given) {
@@ -190,8 +229,9 @@ final class HttpRequests extends ChannelInboundHandlerAdapter {
       tooLarge(); // gzip undone past max_body_size, or more than Content-Length announced
       return;
     }
-    if (bodyLen + n > body.length) {
-      body = Arrays.copyOf(body, (int) Math.min(max, Math.max((long) body.length * 2, bodyLen + n)));
+    if (bodyLen + n > body.length && !grow((int) Math.min(Math.max(bodyCap, bodyLen + n),
+        Math.max((long) body.length * 2, bodyLen + n)))) {
+      return;
     }
     c.readBytes(body, bodyLen, n);
     bodyLen += n;
@@ -228,11 +268,11 @@ final class HttpRequests extends ChannelInboundHandlerAdapter {
         default -> r.lines(body, 0, bodyLen, now);
       }
     } catch (BodyReader.BadBody e) {
-      body = null;
+      dropBody();
       bad(HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
-    body = null;
+    dropBody();
     int count = r.count;
     if (count == 0) {
       answer(HttpResponseStatus.OK, null, null);
@@ -283,6 +323,9 @@ final class HttpRequests extends ChannelInboundHandlerAdapter {
       deadline = null;
     }
     inRequest = false;
+    if (status.code() >= 300) {
+      dropBody();
+    }
     ByteBuf content = reason == null ? Unpooled.EMPTY_BUFFER
         : Unpooled.copiedBuffer(reason + "\n", StandardCharsets.UTF_8);
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
@@ -310,7 +353,7 @@ final class HttpRequests extends ChannelInboundHandlerAdapter {
     if (deadline != null) {
       deadline.cancel(false);
     }
-    body = null;
+    dropBody();
     ctx.fireChannelInactive();
   }
 
@@ -320,6 +363,13 @@ final class HttpRequests extends ChannelInboundHandlerAdapter {
     if (c instanceof SSLException || c.getCause() instanceof SSLException) {
       input.metrics.count("tls_errors", 1);
       HttpInput.LOG.warn("in.Http: TLS failed with {}: {}", ctx.channel().remoteAddress(), c.getMessage());
+    } else if (c instanceof DecompressionException && String.valueOf(c.getMessage()).contains("maximum size")) {
+      if (answered) {
+        ctx.close();
+      } else {
+        tooLarge(); // a gzip body inflating past max_body_size in one piece (a bomb); closed once answered
+      }
+      return;
     } else if (c instanceof DecoderException || cause instanceof DecoderException) {
       if (answered) {
         ctx.close(); // the same broken body again

@@ -1,5 +1,6 @@
 package io.swak.plugins.tcp;
 
+import io.swak.support.ByteBudget;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -18,14 +19,27 @@ abstract class Framer {
 
     /** Hands the batch on when it is large; false when the task is full and reading must stop. */
     boolean flushIfFull();
+
+    /** What the kept bytes of all connections are taken from (assembly_limit); null when not bounded. */
+    default ByteBudget memory() {
+      return null;
+    }
   }
 
   /** The stream cannot be followed any more (garbage where a msgpack value should start, a lying length). */
   static final class StreamBroken extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** Set when the stream was refused for memory (memory_refusals), not for what it holds. */
+    final boolean memory;
+
     StreamBroken(String message) {
+      this(message, false);
+    }
+
+    StreamBroken(String message, boolean memory) {
       super(message);
+      this.memory = memory;
     }
   }
 
@@ -35,6 +49,8 @@ abstract class Framer {
   byte[] own;
   int start;
   int end;
+  /** Bytes of {@link #own} taken from the sink's memory. */
+  private long charged;
 
   Framer(Sink sink, int maxUnit) {
     this.sink = sink;
@@ -98,10 +114,12 @@ abstract class Framer {
     if (n == 0) {
       own = null;
       start = end = 0;
+      charge(0);
     } else if (o.length > 4096 && n < o.length / 4) {
       own = Arrays.copyOfRange(o, stop, stop + Math.max(n, 256)); // most was passed on: keep the rest smaller
       start = 0;
       end = n;
+      charge(own.length);
     } else {
       start = stop;
     }
@@ -120,20 +138,52 @@ abstract class Framer {
 
   /** The connection ends: what a kept unfinished unit holds, if the format can use it. */
   void end() throws IOException {
-    own = null;
+    releaseMemory();
   }
 
-  private void keep(byte[] b, int from, int to) {
+  /** Drops the kept bytes and gives their memory back (the connection ended or broke). */
+  final void releaseMemory() {
+    own = null;
+    start = end = 0;
+    try {
+      charge(0);
+    } catch (StreamBroken never) {
+      throw new AssertionError(never); // giving back cannot fail
+    }
+  }
+
+  /**
+   * Makes the memory taken for the kept bytes {@code length}: more is taken before an array that large is made,
+   * past the limit only when no other connection holds any; less is given back.
+   */
+  private void charge(long length) throws StreamBroken {
+    ByteBudget m = sink.memory();
+    if (m == null || length == charged) {
+      return;
+    }
+    if (length > charged && !m.take(length - charged, charged)) {
+      throw new StreamBroken("no memory for its unfinished message of " + length + " bytes: the unfinished "
+          + "messages of all connections hold assembly_limit (" + (m.limit() >> 20) + " MiB; counter "
+          + "memory_refusals)", true);
+    }
+    if (length < charged) {
+      m.give(charged - length);
+    }
+    charged = length;
+  }
+
+  private void keep(byte[] b, int from, int to) throws StreamBroken {
     int n = to - from;
     if (n == 0) {
       return;
     }
+    charge(Math.max(n, Math.min(256, maxUnit)));
     own = Arrays.copyOfRange(b, from, from + Math.max(n, Math.min(256, maxUnit)));
     start = 0;
     end = n;
   }
 
-  private void append(byte[] b, int off, int len) {
+  private void append(byte[] b, int off, int len) throws StreamBroken {
     if (end + len > own.length) {
       if (start > 0) {
         System.arraycopy(own, start, own, 0, end - start);
@@ -141,7 +191,9 @@ abstract class Framer {
         start = 0;
       }
       if (end + len > own.length) {
-        own = Arrays.copyOf(own, Math.max(own.length * 2, end + len));
+        int grown = Math.max(own.length * 2, end + len);
+        charge(grown);
+        own = Arrays.copyOf(own, grown);
       }
     }
     System.arraycopy(b, off, own, end, len);

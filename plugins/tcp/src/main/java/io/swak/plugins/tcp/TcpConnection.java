@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.swak.api.Ack;
 import io.swak.api.Batch;
+import io.swak.support.ByteBudget;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -119,6 +120,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
       source = i.getAddress().getHostAddress().getBytes(StandardCharsets.US_ASCII);
     }
     ctx.fireChannelActive();
+  }
+
+  @Override
+  public ByteBudget memory() {
+    return r.memory;
   }
 
   @Override
@@ -415,6 +421,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
       decoder.close();
       decoder = null;
     }
+    if (framer != null) {
+      framer.releaseMemory();
+    }
     Worker w = WORKERS.get();
     if (w.owner == this) {
       w.owner = null;
@@ -470,6 +479,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
     if (c instanceof javax.net.ssl.SSLException || c.getCause() instanceof javax.net.ssl.SSLException) {
       r.metrics.count("tls_errors", 1);
       r.warn("tls", "in.Tcp: TLS failed with " + peer() + ": " + c.getMessage());
+    } else if (c instanceof Framer.StreamBroken sb && sb.memory) {
+      r.metrics.count("memory_refusals", 1);
+      r.warn("memory", "in.Tcp: closing the connection from " + peer() + ": " + c.getMessage());
     } else if (c instanceof Framer.StreamBroken || c instanceof IOException && decoder != null
         && c.getMessage() != null && c.getMessage().startsWith("broken")) {
       r.metrics.count("protocol_errors", 1);

@@ -61,6 +61,9 @@ public final class TcpInputPlugin extends Plugin<TcpInputPlugin.Options> {
       int maxConnections,
       @Option(value = "Bytes of received batches waiting for the task; when full, sockets are not read "
           + "(backpressure: senders wait).", defaultValue = "16MiB") DataSize queueLimit,
+      @Option(value = "Bytes the unfinished lines and messages of all connections may hold together; a connection "
+          + "whose message would pass it is closed (counted as memory_refusals). One connection alone may pass it. "
+          + "Default: max_message_size + 8 MiB.") DataSize assemblyLimit,
       @Option(value = "Network threads (each connection is read by one).", defaultValue = "1") int threads,
       @Option(value = "Accept TLS connections only (cert_file and key_file required).", defaultValue = "false")
       boolean tls,

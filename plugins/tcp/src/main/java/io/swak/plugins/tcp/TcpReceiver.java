@@ -2,6 +2,7 @@ package io.swak.plugins.tcp;
 
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
+import io.swak.support.ByteBudget;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,6 +19,8 @@ final class TcpReceiver {
   final TcpInputPlugin.Options options;
   final BatchQueue queue;
   final StepMetrics metrics;
+  /** What the unfinished lines and messages of all connections hold (assembly_limit). */
+  final ByteBudget memory;
   private final StepContext context;
   private final Set<TcpConnection> open = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, Long> lastWarn = new ConcurrentHashMap<>();
@@ -29,9 +32,11 @@ final class TcpReceiver {
     this.queue = queue;
     this.context = context;
     this.metrics = context.metrics();
+    this.memory = new ByteBudget(options.assemblyLimit() != null ? options.assemblyLimit().bytes()
+        : options.maxMessageSize().bytes() + (8 << 20));
     metrics.gauge("connections_open", () -> open.size());
     metrics.gauge("queue_bytes", queue::bytes);
-    metrics.gauge("buffered_bytes", () -> open.stream().mapToLong(TcpConnection::held).sum());
+    metrics.gauge("buffered_bytes", memory::used);
     metrics.gauge("bytes_received", bytesIn::sum);
     metrics.gauge("bytes_decompressed", decodedBytes::sum);
   }

@@ -1,23 +1,23 @@
-package io.swak.plugins.otlp;
+package io.swak.support;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bytes of request bodies held at once, all connections together: bodies being received and decoded. A request
- * that would pass the limit is answered "retry later" instead of being read, so many slow or huge requests at once
- * cannot exhaust the heap.
+ * Bytes an input holds at once for all its connections together (request bodies being received and decoded,
+ * messages being assembled). A request or message that would pass the limit is refused ("retry later", or its
+ * connection closed) instead of read, so many slow or huge ones at once cannot exhaust the heap.
  */
-final class ByteBudget {
+public final class ByteBudget {
 
   private final long limit;
   private final AtomicLong used = new AtomicLong();
 
-  ByteBudget(long limit) {
+  public ByteBudget(long limit) {
     this.limit = limit;
   }
 
   /** Takes {@code n} bytes, or nothing and false when they are not left. */
-  boolean take(long n) {
+  public boolean take(long n) {
     return take(n, 0);
   }
 
@@ -25,7 +25,7 @@ final class ByteBudget {
    * Takes {@code n} more bytes for a caller that already holds {@code mine}: past the limit only when nobody else
    * holds any, so one request larger than the limit is slow, not refused for ever.
    */
-  boolean take(long n, long mine) {
+  public boolean take(long n, long mine) {
     while (true) {
       long u = used.get();
       if (u + n > limit && u > mine) {
@@ -37,11 +37,15 @@ final class ByteBudget {
     }
   }
 
-  void give(long n) {
+  public void give(long n) {
     used.addAndGet(-n);
   }
 
-  long used() {
+  public long limit() {
+    return limit;
+  }
+
+  public long used() {
     return used.get();
   }
 }
