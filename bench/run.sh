@@ -20,6 +20,8 @@
 #   idle [FILES] [SECONDS]        CPU of in.FileTail watching FILES idle files
 #   many-files [FILES] [RATE] [SECONDS]  FILES files growing by RATE lines/s in all, a write per line: CPU,
 #                                 RSS, latency p50/p99 (PEER=fluent-bit FLUENT_BIT=… runs Fluent Bit after)
+#   http-null [EVENTS] [RUNS]     bench/HttpSender (NDJSON, 1000 a body, 2 connections) -> in.Http -> out.Null
+#   tcp-relay [LINES]             in.FileTail -> out.Tcp (gzip; COMPRESS=, LEVEL=) -> in.Tcp -> out.Null, two agents
 #   journald-null [ENTRIES] [RUNS]  in.Journald -> out.Null on a journal written by systemd-journal-remote,
 #                                 next to journalctl alone (the floor): entries/s, CPU-s per million, RSS
 set -euo pipefail
@@ -63,9 +65,11 @@ case $scenario in
   forward-null) exec "$here/forward-null.sh" "${1:-2000000}" 1000 "${2:-}" ;;
   idle) exec "$here/filetail-idle.sh" "${1:-10000}" "${2:-60}" ;;
   many-files) exec "$here/many-files.sh" "$@" ;;
+  http-null) exec "$here/http-ndjson.sh" "${1:-4000000}" 1000 2 "${2:-${RUNS:-3}}" ;;
+  tcp-relay) exec "$here/tcp-relay.sh" "${1:-4000000}" ;;
   journald-null) exec "$here/journald-null.sh" "${1:-200000}" "${2:-3}" ;;
   *)
-    sed -n '2,20p' "$0"
+    sed -n '2,24p' "$0"
     exit 2
     ;;
 esac
