@@ -26,11 +26,11 @@ echo "load before: $(uptime)"
 for r in $(seq "$ROUNDS"); do
   $SWAK run --data-dir "$TMP/data" "$TMP/http-null.yml" > "$TMP/swak.out" 2> "$TMP/swak.log" & PID=$!
   listening; s=$(send application/x-ndjson); kill $PID; wait $PID 2>/dev/null || true; PID=
-  echo "round $r in.Http -> out.Null: $s events/s"; echo "$s" >> "$TMP/swak"
+  echo "run $r: in.Http -> out.Null $s events/s"; echo "$s" >> "$TMP/swak"
   if [ "${PEER:-}" = fluent-bit ]; then
     "$FLUENT_BIT" -i http -p listen=127.0.0.1 -p port="$PORT" -o null -m '*' > "$TMP/fb.log" 2>&1 & PID=$!
     listening; f=$(send application/json); kill $PID; wait $PID 2>/dev/null || true; PID=
-    echo "round $r fluent-bit http -> null: $f events/s"; echo "$f" >> "$TMP/fb"
+    echo "run $r: fluent-bit http -> null $f events/s"; echo "$f" >> "$TMP/fb"
   fi
 done
 median() { sort -n "$1" | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }

@@ -23,6 +23,8 @@
 #                                 RSS, latency p50/p99 (PEER=fluent-bit FLUENT_BIT=… runs Fluent Bit after)
 #   file-kafka [LINES] [RUNS]     in.FileTail -> out.Kafka (acks=all) into one local broker (bench/filetail-kafka.sh)
 #   otlp-null [RECORDS] [RUNS]    bench/OtlpSender -> in.OpenTelemetry (OTLP/HTTP protobuf) -> out.Null (bench/otlp-null.sh)
+#   http-null [EVENTS] [RUNS]     bench/HttpSender (NDJSON, 1000 a body, 2 connections) -> in.Http -> out.Null
+#   tcp-relay [LINES]             in.FileTail -> out.Tcp (gzip; COMPRESS=, LEVEL=) -> in.Tcp -> out.Null, two agents
 #   journald-null [ENTRIES] [RUNS]  in.Journald -> out.Null on a journal written by systemd-journal-remote,
 #                                 next to journalctl alone (the floor): entries/s, CPU-s per million, RSS
 set -euo pipefail
@@ -68,9 +70,11 @@ case $scenario in
   many-files) exec "$here/many-files.sh" "$@" ;;
   file-kafka) exec "$here/filetail-kafka.sh" "${1:-2000000}" "${2:-${RUNS:-3}}" ;;
   otlp-null) exec "$here/otlp-null.sh" "${1:-2000000}" 1000 4 "${2:-${RUNS:-3}}" ;;
+  http-null) exec "$here/http-ndjson.sh" "${1:-4000000}" 1000 2 "${2:-${RUNS:-3}}" ;;
+  tcp-relay) exec "$here/tcp-relay.sh" "${1:-4000000}" ;;
   journald-null) exec "$here/journald-null.sh" "${1:-200000}" "${2:-3}" ;;
   *)
-    sed -n '2,20p' "$0"
+    sed -n '2,24p' "$0"
     exit 2
     ;;
 esac

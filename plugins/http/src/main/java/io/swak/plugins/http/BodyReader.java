@@ -9,6 +9,7 @@ import io.swak.api.MsgpackHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 
 /**
  * Turns a request body into msgpack entries [time, record] straight from Jackson's tokens, without building
@@ -31,6 +32,8 @@ final class BodyReader {
   int len;
   int count;
   private final byte[] messageKey;
+  private static final int MAX_NAMES = 1024;
+  private final HashMap<String, byte[]> names = new HashMap<>();
 
   BodyReader(String messageKey) {
     this.messageKey = messageKey.getBytes(StandardCharsets.UTF_8);
@@ -83,29 +86,41 @@ final class BodyReader {
     }
   }
 
-  /** One object per line; blank lines are skipped. */
+  /**
+   * One object per line; blank lines are skipped. One parser reads the whole body (a parser per line cost more
+   * than the parsing); the line rules are checked against the byte offsets of each object's start and end.
+   */
   void ndjson(byte[] b, int off, int n, long now) throws BadBody {
     int end = off + n;
-    int line = 1;
-    for (int p = off; p < end; line++) {
-      int nl = indexOf(b, p, end);
-      int e = nl < 0 ? end : nl;
-      if (!blank(b, p, e)) {
-        try (JsonParser jp = JSON.createParser(b, p, e - p)) {
-          if (jp.nextToken() != JsonToken.START_OBJECT) {
-            throw new BadBody("line " + line + " is not a JSON object");
-          }
-          entry(jp, now);
-          if (jp.nextToken() != null) {
+    int line = 1; // the line of the byte at `counted`
+    int counted = off;
+    int lineEnd = off - 1; // the newline (or the end) closing the line of the last object
+    try (JsonParser p = JSON.createParser(b, off, n)) {
+      try {
+        for (JsonToken t; (t = p.nextToken()) != null; ) {
+          int start = off + (int) p.currentTokenLocation().getByteOffset();
+          line += newlines(b, counted, start);
+          counted = start;
+          if (start <= lineEnd) {
             throw new BadBody("line " + line + " holds more than one JSON value");
           }
-        } catch (JsonParseException x) {
-          throw new BadBody("line " + line + " is not JSON: " + x.getOriginalMessage());
-        } catch (IOException x) {
-          throw new BadBody("line " + line + " is not JSON: " + x.getMessage());
+          if (t != JsonToken.START_OBJECT) {
+            throw new BadBody("line " + line + " is not a JSON object");
+          }
+          entry(p, now);
+          int nl = indexOf(b, start, end);
+          lineEnd = nl < 0 ? end : nl;
+          if (off + p.currentLocation().getByteOffset() > lineEnd) {
+            throw new BadBody("line " + line + " is not JSON: the object goes on past the end of its line");
+          }
         }
+      } catch (JsonParseException x) {
+        long at = Math.min(end, Math.max(counted, off + x.getLocation().getByteOffset()));
+        line += newlines(b, counted, (int) at);
+        throw new BadBody("line " + line + " is not JSON: " + x.getOriginalMessage());
       }
-      p = e + 1;
+    } catch (IOException x) {
+      throw new BadBody("line " + line + " is not JSON: " + x.getMessage());
     }
   }
 
@@ -150,7 +165,7 @@ final class BodyReader {
         int at = header(0xdf);
         int n = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-          string(p.getCurrentName());
+          name(p.currentName());
           p.nextToken();
           value(p);
           n++;
@@ -166,11 +181,12 @@ final class BodyReader {
         }
         patch(at, n);
       }
-      case VALUE_STRING -> string(p.getText());
+      case VALUE_STRING -> string(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
       case VALUE_NUMBER_INT -> {
         ensure(9);
         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-          string(p.getText()); // beyond 64 bits: kept as its digits
+          String digits = p.getText(); // beyond 64 bits: kept as its digits
+          string(digits.toCharArray(), 0, digits.length());
         } else {
           len = MsgpackHeaders.integer(buf, len, p.getLongValue());
         }
@@ -206,21 +222,45 @@ final class BodyReader {
     buf[at + 4] = (byte) n;
   }
 
-  private void string(String s) {
-    int max = s.length() * 3;
-    ensure(5 + max);
-    int head = len;
-    int p = head + 5;
+  /** A field name: Jackson gives the same String for the same name, so its UTF-8 is encoded once. */
+  private void name(String s) {
+    byte[] utf8 = names.get(s);
+    if (utf8 == null) {
+      if (names.size() >= MAX_NAMES) {
+        names.clear(); // a body of ever new keys: bounded, it just stops saving work
+      }
+      utf8 = s.getBytes(StandardCharsets.UTF_8);
+      names.put(s, utf8);
+    }
+    ensure(5 + utf8.length);
+    len = MsgpackHeaders.str(buf, len, utf8);
+  }
+
+  /** A string value from Jackson's character buffer, as UTF-8 (no String made; lone surrogates as 3 bytes). */
+  private void string(char[] s, int off, int n) {
+    ensure(5 + n * 3);
     byte[] o = buf;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
+    int end = off + n;
+    int p = MsgpackHeaders.str(o, len, n); // the header, if every char is ASCII (one byte each)
+    int i = off;
+    while (i < end && s[i] < 0x80) {
+      o[p++] = (byte) s[i++];
+    }
+    if (i == end) {
+      len = p;
+      return;
+    }
+    int head = len; // not ASCII: the UTF-8 length is known at the end, so a str32 header is patched
+    p = head + 5;
+    for (i = off; i < end; i++) {
+      char c = s[i];
       if (c < 0x80) {
         o[p++] = (byte) c;
       } else if (c < 0x800) {
         o[p++] = (byte) (0xc0 | (c >> 6));
         o[p++] = (byte) (0x80 | (c & 0x3f));
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        int cp = Character.toCodePoint(c, s.charAt(++i));
+      } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s[i + 1])) {
+        int cp = Character.toCodePoint(c, s[++i]);
         o[p++] = (byte) (0xf0 | (cp >> 18));
         o[p++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
         o[p++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
@@ -231,13 +271,23 @@ final class BodyReader {
         o[p++] = (byte) (0x80 | (c & 0x3f));
       }
     }
-    int n = p - head - 5;
+    int k = p - head - 5;
     o[head] = (byte) 0xdb;
-    o[head + 1] = (byte) (n >>> 24);
-    o[head + 2] = (byte) (n >>> 16);
-    o[head + 3] = (byte) (n >>> 8);
-    o[head + 4] = (byte) n;
+    o[head + 1] = (byte) (k >>> 24);
+    o[head + 2] = (byte) (k >>> 16);
+    o[head + 3] = (byte) (k >>> 8);
+    o[head + 4] = (byte) k;
     len = p;
+  }
+
+  private static int newlines(byte[] b, int from, int to) {
+    int k = 0;
+    for (int i = from; i < to; i++) {
+      if (b[i] == '\n') {
+        k++;
+      }
+    }
+    return k;
   }
 
   private static int indexOf(byte[] b, int from, int end) {
@@ -247,14 +297,5 @@ final class BodyReader {
       }
     }
     return -1;
-  }
-
-  private static boolean blank(byte[] b, int s, int e) {
-    for (int i = s; i < e; i++) {
-      if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
-        return false;
-      }
-    }
-    return true;
   }
 }
