@@ -29,7 +29,7 @@
 #                                 next to journalctl alone (the floor): entries/s, CPU-s per million, RSS
 # PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit (a binary you built): every scenario above that Fluent Bit has
 # (file-*, forward-*, idle, many-files, parse-forward, http-ndjson, tcp, es-bulk) runs it on the same input
-# and receiver right after each Swak run and prints both (file-null, file-file, file-forward, forward-forward and
+# and receiver right after each Swak run and prints both (file-null, file-file, file-forward, forward-forward, many-files and
 # parse-forward also the ratios Swak / Fluent Bit of lines/s, CPU-s per million and peak RSS)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
