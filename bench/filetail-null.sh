@@ -17,7 +17,25 @@ LOG=$WORK/input.log
 awk -v n="$LINES" 'BEGIN { for (i = 0; i < n; i++) printf "2026-11-21T12:00:00.000Z INFO  [worker-%02d] request id=%09d path=/api/v1/items status=200 took=%03dms\n", i % 16, i, i % 997 }' > "$LOG"
 SIZE=$(stat -c %s "$LOG")
 echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
-for run in $(seq 1 "$RUNS"); do
+run_fluentbit() { # one Fluent Bit run on the same file: tail from the head, exit at its end
+  rm -f "$WORK/fb-out.log" "$WORK/fb-tail.db"*
+  if [ "${OUTPUT:-null}" = file ]; then
+    FBOUT="-o file -p path=$WORK -p file=fb-out.log -p format=plain"
+  else
+    FBOUT="-o null"
+  fi
+  START=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  /usr/bin/time -v -o "$WORK/fb-time-$run.txt" "$FLUENT_BIT" -f 1 -i tail -p path="$LOG" -p read_from_head=on \
+    -p exit_on_eof=on -p db="$WORK/fb-tail.db" $FBOUT -m '*' > "$WORK/fb-$run.log" 2>&1
+  END=$(date +%s.%N)
+  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/fb-time-$run.txt")
+  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/fb-time-$run.txt")
+  awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" 'BEGIN {
+    printf "fluent-bit run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.2f s, CPU %.2f s)\n",
+      run, l / (e - s), c / (l / 1e6), r / 1024, e - s, c }' | tee -a "$WORK/results-fb.txt"
+}
+run_swak() {
   POS=$WORK/pos-$run
   # OUTPUT=file: out.File writing JSON lines (format json) instead of out.Null
   if [ "${OUTPUT:-null}" = file ]; then
@@ -58,30 +76,17 @@ YML
   awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" 'BEGIN {
     printf "run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.2f s, CPU %.2f s)\n",
       run, l / (e - s), c / (l / 1e6), r / 1024, e - s, c }' | tee -a "$WORK/results.txt"
+}
+[ "${PEER:-}" = fluent-bit ] && : > "$WORK/results-fb.txt"
+# alternating, so a change of the machine's load weighs on both alike
+for run in $(seq 1 "$RUNS"); do
+  run_swak
+  if [ "${PEER:-}" = fluent-bit ]; then run_fluentbit; fi
 done
 echo "median of $RUNS:"
 med() { awk -v f="$1" '{ print $f }' "$2" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
 echo "  $(med 3 "$WORK/results.txt") lines/s, $(med 5 "$WORK/results.txt") CPU-s per million lines, peak RSS $(med 12 "$WORK/results.txt") MiB"
 if [ "${PEER:-}" = fluent-bit ]; then
-  : > "$WORK/results-fb.txt"
-  for run in $(seq 1 "$RUNS"); do
-    rm -f "$WORK/fb-out.log" "$WORK/fb-tail.db"*
-    if [ "${OUTPUT:-null}" = file ]; then
-      FBOUT="-o file -p path=$WORK -p file=fb-out.log -p format=plain"
-    else
-      FBOUT="-o null"
-    fi
-    START=$(date +%s.%N)
-    # shellcheck disable=SC2086
-    /usr/bin/time -v -o "$WORK/fb-time-$run.txt" "$FLUENT_BIT" -f 1 -i tail -p path="$LOG" -p read_from_head=on \
-      -p exit_on_eof=on -p db="$WORK/fb-tail.db" $FBOUT -m '*' > "$WORK/fb-$run.log" 2>&1
-    END=$(date +%s.%N)
-    CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/fb-time-$run.txt")
-    RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/fb-time-$run.txt")
-    awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" 'BEGIN {
-      printf "fluent-bit run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.2f s, CPU %.2f s)\n",
-        run, l / (e - s), c / (l / 1e6), r / 1024, e - s, c }' | tee -a "$WORK/results-fb.txt"
-  done
   echo "fluent-bit median of $RUNS: $(med 4 "$WORK/results-fb.txt") lines/s, $(med 6 "$WORK/results-fb.txt") CPU-s per million lines, peak RSS $(med 13 "$WORK/results-fb.txt") MiB (its wall time includes its exit at the end of the file)"
   echo "swak / fluent-bit: $(echo "$(med 3 "$WORK/results.txt") $(med 4 "$WORK/results-fb.txt")" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
     "$(echo "$(med 5 "$WORK/results.txt") $(med 6 "$WORK/results-fb.txt")" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million," \

@@ -116,5 +116,6 @@ if [ -f "$WORK/results-swak-input.txt" ] && [ -f "$WORK/results-swak-step.txt" ]
 fi
 if [ -f "$WORK/results-fluentbit.txt" ]; then
   echo "swak / fluent-bit: $(echo "$(med swak 4) $(med fluentbit 4)" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
-    "$(echo "$(med swak 6) $(med fluentbit 6)" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million lines"
+    "$(echo "$(med swak 6) $(med fluentbit 6)" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million lines," \
+    "$(echo "$(med swak 13) $(med fluentbit 13)" | awk '{printf "%.2fx", $1 / $2}') peak RSS"
 fi

@@ -25,8 +25,17 @@
 #   otlp-null [RECORDS] [RUNS]    bench/OtlpSender -> in.OpenTelemetry (OTLP/HTTP protobuf) -> out.Null (bench/otlp-null.sh)
 #   http-null [EVENTS] [RUNS]     bench/HttpSender (NDJSON, 1000 a body, 2 connections) -> in.Http -> out.Null
 #   tcp-relay [LINES]             in.FileTail -> out.Tcp (gzip; COMPRESS=, LEVEL=) -> in.Tcp -> out.Null, two agents
+#   parse-forward [EVENTS]        in.FileTail -> parse nginx (FORMAT=regex: Fluent Bit's regex) -> out.Fluentd
+#   http-ndjson [EVENTS] [BATCH] [CONNS] [ROUNDS]  bench/HttpSender -> in.Http (NDJSON) -> out.Null
+#   tcp [LINES] [CONNS]           bench/TcpSender -> in.Tcp (json_lines) -> out.Null
+#   es-bulk [LINES] [RUNS]        in.FileTail -> out.Elasticsearch (SINK=fast: bench/BulkSink instead of a node)
+#   syslog-tcp [MESSAGES] [ROUNDS] [CONNS]  in.Syslog TCP -> out.Null next to rsyslogd
 #   journald-null [ENTRIES] [RUNS]  in.Journald -> out.Null on a journal written by systemd-journal-remote,
 #                                 next to journalctl alone (the floor): entries/s, CPU-s per million, RSS
+# PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit (a binary you built): every scenario above that Fluent Bit has
+# (file-*, forward-*, idle, many-files, parse-forward, http-ndjson, tcp, es-bulk) runs it on the same input
+# and receiver right after each Swak run and prints both (file-null, file-file, file-forward, forward-forward, many-files and
+# parse-forward also the ratios Swak / Fluent Bit of lines/s, CPU-s per million and peak RSS)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -41,6 +50,10 @@ classpath() { echo "$here/jmh/target/classes:$(cat "$cp_file")"; }
 
 scenario=${1:-help}
 shift || true
+if [ "${PEER:-}" = fluent-bit ] && [ ! -x "${FLUENT_BIT:-}" ]; then
+  echo "PEER=fluent-bit needs FLUENT_BIT=/path/to/fluent-bit (an executable); got '${FLUENT_BIT:-}'" >&2
+  exit 2
+fi
 case $scenario in
   jmh)
     need_build
@@ -72,9 +85,14 @@ case $scenario in
   otlp-null) exec "$here/otlp-null.sh" "${1:-2000000}" 1000 4 "${2:-${RUNS:-3}}" ;;
   http-null) exec "$here/http-ndjson.sh" "${1:-4000000}" 1000 2 "${2:-${RUNS:-3}}" ;;
   tcp-relay) exec "$here/tcp-relay.sh" "${1:-4000000}" ;;
+  parse-forward) exec "$here/parse-forward.sh" "$@" ;;
+  http-ndjson) exec "$here/http-ndjson.sh" "$@" ;;
+  tcp) exec "$here/tcp-null.sh" "$@" ;;
+  es-bulk) exec "$here/es-bulk.sh" "$@" ;;
+  syslog-tcp) exec "$here/syslog-tcp.sh" "$@" ;;
   journald-null) exec "$here/journald-null.sh" "${1:-200000}" "${2:-3}" ;;
   *)
-    sed -n '2,24p' "$0"
+    sed -n '2,/^set -euo/p' "$0" | sed '$d'
     exit 2
     ;;
 esac
