@@ -380,7 +380,7 @@ public final class PositionStore implements Positions, AutoCloseable {
           active.remove(t);
           continue;
         }
-        if (!all && t.savedValue != null && now - t.savedAtNanos < INTERVAL_NANOS && !t.soon && !t.followUp) {
+        if (!all && t.savedValue != null && now - t.savedAtNanos < INTERVAL_NANOS && !t.busy(now)) {
           left++;
           continue;
         }
@@ -401,13 +401,8 @@ public final class PositionStore implements Positions, AutoCloseable {
           t.savedValue = t.pending;
         }
         t.savedAtNanos = now;
-        // a key that asked to be saved soon within the last interval stays at the quick pace: the end of a burst
-        // (the last acknowledgements after the last "soon") is then saved within ~0.1 s, not up to a second later;
-        // a file that only trickles never asks soon and keeps the one save an interval
-        t.followUp = t.soon || now - t.soonAtNanos < INTERVAL_NANOS;
-        t.soon = false;
-        if (t.followUp) {
-          soon = true;
+        if (t.busy(now)) {
+          soon = true; // the saver stays at the quick pace while a key is busy
         }
         settle(t, versions.get(i)[0]);
       }
@@ -531,11 +526,17 @@ public final class PositionStore implements Positions, AutoCloseable {
     volatile long version;
     volatile boolean inActiveSet;
     volatile boolean gone;
-    volatile boolean soon;
-    /** Asked soon within the last interval: the next round, at the quick pace, saves it again if it changed. */
-    volatile boolean followUp;
     /** When {@link #saveSoon} was last called. */
     volatile long soonAtNanos = clock.getAsLong() - INTERVAL_NANOS;
+
+    /**
+     * Asked to be saved soon within the last interval: saved at every quick round while it changes, so the end of a
+     * burst (the last acknowledgements after the last "soon") is saved within ~0.1 s, not up to a second later; a
+     * file that only trickles never asks soon and keeps the one save an interval.
+     */
+    boolean busy(long now) {
+      return now - soonAtNanos < INTERVAL_NANOS;
+    }
     String savedValue;
     String pending;
     long savedAtNanos;
@@ -567,7 +568,6 @@ public final class PositionStore implements Positions, AutoCloseable {
     @Override
     public void saveSoon() {
       soonAtNanos = clock.getAsLong();
-      soon = true;
       boolean saverAtQuickPace = PositionStore.this.soon;
       PositionStore.this.soon = true;
       changed();
@@ -580,7 +580,6 @@ public final class PositionStore implements Positions, AutoCloseable {
 
     @Override
     public void saveNow() throws IOException {
-      soon = true;
       changed();
       saveRound(true);
       IOException e = lastError;

@@ -99,7 +99,8 @@ final class BodyReader {
       try {
         for (JsonToken t; (t = p.nextToken()) != null; ) {
           int start = off + (int) p.currentTokenLocation().getByteOffset();
-          line += newlines(b, counted, start);
+          // from the newline that ended the object before: indexOf found none before it on that object's line
+          line += newlines(b, Math.max(counted, lineEnd), start);
           counted = start;
           if (start <= lineEnd) {
             throw new BadBody("line " + line + " holds more than one JSON value");

@@ -173,7 +173,7 @@ final class HttpRequests extends ChannelInboundHandlerAdapter {
     if (capacity > held && !input.bodies.take(capacity - held, held)) {
       dropBody();
       input.metrics.count("memory_refusals", 1);
-      String limit = (HttpInput.memoryLimit(input.o) >> 20) + " MiB";
+      String limit = (input.bodies.limit() >> 20) + " MiB";
       input.warn("in.Http: refused a request from " + channel.remoteAddress() + ": request bodies of other "
           + "connections hold memory_limit (" + limit + "); the client is told to retry (counter memory_refusals)");
       answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "the agent holds too many request bodies at once "

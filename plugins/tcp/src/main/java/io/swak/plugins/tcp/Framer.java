@@ -57,11 +57,6 @@ abstract class Framer {
     this.maxUnit = maxUnit;
   }
 
-  /** Bytes held for unfinished units, for the memory gauge. */
-  int held() {
-    return own == null ? 0 : own.length;
-  }
-
   /**
    * Takes {@code b[off, off+len)} (the array is not kept). Returns false when it stopped because the task
    * is full: what it did not pass on is kept, and {@link #resume} goes on.
@@ -112,9 +107,7 @@ abstract class Framer {
     int stop = units(o, start, end);
     int n = end - stop;
     if (n == 0) {
-      own = null;
-      start = end = 0;
-      charge(0);
+      releaseMemory();
     } else if (o.length > 4096 && n < o.length / 4) {
       own = Arrays.copyOfRange(o, stop, stop + Math.max(n, 256)); // most was passed on: keep the rest smaller
       start = 0;
@@ -145,11 +138,11 @@ abstract class Framer {
   final void releaseMemory() {
     own = null;
     start = end = 0;
-    try {
-      charge(0);
-    } catch (StreamBroken never) {
-      throw new AssertionError(never); // giving back cannot fail
+    ByteBudget m = sink.memory();
+    if (m != null && charged > 0) {
+      m.give(charged);
     }
+    charged = 0;
   }
 
   /**
@@ -177,8 +170,9 @@ abstract class Framer {
     if (n == 0) {
       return;
     }
-    charge(Math.max(n, Math.min(256, maxUnit)));
-    own = Arrays.copyOfRange(b, from, from + Math.max(n, Math.min(256, maxUnit)));
+    int size = Math.max(n, Math.min(256, maxUnit));
+    charge(size);
+    own = Arrays.copyOfRange(b, from, from + size);
     start = 0;
     end = n;
   }

@@ -107,11 +107,6 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
     }
   }
 
-  /** Bytes this connection holds for unfinished units. */
-  int held() {
-    return framer.held();
-  }
-
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;

@@ -101,10 +101,9 @@ final class AssemblyMemory {
       waiting.addLast(new Waiter(c, bytes, large, System.nanoTime()));
     }
     if (first) {
-      long now = System.nanoTime();
       for (ForwardConnection other : connections) {
         if (other != c) {
-          other.giveBackIfIdle(now, IDLE_NANOS, true); // empty buffers kept between bursts come back at once
+          other.giveBackIfIdle(IDLE_NANOS, true); // empty buffers kept between bursts come back at once
         }
       }
     }
@@ -165,11 +164,11 @@ final class AssemblyMemory {
    * message, and those that waited too long.
    */
   void check() {
-    long now = System.nanoTime();
     boolean anyoneWaiting = anyoneWaiting();
     for (ForwardConnection c : connections) {
-      c.giveBackIfIdle(now, IDLE_NANOS, anyoneWaiting);
+      c.giveBackIfIdle(IDLE_NANOS, anyoneWaiting);
     }
+    long now = System.nanoTime();
     List<Waiter> waitedTooLong = new ArrayList<>();
     long usedNow;
     synchronized (this) {

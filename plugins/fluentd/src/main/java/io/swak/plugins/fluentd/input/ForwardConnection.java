@@ -485,7 +485,7 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
    * another connection waits for memory, or when this one received nothing for {@code idleNanos}. Keeping it saves
    * a new (zeroed) buffer and a copy of the next message's first read for every message of a busy client.
    */
-  void giveBackIfIdle(long now, long idleNanos, boolean others) {
+  void giveBackIfIdle(long idleNanos, boolean others) {
     if (taken == 0) {
       return;
     }
