@@ -341,27 +341,10 @@ final class JsonRecords {
   /** A JSON string at {@code p} (its opening quote) as a msgpack str; returns the position after it. */
   private int string(byte[] b, int p, int end) {
     int start = p + 1;
-    int q = start;
-    // find the closing quote or the first backslash, eight bytes at a time
-    while (true) {
-      if (q + 8 <= end) {
-        long x = Swar.word(b, q);
-        long marks = Swar.zeroBytes(x ^ QUOTES) | Swar.zeroBytes(x ^ BACKSLASHES);
-        if (marks == 0) {
-          q += 8;
-          continue;
-        }
-        q += Swar.first(marks);
-      } else {
-        while (q < end && b[q] != '"' && b[q] != '\\') {
-          q++;
-        }
-        if (q >= end) {
-          failed = true;
-          return end;
-        }
-      }
-      break;
+    int q = quoteOrBackslash(b, start, end);
+    if (q >= end) {
+      failed = true;
+      return end;
     }
     if (b[q] == '"') {
       int n = q - start;
@@ -379,7 +362,7 @@ final class JsonRecords {
     // the raw length bounds the decoded one (an escape never decodes to more bytes than it takes)
     int close = q;
     while (close < end && b[close] != '"') {
-      close += b[close] == '\\' ? 2 : 1;
+      close = quoteOrBackslash(b, close + 2, end); // b[close] is a backslash: skip it and the byte it escapes
     }
     if (close >= end) {
       failed = true;
@@ -394,10 +377,11 @@ final class JsonRecords {
     o += q - start;
     int i = q;
     while (i < close) {
-      byte c = b[i];
-      if (c != '\\') {
-        out[o++] = c;
-        i++;
+      if (b[i] != '\\') { // a plain run up to the next backslash (no quote is left before close)
+        int next = quoteOrBackslash(b, i, close);
+        System.arraycopy(b, i, out, o, next - i);
+        o += next - i;
+        i = next;
         continue;
       }
       byte e = b[i + 1];
@@ -442,6 +426,22 @@ final class JsonRecords {
     MsgpackHeaders.str(out, header, n);
     len = header + need + n;
     return close + 1;
+  }
+
+  /** The first quote or backslash in {@code b[p, end)}, eight bytes at a time; {@code end} if there is none. */
+  private static int quoteOrBackslash(byte[] b, int p, int end) {
+    while (p + 8 <= end) {
+      long x = Swar.word(b, p);
+      long marks = Swar.zeroBytes(x ^ QUOTES) | Swar.zeroBytes(x ^ BACKSLASHES);
+      if (marks != 0) {
+        return p + Swar.first(marks);
+      }
+      p += 8;
+    }
+    while (p < end && b[p] != '"' && b[p] != '\\') {
+      p++;
+    }
+    return Math.min(p, end);
   }
 
   private static int hex4(byte[] b, int p, int end) {

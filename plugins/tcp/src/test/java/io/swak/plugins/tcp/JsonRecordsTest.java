@@ -158,7 +158,9 @@ class JsonRecordsTest {
   void whatJacksonRefusesIsKeptWholeAsTheMessage() {
     String[] bad = {"not json", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\" 1}", "{'a':1}", "{\"a\":01}", "{\"a\":1.}",
         "{\"a\":-}", "{\"a\":tru}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":1} {\"b\":2}", "[1,2]", "\"s\"", "42",
-        "{\"a\":[1,2}", "{\"a\":\"unterminated}", "{\"a\":1}}", "{\"a\":1e}", "{\"a\":+1}", "\u0000\u00ff garbage",
+        "{\"a\":[1,2}", "{\"a\":\"unterminated}",
+        "{\"a\":\"abcdefghijk\\", "{\"a\":\"abcdefghij\\\"klmnopqrstuvwxyz}",
+        "{\"a\":1}}", "{\"a\":1e}", "{\"a\":+1}", "\u0000\u00ff garbage",
         "{" + "[".repeat(10_000) + "]".repeat(10_000) + "}", "{\"a\":" + "[".repeat(600) + "]".repeat(600) + "}"};
     JsonRecords r = new JsonRecords("@timestamp", false, "message", null);
     for (String b : bad) {
