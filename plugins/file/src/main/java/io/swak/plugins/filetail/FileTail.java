@@ -814,7 +814,7 @@ final class FileTail implements Input {
     if (r.progressed()) {
       readSize = Math.min(buf.length, 2 * readSize);
     }
-    reportLongLines(f);
+    reportRead(f);
     if (f.holding()) {
       holding.add(f);
     } else {
@@ -843,22 +843,17 @@ final class FileTail implements Input {
     }
   }
 
-  private void reportLongLines(FollowedFile f) {
+  /**
+   * Counts what the read of {@code f} met and writes the lines its format gave up (on_error: dead_letter) to the
+   * dead-letter file before the checkpoint can pass them; a failed write fails the read, which is retried.
+   */
+  private void reportRead(FollowedFile f) throws IOException {
     if (records != null) {
-      long noMatch = records.takeNoMatch();
-      long malformed = records.takeMalformed();
-      long time = records.takeTimeUnparsed();
-      if (noMatch + malformed > 0) {
-        context.metrics().count("parse_errors", noMatch + malformed);
-        if (noMatch > 0) {
-          context.metrics().count("no_match", noMatch);
-        }
-        if (malformed > 0) {
-          context.metrics().count("malformed", malformed);
-        }
-      }
-      if (time > 0) {
-        context.metrics().count("time_unparsed", time);
+      records.count(context.metrics());
+      // a read that cannot write them is retried: they come again
+      IOException e = records.hasDeadLetters() ? records.takeDeadLetters(context::deadLetter, batch -> { }) : null;
+      if (e != null) {
+        throw new IOException("cannot write lines that did not parse to the dead-letter file: " + FailureText.of(e), e);
       }
     }
     LineSplitter s = f.splitter;
@@ -892,9 +887,15 @@ final class FileTail implements Input {
     if (records != null) {
       // a line the input's format parses becomes a whole entry (with the path field when path_key is set)
       byte[] path = pathKey == null ? null : current.pathUtf8();
-      if (records.parse(b, off, len, eventTime, pathKeyUtf8, path)) {
-        into.builder.addEntries(records.entry(), 0, records.entryLength(), 1);
-        return;
+      switch (records.parse(into.tag, b, off, len, eventTime, pathKeyUtf8, path)) {
+        case PARSED -> {
+          into.builder.addEntries(records.entry(), 0, records.entryLength(), 1);
+          return;
+        }
+        case GONE -> {
+          return; // dropped or dead-lettered (on_error), counted
+        }
+        case KEEP -> { } // the line as it is, below
       }
     }
     if (extraFields == 0) {
