@@ -90,12 +90,7 @@ public record ParserOptions(
     if (into.isBlank()) {
       throw new IllegalArgumentException("option `into` is empty: name the field for the parsed map, or leave it out");
     }
-    FieldPath p = FieldPath.parse(into);
-    if (p.size() != 1 || !p.isKey(0)) {
-      throw new IllegalArgumentException("option `into`: `" + into + "` must name a top-level field (write record[\""
-          + into + "\"] for a name with a dot)");
-    }
-    return p.key(0);
+    return FieldPath.topLevel("into", into);
   }
 
   /**
