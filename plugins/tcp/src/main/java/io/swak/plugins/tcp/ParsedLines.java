@@ -21,9 +21,11 @@ final class ParsedLines {
 
   private final LineRecords records;
   private final byte[] sourceKey;
+  private final String messageKey;
 
-  ParsedLines(LineRecords records, String sourceKey) {
+  ParsedLines(LineRecords records, String sourceKey, String messageKey) {
     this.records = records;
+    this.messageKey = messageKey;
     this.sourceKey = sourceKey == null || sourceKey.isEmpty() ? null : sourceKey.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -66,26 +68,30 @@ final class ParsedLines {
   /**
    * Counts what did not parse since the last report and writes the lines given up to the dead-letter file; a batch
    * that cannot be written there goes to {@code kept} instead (on to the task, as on_error keep would: nothing is
-   * lost). Returns a warning to log (rate-limited by the caller), or null when every line parsed.
+   * lost). Returns what became of the lines that did not parse, to log (rate-limited by the caller) after
+   * "lines … that are not FORMAT", or null when every line parsed.
    */
   String report(StepContext context, Consumer<Batch> kept) {
     long failed = records.count(context.metrics());
-    String problem = null;
+    String keptAs = "were kept as {\"" + messageKey + "\": line}";
     if (records.hasDeadLetters()) {
       IOException e = records.takeDeadLetters(context::deadLetter, kept);
       if (e != null) {
-        problem = "cannot write to the dead-letter file (" + FailureText.of(e) + "): the lines that did not parse "
-            + "are kept in the stream instead";
+        return "could not be written to the dead-letter file (" + FailureText.of(e) + ") and " + keptAs
+            + " instead (counters parse_errors, no_match, malformed)";
       }
     }
-    if (problem != null || failed == 0) {
-      return problem;
+    if (failed == 0) {
+      return null;
     }
-    String outcome = switch (records.onError()) {
-      case KEEP -> "were kept as {message: line}";
+    return switch (records.onError()) {
+      case KEEP -> keptAs;
       case DROP -> "were dropped";
       case DEAD_LETTER -> "were written to the dead-letter file";
-    };
-    return "lines that are not " + records.format() + " " + outcome + " (counters parse_errors, no_match, malformed)";
+    } + " (counters parse_errors, no_match, malformed)";
+  }
+
+  String formatName() {
+    return records.format();
   }
 }

@@ -434,9 +434,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
           + r.options.messageKey() + "\": line} (counter invalid_json)");
       json.invalid = 0;
     }
-    String parseWarning = parsed == null ? null : parsed.report(r.context(), r.queue::put);
-    if (parseWarning != null) {
-      r.warn("parse", "in.Tcp: " + peer() + ": " + parseWarning);
+    String parseOutcome = parsed == null ? null : parsed.report(r.context(), r.queue::put);
+    if (parseOutcome != null) {
+      r.warn("parse", "in.Tcp: lines from " + peer() + " that are not " + parsed.formatName() + " " + parseOutcome);
     }
     if (json.badTimes > 0) {
       r.metrics.count("invalid_times", json.badTimes);

@@ -112,7 +112,7 @@ public final class TcpInputPlugin extends Plugin<TcpInputPlugin.Options> {
 
     /** format is a parser: one for a connection. */
     ParsedLines parsedLines() {
-      return new ParsedLines(new LineRecords(format, parsing, messageKey), sourceKey);
+      return new ParsedLines(new LineRecords(format, parsing, messageKey), sourceKey, messageKey);
     }
   }
 

@@ -263,11 +263,9 @@ final class UdpInput implements Input {
         LOG.warn("in.Udp: dropped {} datagrams longer than max_message_size ({})", oversized, o.maxMessageSize());
         oversized = 0;
       }
-      String parseWarning = parsed == null ? null : parsed.report(context, queue::put);
-      if (parseWarning != null) {
-        if (warnEvery.due("parse")) {
-          LOG.warn("in.Udp: {}", parseWarning);
-        }
+      String parseOutcome = parsed == null ? null : parsed.report(context, queue::put);
+      if (parseOutcome != null && warnEvery.due("parse")) {
+        LOG.warn("in.Udp: lines that are not {} {}", parsed.formatName(), parseOutcome);
       }
       if (json.invalid > 0) {
         metrics.count("invalid_json", json.invalid);

@@ -66,7 +66,7 @@ public final class UdpInputPlugin extends Plugin<UdpInputPlugin.Options> {
 
     /** format is a parser: one for the socket's handler. */
     ParsedLines parsedLines() {
-      return new ParsedLines(new LineRecords(format, parsing, messageKey), sourceKey);
+      return new ParsedLines(new LineRecords(format, parsing, messageKey), sourceKey, messageKey);
     }
   }
 

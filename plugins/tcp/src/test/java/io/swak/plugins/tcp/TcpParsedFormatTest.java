@@ -23,15 +23,21 @@ class TcpParsedFormatTest extends AgentTestBase {
 
   static final String NGINX = "203.0.113.9 - - [21/Nov/2026:14:38:12 +0900] \"GET /a HTTP/1.1\" 404 12 \"-\" \"curl/8\"";
 
-  @Test
-  void tcpNginxLinesBecomeFieldsWithTheSourceAndABadLineStaysTextCounted() throws Exception {
+  /** Starts in.Tcp with these options (after its port) into this test's sink; returns the port, listening. */
+  private int startTcp(String options) throws Exception {
     int port = Net.freePort();
     start("""
         - task:
-          - in.Tcp: {port: %d, format: nginx, source_key: from}
+          - in.Tcp: {port: %d, %s}
           - out.TestSink: {name: %s}
-        """.formatted(port, id));
+        """.formatted(port, options, id));
     Net.awaitListening(port);
+    return port;
+  }
+
+  @Test
+  void tcpNginxLinesBecomeFieldsWithTheSourceAndABadLineStaysTextCounted() throws Exception {
+    int port = startTcp("format: nginx, source_key: from");
     TestSink.State sink = TestSink.state(id);
     try (Socket s = Net.connect(port)) {
       Net.send(s, NGINX + "\n" + "\u00ff garbage\n" + NGINX.replace("404", "200") + "\r\n");
@@ -70,13 +76,7 @@ class TcpParsedFormatTest extends AgentTestBase {
 
   @Test
   void tcpBadLinesGoToTheDeadLetterFileCountedAndTheConnectionGoesOn() throws Exception {
-    int port = Net.freePort();
-    start("""
-        - task:
-          - in.Tcp: {port: %d, format: json, time_key: at, time_format: iso8601, on_error: dead_letter}
-          - out.TestSink: {name: %s}
-        """.formatted(port, id));
-    Net.awaitListening(port);
+    int port = startTcp("format: json, time_key: at, time_format: iso8601, on_error: dead_letter");
     TestSink.State sink = TestSink.state(id);
     java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
     b.writeBytes("{\"n\":1}\n{\"n\":2,\"msg\":\"caf".getBytes(StandardCharsets.UTF_8));
@@ -114,13 +114,7 @@ class TcpParsedFormatTest extends AgentTestBase {
   void whenTheDeadLetterFileCannotBeWrittenTheLinesAreKeptInTheStream() throws Exception {
     java.nio.file.Files.createDirectories(dir.resolve("data"));
     java.nio.file.Files.writeString(dir.resolve("data").resolve("dead-letter"), "a file where the directory goes");
-    int port = Net.freePort();
-    start("""
-        - task:
-          - in.Tcp: {port: %d, format: json, on_error: dead_letter}
-          - out.TestSink: {name: %s}
-        """.formatted(port, id));
-    Net.awaitListening(port);
+    int port = startTcp("format: json, on_error: dead_letter");
     TestSink.State sink = TestSink.state(id);
     try (Socket s = Net.connect(port)) {
       Net.send(s, "{\"n\":1}\n{\"n\":2,\"cut\n{\"n\":3}\n");
@@ -138,13 +132,7 @@ class TcpParsedFormatTest extends AgentTestBase {
 
   @Test
   void tcpIntoAndKeepOriginalNestTheFieldsNextToTheLineAndTheSource() throws Exception {
-    int port = Net.freePort();
-    start("""
-        - task:
-          - in.Tcp: {port: %d, format: nginx, source_key: from, into: http, keep_original: true, message_key: line}
-          - out.TestSink: {name: %s}
-        """.formatted(port, id));
-    Net.awaitListening(port);
+    int port = startTcp("format: nginx, source_key: from, into: http, keep_original: true, message_key: line");
     TestSink.State sink = TestSink.state(id);
     try (Socket s = Net.connect(port)) {
       Net.send(s, NGINX + "\nnot an access line\n");
