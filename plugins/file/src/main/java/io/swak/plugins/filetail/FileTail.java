@@ -117,7 +117,9 @@ final class FileTail implements Input {
   private final ArrayDeque<FollowedFile> ready = new ArrayDeque<>();
   private final Set<FollowedFile> draining = new LinkedHashSet<>();
   private final Set<FollowedFile> holding = new LinkedHashSet<>();
+  /** Files to read again on the next tick: no open slot (max_open_files), or their dead letters were not written. */
   private final Set<FollowedFile> blocked = new LinkedHashSet<>();
+  private final io.swak.support.WarnEvery deadLetterWarnings = io.swak.support.WarnEvery.tenSeconds();
   private final LinkedHashMap<FollowedFile, Boolean> open = new LinkedHashMap<>(64, 0.75f, true);
 
   private StepContext context;
@@ -780,7 +782,14 @@ final class FileTail implements Input {
       readOpen(f, p);
     } catch (IOException e) {
       context.metrics().errors(1);
-      LOG.warn("error reading {}: {} — will retry", f.path(), FailureText.of(e));
+      if (e instanceof DeadLettersUnwritten) {
+        blocked.add(f); // tried again on the next tick, read from the checkpoint: until the file can be written
+        if (deadLetterWarnings.due()) {
+          LOG.warn("{}: {} — will retry", f.path(), e.getMessage());
+        }
+      } else {
+        LOG.warn("error reading {}: {} — will retry", f.path(), FailureText.of(e));
+      }
       closeChannel(f);
       p.builder.rollback(before, bytesBefore); // drop this file's half-read lines; they are read again
       f.rewind();
@@ -853,7 +862,7 @@ final class FileTail implements Input {
       // a read that cannot write them is retried: they come again
       IOException e = records.hasDeadLetters() ? records.takeDeadLetters(context::deadLetter, batch -> { }) : null;
       if (e != null) {
-        throw new IOException("cannot write lines that did not parse to the dead-letter file: " + FailureText.of(e), e);
+        throw new DeadLettersUnwritten(e);
       }
     }
     LineSplitter s = f.splitter;
@@ -909,6 +918,15 @@ final class FileTail implements Input {
           new String(path, java.nio.charset.StandardCharsets.UTF_8)), hostPair);
     }
     into.builder.addMessageWith(eventTime, messageKey, b, off, len, extra, extraFields);
+  }
+
+  /** The lines a read gave up (on_error: dead_letter) could not be written: the read fails and is tried again. */
+  private static final class DeadLettersUnwritten extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    DeadLettersUnwritten(IOException cause) {
+      super("cannot write lines that did not parse to the dead-letter file: " + FailureText.of(cause), cause);
+    }
   }
 
   private static byte[] concat(byte[]... parts) {
