@@ -35,6 +35,29 @@ class TcpParsedFormatTest extends AgentTestBase {
     return port;
   }
 
+  /**
+   * Starts in.Udp with these options into this test's sink and sends {@code datagram} until {@code events} arrived
+   * (the input starts on its task's thread: what comes before is lost, as UDP is).
+   */
+  private TestSink.State udpUntil(String options, String datagram, int events) throws Exception {
+    int port = Net.freePort();
+    start("""
+        - task:
+          - in.Udp: {port: %d, %s}
+          - out.TestSink: {name: %s}
+        """.formatted(port, options, id));
+    TestSink.State sink = TestSink.state(id);
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    byte[] d = datagram.getBytes(StandardCharsets.UTF_8);
+    try (DatagramSocket s = new DatagramSocket()) {
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        s.send(new DatagramPacket(d, d.length, lo, port));
+        return sink.received.size() >= events;
+      });
+    }
+    return sink;
+  }
+
   @Test
   void tcpNginxLinesBecomeFieldsWithTheSourceAndABadLineStaysTextCounted() throws Exception {
     int port = startTcp("format: nginx, source_key: from");
@@ -54,21 +77,8 @@ class TcpParsedFormatTest extends AgentTestBase {
 
   @Test
   void udpLogfmtDatagramsBecomeTypedFields() throws Exception {
-    int port = Net.freePort();
-    start("""
-        - task:
-          - in.Udp: {port: %d, format: logfmt, types: {status: int}}
-          - out.TestSink: {name: %s}
-        """.formatted(port, id));
-    TestSink.State sink = TestSink.state(id);
-    InetAddress lo = InetAddress.getLoopbackAddress();
-    try (DatagramSocket s = new DatagramSocket()) {
-      byte[] d = "level=warn status=503 msg=\"slow upstream\"\nlevel=info status=200".getBytes(StandardCharsets.UTF_8);
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        s.send(new DatagramPacket(d, d.length, lo, port)); // the input starts on its task's thread: until one is seen
-        return sink.received.size() >= 2;
-      });
-    }
+    TestSink.State sink = udpUntil("format: logfmt, types: {status: int}",
+        "level=warn status=503 msg=\"slow upstream\"\nlevel=info status=200", 2);
     assertThat(sink.received.get(0).record()).isEqualTo(Map.of("level", "warn", "status", 503L, "msg",
         "slow upstream"));
     assertThat(sink.received.get(1).record()).isEqualTo(Map.of("level", "info", "status", 200L));
@@ -149,21 +159,8 @@ class TcpParsedFormatTest extends AgentTestBase {
 
   @Test
   void udpOnErrorDropDropsWhatTheRegexDoesNotMatchCounted() throws Exception {
-    int port = Net.freePort();
-    start("""
-        - task:
-          - in.Udp: {port: %d, format: regex, regex: '^(?<level>[A-Z]+) (?<msg>.*)$', on_error: drop}
-          - out.TestSink: {name: %s}
-        """.formatted(port, id));
-    TestSink.State sink = TestSink.state(id);
-    InetAddress lo = InetAddress.getLoopbackAddress();
-    try (DatagramSocket s = new DatagramSocket()) {
-      byte[] d = "WARN slow\nlowercase matches nothing\nINFO ok".getBytes(StandardCharsets.UTF_8);
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        s.send(new DatagramPacket(d, d.length, lo, port)); // the input starts on its task's thread: until one is seen
-        return sink.received.size() >= 2;
-      });
-    }
+    TestSink.State sink = udpUntil("format: regex, regex: '^(?<level>[A-Z]+) (?<msg>.*)$', on_error: drop",
+        "WARN slow\nlowercase matches nothing\nINFO ok", 2);
     assertThat(sink.received.get(0).record()).isEqualTo(Map.of("level", "WARN", "msg", "slow"));
     assertThat(sink.received.get(1).record()).isEqualTo(Map.of("level", "INFO", "msg", "ok"));
     assertThat(sink.received).noneMatch(e -> e.record().containsKey("message"));
