@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The processing examples as written: they load, examples/parse-nginx.yml runs, and the seed's second example with parse (format regex) in place
- * of the Java out.MyLogParser delivers parsed records to a real Forward receiver.
+ * The processing examples as written: they load, examples/parse-nginx.yml runs, and the seed's second example with
+ * parse (format regex) in place of the Java out.MyLogParser delivers parsed records to a real Forward receiver.
  */
 class ParseExamplesTest {
 
