@@ -32,4 +32,11 @@ public @interface Option {
 
   /** Other accepted keys (e.g. Fluent Bit's or Fluentd's names for the same thing). */
   String[] aliases() default {};
+
+  /**
+   * The component is a record of options that are written at this level, next to the plugin's own, not under a
+   * key of their own: one declaration several plugins share (the parser options of the parse step and of the
+   * inputs' {@code format:}). Its {@link #value} names the group; the record's own options are what users see.
+   */
+  boolean inline() default false;
 }

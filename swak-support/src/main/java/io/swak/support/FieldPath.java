@@ -29,6 +29,19 @@ public final class FieldPath {
     this.indexes = indexes;
   }
 
+  /**
+   * The key of a field an option writes, which must be one top-level field written plainly or as record["a.b"];
+   * throws IllegalArgumentException naming the option otherwise.
+   */
+  public static byte[] topLevel(String option, String name) {
+    FieldPath p = parse(name);
+    if (p.size() != 1 || !p.isKey(0)) {
+      throw new IllegalArgumentException("option `" + option + "`: `" + name + "` must name a top-level field "
+          + "(write record[\"" + name + "\"] for a name with a dot)");
+    }
+    return p.key(0);
+  }
+
   /** Parses a path; throws IllegalArgumentException saying what is wrong and how to write it. */
   public static FieldPath parse(String path) {
     if (path == null) {

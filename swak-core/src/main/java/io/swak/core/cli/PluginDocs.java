@@ -36,7 +36,7 @@ final class PluginDocs {
     if (!p.aliases().isEmpty()) {
       sb.append("aliases: ").append(String.join(", ", p.aliases())).append('\n');
     }
-    List<OptionSpec> specs = new ArrayList<>(OptionSpec.of(p.optionsType()));
+    List<OptionSpec> specs = new ArrayList<>(OptionSpec.flat(p.optionsType()));
     if (p.name().regionMatches(true, 0, "out.", 0, 4)) {
       specs.addAll(OptionSpec.of(DeliveryOptions.class));
     }
@@ -78,7 +78,7 @@ final class PluginDocs {
             .append(".\n");
       }
       sb.append('\n');
-      List<OptionSpec> specs = OptionSpec.of(p.optionsType());
+      List<OptionSpec> specs = OptionSpec.flat(p.optionsType());
       if (specs.isEmpty()) {
         sb.append("No options.\n\n");
         continue;

@@ -85,10 +85,19 @@ final class OptionBinder {
   <O extends Record> O bind(Class<O> type, List<NodeTuple> values, Node owner, Problems problems) {
     List<OptionSpec> specs = OptionSpec.of(type);
     Map<String, OptionSpec> byKey = new LinkedHashMap<>();
+    // the options of an inline record are keys of this level too: each key of one says which record it goes to
+    Map<String, OptionSpec> inlineHolder = new java.util.HashMap<>();
+    Map<String, List<NodeTuple>> inlineGiven = new java.util.HashMap<>();
     for (OptionSpec s : specs) {
-      byKey.put(s.key().toLowerCase(Locale.ROOT), s);
-      for (String a : s.aliases()) {
-        byKey.put(a.toLowerCase(Locale.ROOT), s);
+      List<OptionSpec> keys = s.inline() ? OptionSpec.flat(s.inlineType()) : List.of(s);
+      for (OptionSpec k : keys) {
+        byKey.put(k.key().toLowerCase(Locale.ROOT), k);
+        for (String a : k.aliases()) {
+          byKey.put(a.toLowerCase(Locale.ROOT), k);
+        }
+        if (s.inline()) {
+          inlineHolder.put(k.key(), s);
+        }
       }
     }
     // by name, not by OptionSpec: a record key hashes its annotation through a proxy, reflectively
@@ -104,9 +113,10 @@ final class OptionBinder {
       if (s == null && rest != null) {
         restGiven.add(t);
       } else if (s == null) {
-        List<String> names = specs.stream().map(OptionSpec::key).toList();
+        List<OptionSpec> flat = OptionSpec.flat(type);
+        List<String> names = flat.stream().map(OptionSpec::key).toList();
         List<String> all = new ArrayList<>(names);
-        specs.forEach(x -> all.addAll(x.aliases()));
+        flat.forEach(x -> all.addAll(x.aliases()));
         String hint = Suggest.didYouMean(key, all);
         suggested.addAll(Suggest.close(key, all));
         problems.add(t.getKeyNode(), "unknown option `" + key + "`" + hint
@@ -117,6 +127,10 @@ final class OptionBinder {
         ok = false;
       } else {
         given.put(s.key(), t.getValueNode());
+        OptionSpec holder = inlineHolder.get(s.key());
+        if (holder != null) {
+          inlineGiven.computeIfAbsent(holder.key(), k -> new ArrayList<>()).add(t);
+        }
       }
     }
     Object[] args = new Object[specs.size()];
@@ -124,6 +138,11 @@ final class OptionBinder {
       OptionSpec s = specs.get(i);
       Node n = given.get(s.key());
       Type t = s.component().getGenericType();
+      if (s.inline()) {
+        args[i] = bind(s.inlineType(), inlineGiven.getOrDefault(s.key(), List.of()), owner, problems);
+        ok &= args[i] != null;
+        continue;
+      }
       try {
         if (s == rest) {
           args[i] = restMap(t, restGiven, problems);

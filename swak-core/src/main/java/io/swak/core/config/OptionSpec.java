@@ -38,6 +38,36 @@ public record OptionSpec(String key, List<String> aliases, RecordComponent compo
     });
   }
 
+  /**
+   * The options as users write them: those of an {@link Option#inline} component in its place, each with its own
+   * key, doc and default (for the docs and the names a misspelling is compared with).
+   */
+  public static List<OptionSpec> flat(Class<? extends Record> type) {
+    List<OptionSpec> out = new ArrayList<>();
+    for (OptionSpec s : of(type)) {
+      if (s.inline()) {
+        out.addAll(flat(s.inlineType()));
+      } else {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** The options of this component are its record's, written next to the others ({@link Option#inline}). */
+  public boolean inline() {
+    return option.inline();
+  }
+
+  /** The record type of an inline component. */
+  public Class<? extends Record> inlineType() {
+    Class<?> t = component.getType();
+    if (!t.isRecord()) {
+      throw new IllegalStateException(component + " is inline but not a record");
+    }
+    return t.asSubclass(Record.class);
+  }
+
   public boolean required() {
     return option.required();
   }

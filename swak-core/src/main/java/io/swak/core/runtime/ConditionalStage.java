@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 final class ConditionalStage implements Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.condition");
-  private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
   private final Stage stage;
   private final Condition condition;
@@ -27,7 +26,7 @@ final class ConditionalStage implements Stage {
   private final String where;
   /** An output: it sends what it takes, and everything goes on. */
   private final boolean tee;
-  private volatile long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
+  private final io.swak.support.WarnEvery warnEvery = io.swak.support.WarnEvery.tenSeconds();
   private static final Emitter DONE = b -> b.ack().done();
 
   ConditionalStage(Stage stage, Condition condition, StepCounters counters, String where) {
@@ -59,9 +58,7 @@ final class ConditionalStage implements Stage {
     Selection.Result r = sel.test(condition);
     if (r.errors > 0) {
       counters.count("condition_errors", r.errors);
-      long now = System.nanoTime();
-      if (now - lastWarnNanos >= WARN_EVERY_NANOS) {
-        lastWarnNanos = now;
+      if (warnEvery.due()) {
         LOG.warn("{}: {} events taken as not matching: {}", where, r.errors, condition.lastError());
       }
     }

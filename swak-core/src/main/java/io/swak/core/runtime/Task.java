@@ -35,6 +35,8 @@ public final class Task {
   private volatile String state = "created";
   /** The failure that made the task restart, until it runs again; null while it runs. */
   private volatile String lastError;
+  /** How many times a failure restarted the task: bad input must never count here. */
+  private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
   /** Completed when the task first ran, or first failed, or stopped: what {@code swak start} waits for. */
   private final java.util.concurrent.CompletableFuture<Void> firstOutcome = new java.util.concurrent.CompletableFuture<>();
 
@@ -60,6 +62,11 @@ public final class Task {
   /** Why the task is restarting, e.g. {@code task 2, step 1 (in.Forward) could not start: …}; null while it runs. */
   public String lastError() {
     return lastError;
+  }
+
+  /** How many times a step's failure restarted the task since it was made. */
+  public int restarts() {
+    return restarts.get();
   }
 
   /** Waits until the task ran, failed or stopped for the first time; false when that took longer than {@code max}. */
@@ -120,6 +127,7 @@ public final class Task {
         // stopping
       } catch (StepFailure f) {
         attempt++;
+        restarts.incrementAndGet();
         Duration wait = restartPolicy.delay(attempt);
         lastError = f.getMessage();
         state = "restarting"; // also during the wait: the task is not running

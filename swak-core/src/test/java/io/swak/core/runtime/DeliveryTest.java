@@ -150,6 +150,8 @@ class DeliveryTest extends AgentTestBase {
         """.formatted(id));
     await().atMost(Duration.ofSeconds(20)).until(() -> TestSink.state(id + "-good").received.size() == 100);
     assertThat(agent.tasks().get(0).state()).isIn("restarting", "starting");
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.tasks().get(0).restarts() >= 1);
+    assertThat(agent.tasks().get(1).restarts()).isZero();
     TestSource.state(id + "-bad").failOnStart = false; // the cause goes away: the task recovers on its own
     await().atMost(Duration.ofSeconds(20)).until(() -> TestSink.state(id + "-bad").received.size() == 10);
   }

@@ -99,6 +99,7 @@ import org.junit.jupiter.api.io.TempDir;
  *     step: 2                 # 1-based; child: "out.File #1" for an output nested in failover
  *     value: 3
  *   - {file: out.log, count: 3, at_once: true}   # checked once, now, without waiting
+ *   - {restarts: 0, task: 1}  # how many times a failure restarted the task (agent: as for counters)
  * </pre>
  *
  * <p>A file's lines are those ended by a newline (a line still being written does not count yet).
@@ -329,8 +330,12 @@ class BehaviorTest {
         } else if (exp.has("counter")) {
           long want = exp.get("value").asLong();
           check = () -> assertThat(counter(exp)).as("counter %s", exp).isEqualTo(want);
+        } else if (exp.has("restarts")) {
+          int want = exp.get("restarts").asInt();
+          check = () -> assertThat(agent(exp.path("agent").asText("main")).agent.tasks()
+              .get(exp.path("task").asInt(1) - 1).restarts()).as("restarts %s", exp).isEqualTo(want);
         } else {
-          throw new IllegalArgumentException("an expectation needs `file` or `counter`: " + exp);
+          throw new IllegalArgumentException("an expectation needs `file`, `counter` or `restarts`: " + exp);
         }
         if (exp.path("at_once").asBoolean(false)) {
           check.run();

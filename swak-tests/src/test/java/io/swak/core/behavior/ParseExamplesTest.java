@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The processing examples as written: they load, and the seed's second example with parse (format regex) in place
- * of the Java out.MyLogParser delivers parsed records to a real Forward receiver.
+ * The processing examples as written: they load, examples/parse-nginx.yml runs, and the seed's second example with
+ * parse (format regex) in place of the Java out.MyLogParser delivers parsed records to a real Forward receiver.
  */
 class ParseExamplesTest {
 
@@ -38,6 +38,44 @@ class ParseExamplesTest {
       Path p = Path.of("..", "examples", name);
       AgentConfig c = loader.parse(name, Files.readString(p));
       assertThat(c.tasks()).as(name).hasSize(1);
+    }
+  }
+
+  @Test
+  void theNginxExampleRunsParsingLinesDroppingHealthChecksAndDeadLetteringTheRest() throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.put("SWAK_DEMO_DIR", dir.toString());
+    env.put("SWAK_DEMO_POS", dir.resolve("pos").toString());
+    String example = Files.readString(Path.of("..", "examples", "parse-nginx.yml"));
+    Path out = dir.resolve("out.log");
+    // as written, but to a file a test can read instead of standard output
+    String cfg = example.replace("  - out.Stdout", "  - out.File: {path: \"" + out + "\", format: json}");
+    assertThat(cfg).contains("format: nginx").contains("out.File").doesNotContain("- out.Stdout");
+    Files.writeString(dir.resolve("access.log"), """
+        127.0.0.1 - - [21/Nov/2026:14:38:12 +0900] "GET /api HTTP/1.1" 503 12 "-" "curl/8"
+        127.0.0.1 - - [21/Nov/2026:14:38:13 +0900] "GET /health HTTP/1.1" 200 2 "-" "kube-probe/1.29"
+        this is no access line
+        10.0.0.2 - bob [21/Nov/2026:14:38:14 +0900] "POST /api/orders HTTP/1.1" 201 40 "-" "curl/8"
+        """);
+    Agent agent = new Agent(new ConfigLoader(PluginRegistry.builtIn(), env).parse("parse-nginx.yml", cfg),
+        dir.resolve("data"), Clock.systemUTC());
+    agent.start();
+    try {
+      Path dead = dir.resolve("data").resolve("dead-letter").resolve("task_1.jsonl");
+      await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(out) && Files.readAllLines(out).size() == 2
+          && Files.exists(dead));
+      List<String> lines = Files.readAllLines(out);
+      JsonNode first = JSON.readTree(lines.get(0));
+      assertThat(first.get("tag").asText()).isEqualTo("nginx.access");
+      assertThat(first.get("time").asText()).startsWith("2026-11-21T05:38:12"); // from the line
+      assertThat(first.get("record").get("path").asText()).isEqualTo("/api");
+      assertThat(first.get("record").get("code").asLong()).isEqualTo(503);
+      assertThat(JSON.readTree(lines.get(1)).get("record").get("user").asText()).isEqualTo("bob");
+      assertThat(Files.readString(dead)).contains("this is no access line").contains("parse nginx");
+      Map<String, Long> grep = agent.tasks().get(0).counters().get(2).snapshot();
+      assertThat(grep).containsEntry("filtered", 1L); // the health check
+    } finally {
+      agent.stop();
     }
   }
 

@@ -71,4 +71,19 @@ class ConditionLoadingTest {
     assertThat(lines).anySatisfy(l -> assertThat(l).contains(".yml:4:")
         .contains("`when`: not a valid condition: parsing error in '>=' (column 13 of the expression)"));
   }
+
+  @Test
+  void aBadRegexOfAParseStepOrOfAnInputsFormatIsReportedWhereItIsWithTheLibrarysMessage() throws Exception {
+    Run bad = validate("""
+        - task:
+          - in.FileTail: {path: /tmp/a.log, format: regex, regex: '^(?<a>[0-9+$'}
+          - parse: {format: regex, regex: '(?<b>x))'}
+          - out.Null
+        """);
+    assertThat(bad.exit()).isNotZero();
+    List<String> lines = bad.out().lines().filter(l -> !l.startsWith("[")).toList();
+    assertThat(lines).anySatisfy(l -> assertThat(l).contains(".yml:2:").contains("Unclosed character class"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).contains(".yml:3:").contains("Unmatched closing ')'"));
+    assertThat(jexlLoaded(bad.out())).isFalse();
+  }
 }

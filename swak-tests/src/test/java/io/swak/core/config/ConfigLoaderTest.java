@@ -40,6 +40,52 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theOptionsOfAnInlineRecordAreWrittenAtTheStepsLevelAndCheckedLikeItsOwn() throws Exception {
+    // the parse step and in.Tcp hold the parser options as one inline record (ParserOptions)
+    AgentConfig c = parse("""
+        - task:
+          - in.Tcp: {format: regex, pattern: '^(?<a>x)$', keep_time_key: true, on_error: drop}
+          - parse: {format: csv, columns: [a, b], reserve_data_key: true, into: parsed}
+          - out.Null
+        """);
+    io.swak.parsers.ParserOptions tcp = ((io.swak.plugins.tcp.TcpInputPlugin.Options) c.tasks().get(0).steps().get(0)
+        .options()).parsing();
+    assertThat(tcp.regex()).isEqualTo("^(?<a>x)$");
+    assertThat(tcp.timeKeep()).isTrue();
+    assertThat(tcp.onError()).isEqualTo(io.swak.parsers.ParserOptions.OnError.DROP);
+    io.swak.parsers.ParserOptions parse = ((io.swak.plugins.parse.step.ParsePlugin.Options) c.tasks().get(0).steps()
+        .get(1).options()).parsing();
+    assertThat(parse.columns()).containsExactly("a", "b");
+    assertThat(parse.keepOriginal()).isTrue();
+    assertThat(parse.into()).isEqualTo("parsed");
+    assertThat(parse.onError()).isEqualTo(io.swak.parsers.ParserOptions.OnError.KEEP); // the default
+
+    ConfigProblem twice = only("""
+        - task:
+          - in.Tcp: {format: json, time_keep: true, keep_time_key: true}
+          - out.Null
+        """);
+    assertThat(twice.line()).isEqualTo(2);
+    assertThat(twice.message()).contains("`time_keep` is given twice");
+    ConfigProblem typo = only("""
+        - task:
+          - in.Tcp: {format: json}
+          - parse: {format: json, in_to: parsed}
+          - out.Null
+        """);
+    assertThat(typo.line()).isEqualTo(3);
+    assertThat(typo.message()).contains("unknown option `in_to`").contains("did you mean `into`")
+        .contains("on_error"); // the options listed are the inline ones too
+    ConfigProblem bad = only("""
+        - task:
+          - in.Tcp: {format: json, on_error: maybe}
+          - out.Null
+        """);
+    assertThat(bad.line()).isEqualTo(2);
+    assertThat(bad.message()).contains("option `on_error`").contains("keep, drop, dead_letter");
+  }
+
+  @Test
   void seedFakeDataExampleLoads() throws Exception {
     AgentConfig c = parse("""
         # 테스크 선언

@@ -117,7 +117,9 @@ final class FileTail implements Input {
   private final ArrayDeque<FollowedFile> ready = new ArrayDeque<>();
   private final Set<FollowedFile> draining = new LinkedHashSet<>();
   private final Set<FollowedFile> holding = new LinkedHashSet<>();
+  /** Files to read again on the next tick: no open slot (max_open_files), or their dead letters were not written. */
   private final Set<FollowedFile> blocked = new LinkedHashSet<>();
+  private final io.swak.support.WarnEvery deadLetterWarnings = io.swak.support.WarnEvery.tenSeconds();
   private final LinkedHashMap<FollowedFile, Boolean> open = new LinkedHashMap<>(64, 0.75f, true);
 
   private StepContext context;
@@ -780,7 +782,14 @@ final class FileTail implements Input {
       readOpen(f, p);
     } catch (IOException e) {
       context.metrics().errors(1);
-      LOG.warn("error reading {}: {} — will retry", f.path(), FailureText.of(e));
+      if (e instanceof DeadLettersUnwritten) {
+        blocked.add(f); // tried again on the next tick, read from the checkpoint: until the file can be written
+        if (deadLetterWarnings.due()) {
+          LOG.warn("{}: {} — will retry", f.path(), e.getMessage());
+        }
+      } else {
+        LOG.warn("error reading {}: {} — will retry", f.path(), FailureText.of(e));
+      }
       closeChannel(f);
       p.builder.rollback(before, bytesBefore); // drop this file's half-read lines; they are read again
       f.rewind();
@@ -814,7 +823,7 @@ final class FileTail implements Input {
     if (r.progressed()) {
       readSize = Math.min(buf.length, 2 * readSize);
     }
-    reportLongLines(f);
+    reportRead(f);
     if (f.holding()) {
       holding.add(f);
     } else {
@@ -843,22 +852,17 @@ final class FileTail implements Input {
     }
   }
 
-  private void reportLongLines(FollowedFile f) {
+  /**
+   * Counts what the read of {@code f} met and writes the lines its format gave up (on_error: dead_letter) to the
+   * dead-letter file before the checkpoint can pass them; a failed write fails the read, which is retried.
+   */
+  private void reportRead(FollowedFile f) throws IOException {
     if (records != null) {
-      long noMatch = records.takeNoMatch();
-      long malformed = records.takeMalformed();
-      long time = records.takeTimeUnparsed();
-      if (noMatch + malformed > 0) {
-        context.metrics().count("parse_errors", noMatch + malformed);
-        if (noMatch > 0) {
-          context.metrics().count("no_match", noMatch);
-        }
-        if (malformed > 0) {
-          context.metrics().count("malformed", malformed);
-        }
-      }
-      if (time > 0) {
-        context.metrics().count("time_unparsed", time);
+      records.count(context.metrics());
+      // a read that cannot write them is retried: they come again
+      IOException e = records.hasDeadLetters() ? records.takeDeadLetters(context::deadLetter, batch -> { }) : null;
+      if (e != null) {
+        throw new DeadLettersUnwritten(e);
       }
     }
     LineSplitter s = f.splitter;
@@ -892,9 +896,15 @@ final class FileTail implements Input {
     if (records != null) {
       // a line the input's format parses becomes a whole entry (with the path field when path_key is set)
       byte[] path = pathKey == null ? null : current.pathUtf8();
-      if (records.parse(b, off, len, eventTime, pathKeyUtf8, path)) {
-        into.builder.addEntries(records.entry(), 0, records.entryLength(), 1);
-        return;
+      switch (records.parse(into.tag, b, off, len, eventTime, pathKeyUtf8, path)) {
+        case PARSED -> {
+          into.builder.addEntries(records.entry(), 0, records.entryLength(), 1);
+          return;
+        }
+        case GONE -> {
+          return; // dropped or dead-lettered (on_error), counted
+        }
+        case KEEP -> { } // the line as it is, below
       }
     }
     if (extraFields == 0) {
@@ -908,6 +918,15 @@ final class FileTail implements Input {
           new String(path, java.nio.charset.StandardCharsets.UTF_8)), hostPair);
     }
     into.builder.addMessageWith(eventTime, messageKey, b, off, len, extra, extraFields);
+  }
+
+  /** The lines a read gave up (on_error: dead_letter) could not be written: the read fails and is tried again. */
+  private static final class DeadLettersUnwritten extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    DeadLettersUnwritten(IOException cause) {
+      super("cannot write lines that did not parse to the dead-letter file: " + FailureText.of(cause), cause);
+    }
   }
 
   private static byte[] concat(byte[]... parts) {

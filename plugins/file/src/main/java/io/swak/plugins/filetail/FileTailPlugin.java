@@ -4,7 +4,7 @@ import io.swak.api.DataSize;
 import io.swak.api.Option;
 import io.swak.api.Plugin;
 import io.swak.parsers.LineRecords;
-import io.swak.parsers.ParserOptionDocs;
+import io.swak.parsers.ParserOptions;
 import io.swak.support.Multiline;
 import io.swak.support.MultilinePreset;
 import java.nio.charset.Charset;
@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /** {@code in.FileTail}: follows log files by identity and emits one event per line. */
@@ -79,25 +78,12 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
           defaultValue = "200ms")
       Duration flushInterval,
       @Option("Parses each line (each joined multiline event) once, from the bytes read, by a parser of the parse "
-          + "step: " + ParserOptionDocs.FORMATS + "; the record is the fields found (and path_key). A line that "
-          + "does not parse is kept as {message_key: line}, counted as parse_errors and no_match or malformed.")
+          + "step: " + ParserOptions.FORMATS + "; the record is the fields found (and path_key). A line that does "
+          + "not parse gets the on_error outcome (keep: {message_key: line}), counted as parse_errors and no_match "
+          + "or malformed.")
       String format,
-      @Option(value = ParserOptionDocs.REGEX, aliases = {"pattern"})
-      String regex,
-      @Option(ParserOptionDocs.TYPES)
-      Map<String, String> types,
-      @Option(ParserOptionDocs.COLUMNS)
-      List<String> columns,
-      @Option(ParserOptionDocs.DELIMITER)
-      String delimiter,
-      @Option(ParserOptionDocs.TIME_KEY)
-      String timeKey,
-      @Option(ParserOptionDocs.TIME_FORMAT)
-      String timeFormat,
-      @Option(ParserOptionDocs.TIME_ZONE)
-      String timeZone,
-      @Option(value = ParserOptionDocs.TIME_KEEP, defaultValue = "false")
-      boolean timeKeep) {
+      @Option(value = "the parser's options, on_error, into, keep_original", inline = true)
+      ParserOptions parsing) {
 
     public Options {
       if (path != null && (path.isEmpty() || path.stream().anyMatch(p -> p == null || p.isBlank()))) {
@@ -122,24 +108,23 @@ public final class FileTailPlugin extends Plugin<FileTailPlugin.Options> {
       if (refreshInterval != null && refreshInterval.toMillis() < 10) {
         throw new IllegalArgumentException("option `refresh_interval` must be at least 10ms");
       }
+      if (parsing == null) {
+        parsing = ParserOptions.NONE;
+      }
       if (format != null) {
-        String rejected = LineRecords.check(format, LineRecords.options(regex, types, columns, delimiter, timeKey,
-            timeFormat, timeZone, timeKeep));
+        String rejected = parsing.check(format);
         if (rejected != null) {
           throw new IllegalArgumentException("format: " + rejected);
         }
-      } else if (regex != null || types != null && !types.isEmpty() || columns != null && !columns.isEmpty()
-          || timeKey != null || timeFormat != null
-          || timeZone != null || timeKeep) {
-        throw new IllegalArgumentException("regex, types, columns, time_key, time_format, time_zone and time_keep "
-            + "are options of a `format` (e.g. format: regex): give one");
+      } else if (parsing.anyGiven()) {
+        throw new IllegalArgumentException("regex, types, columns, delimiter, time_key, time_format, time_zone, "
+            + "time_keep, keep_original, on_error and into are options of a `format` (e.g. format: regex): give one");
       }
     }
 
     /** The parser of `format`, or null for plain lines; one per in.FileTail (its thread). */
     LineRecords lineRecords() {
-      return format == null ? null : new LineRecords(format, LineRecords.options(regex, types, columns, delimiter,
-          timeKey, timeFormat, timeZone, timeKeep));
+      return format == null ? null : new LineRecords(format, parsing, messageKey);
     }
 
     /** UTF-8 (or plain ASCII) files pass their bytes through untouched. */

@@ -10,6 +10,7 @@ import io.swak.core.config.PluginRegistry;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.TestSink;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +81,120 @@ class FileTailFormatTest extends AgentTestBase {
         .containsEntry("text", "failed\n  at a.B.c(B.java:1)");
   }
 
+  /** The issue's bad input, on one file: each line gets its outcome and a counter, and the task runs on. */
+  static byte[] badLines() {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    b.writeBytes("{\"n\":1,\"msg\":\"ok\"}\n".getBytes(StandardCharsets.UTF_8));
+    b.writeBytes("{\"n\":2,\"msg\":\"caf".getBytes(StandardCharsets.UTF_8)); // invalid UTF-8 in a value: kept
+    b.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFE});
+    b.writeBytes("\"}\n".getBytes(StandardCharsets.UTF_8));
+    b.write(0xFF); // invalid UTF-8 before the object: not JSON (no_match)
+    b.writeBytes("{\"n\":3}\n".getBytes(StandardCharsets.UTF_8));
+    b.writeBytes("{\"n\":4,\"msg\":\"cut in ha\n".getBytes(StandardCharsets.UTF_8)); // cut in half (malformed)
+    byte[] big = new byte[10 << 20]; // 10 MB: cut at max_line_size, so malformed too
+    java.util.Arrays.fill(big, (byte) 'x');
+    b.writeBytes("{\"n\":5,\"big\":\"".getBytes(StandardCharsets.UTF_8));
+    b.writeBytes(big);
+    b.writeBytes("\"}\n".getBytes(StandardCharsets.UTF_8));
+    b.writeBytes("{\"n\":6,\"at\":\"yesterday noon\"}\n".getBytes(StandardCharsets.UTF_8)); // time does not parse
+    b.writeBytes("{\"n\":7,\"at\":\"2026-11-21T05:38:12Z\"}\n".getBytes(StandardCharsets.UTF_8));
+    return b.toByteArray();
+  }
+
+  @Test
+  void badLinesGoToTheDeadLetterFileWithTheirReasonCountedAndNothingIsLostOrRestarted() throws Exception {
+    Path log = dir.resolve("app.log");
+    Files.write(log, badLines());
+    String yaml = """
+        - task:
+          - in.FileTail: {path: "${DIR}/app.log", read_from_head: true, tag: app, format: json, time_key: at,
+                          time_format: iso8601, on_error: dead_letter}
+          - out.TestSink: {name: %s}
+        """.formatted(id);
+    start(yaml);
+    TestSink.State sink = TestSink.state(id);
+    await().atMost(Duration.ofSeconds(30)).until(() -> sink.received.size() == 4);
+    assertThat(sink.received).extracting(e -> e.record().get("n")).containsExactly(1L, 2L, 6L, 7L);
+    assertThat(sink.received.get(1).record().get("msg")).isEqualTo("caf\uFFFD\uFFFD"); // its bytes, as they were
+    assertThat(sink.received.get(2).record()).containsEntry("at", "yesterday noon");
+    assertThat(sink.received.get(3).timeNanos())
+        .isEqualTo(Instant.parse("2026-11-21T05:38:12Z").getEpochSecond() * 1_000_000_000L);
+    Path dead = dir.resolve("data").resolve("dead-letter").resolve("task_1.jsonl");
+    await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dead) && letters(dead).size() == 3);
+    java.util.List<String> letters = letters(dead);
+    assertThat(letters).anySatisfy(l -> assertThat(l).contains("{\\\"n\\\":3}")
+        .contains("format json: the text is not in this format"));
+    assertThat(letters).anySatisfy(l -> assertThat(l).contains("cut in ha")
+        .contains("format json: the text breaks the format"));
+    assertThat(letters).anySatisfy(l -> assertThat(l).contains("xxxxxxxx").hasSizeGreaterThan(1 << 20));
+    Map<String, Long> counters = agent.tasks().get(0).counters().get(0).snapshot();
+    assertThat(counters).containsEntry("parse_errors", 3L).containsEntry("no_match", 1L)
+        .containsEntry("malformed", 2L).containsEntry("dead_lettered", 3L).containsEntry("time_unparsed", 1L)
+        .containsEntry("long_lines_truncated", 1L);
+    assertThat(agent.tasks().get(0).restarts()).isZero();
+    assertThat(agent.tasks().get(0).state()).isEqualTo("running");
+
+    // the checkpoint passed the dead letters: after a restart none is read again
+    agent.stop();
+    agent = null;
+    start(yaml);
+    Files.writeString(log, "{\"n\":8}\n", java.nio.file.StandardOpenOption.APPEND);
+    await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.size() == 5);
+    assertThat(sink.received.get(4).record()).containsEntry("n", 8L);
+    assertThat(letters(dead)).hasSize(3);
+  }
+
+  @Test
+  void aDeadLetterFileThatCannotBeWrittenHoldsTheLinesUntilItCan() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path blocker = Files.writeString(data.resolve("dead-letter"), "a file where the directory goes");
+    Path log = dir.resolve("app.log");
+    Files.writeString(log, "{\"n\":1}\n{\"n\":2,\"cut\n{\"n\":3}\n");
+    start("""
+        - task:
+          - in.FileTail: {path: "${DIR}/app.log", read_from_head: true, format: json, on_error: dead_letter}
+          - out.TestSink: {name: %s}
+        """.formatted(id));
+    TestSink.State sink = TestSink.state(id);
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        agent.tasks().get(0).counters().get(0).snapshot().getOrDefault("errors", 0L) >= 1L);
+    assertThat(sink.received).isEmpty(); // the read that met the bad line failed: nothing went past it
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        agent.tasks().get(0).counters().get(0).snapshot().getOrDefault("errors", 0L) >= 3L); // tried again and again
+    assertThat(sink.received).isEmpty();
+    Files.delete(blocker); // the file is read again on its own, without a new line
+    Path dead = data.resolve("dead-letter").resolve("task_1.jsonl");
+    await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.size() == 2);
+    assertThat(sink.received).extracting(e -> e.record().get("n")).containsExactly(1L, 3L);
+    assertThat(letters(dead)).singleElement().satisfies(l -> assertThat(l).contains("cut"));
+    assertThat(agent.tasks().get(0).restarts()).isZero();
+  }
+
+  /** The dead-letter file's lines; they hold the lines' bytes as they were, invalid UTF-8 too. */
+  static java.util.List<String> letters(Path dead) throws java.io.IOException {
+    return new String(Files.readAllBytes(dead), StandardCharsets.UTF_8).lines().toList();
+  }
+
+  @Test
+  void onErrorDropDropsALineTheRegexDoesNotMatchAndCountsIt() throws Exception {
+    Path log = dir.resolve("app.log");
+    Files.writeString(log, "200 GET /a\nnothing to see here\n404 PUT /b\n");
+    start("""
+        - task:
+          - in.FileTail: {path: "${DIR}/app.log", read_from_head: true, format: regex,
+                          regex: '^(?<code>\\d+) (?<method>[A-Z]+) (?<path>\\S+)$', types: {code: int}, on_error: drop}
+          - out.TestSink: {name: %s}
+        """.formatted(id));
+    TestSink.State sink = TestSink.state(id);
+    await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.size() == 2);
+    assertThat(sink.received).extracting(e -> e.record().get("code")).containsExactly(200L, 404L);
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        agent.tasks().get(0).counters().get(0).snapshot().getOrDefault("dropped", 0L) == 1L);
+    assertThat(agent.tasks().get(0).counters().get(0).snapshot()).containsEntry("no_match", 1L)
+        .containsEntry("parse_errors", 1L);
+    assertThat(agent.tasks().get(0).restarts()).isZero();
+  }
+
   @Test
   void aBadFormatOrParserOptionsWithoutAFormatAreConfigErrors() {
     ConfigLoader loader = new ConfigLoader(PluginRegistry.builtIn(), Map.of());
@@ -98,5 +213,21 @@ class FileTailFormatTest extends AgentTestBase {
           - in.FileTail: {path: /a.log, regex: 'x'}
           - out.Stdout
         """)).hasMessageContaining("options of a `format`");
+    assertThatThrownBy(() -> loader.parse("f.yml", """
+        - task:
+          - in.FileTail: {path: /a.log, format: json, on_error: explode}
+          - out.Stdout
+        """)).hasMessageContaining("f.yml:2:").hasMessageContaining("on_error")
+        .hasMessageContaining("keep, drop, dead_letter");
+    assertThatThrownBy(() -> loader.parse("f.yml", """
+        - task:
+          - in.FileTail: {path: /a.log, format: json, into: a.b}
+          - out.Stdout
+        """)).hasMessageContaining("`into`").hasMessageContaining("top-level field");
+    assertThatThrownBy(() -> loader.parse("f.yml", """
+        - task:
+          - in.FileTail: {path: /a.log, format: json, on_eror: drop}
+          - out.Stdout
+        """)).hasMessageContaining("unknown option `on_eror`").hasMessageContaining("on_error");
   }
 }

@@ -24,7 +24,7 @@ class FileTailPollTest {
     return new FileTailPlugin.Options(List.of(dir + "/*.log"), List.of(), dir.resolve("pos"), true,
         StandardCharsets.UTF_8, "t.*", null, null, "message", null, DataSize.ofMiB(1),
         FileTailPlugin.LongLines.TRUNCATE, Duration.ofSeconds(5), Duration.ofSeconds(10), 16,
-        DataSize.ofKiB(bufferKiB), Duration.ofMillis(200), null, null, null, null, null, null, null, null, false);
+        DataSize.ofKiB(bufferKiB), Duration.ofMillis(200), null, null);
   }
 
   private static void fill(Path f, int lines) throws Exception {

@@ -19,6 +19,7 @@ import io.swak.api.Input;
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
 import io.swak.support.ByteBudget;
+import io.swak.support.WarnEvery;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -28,7 +29,6 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +46,7 @@ final class HttpInput implements Input {
   final String expectedAuth;
   /** Request bodies being received, all connections together (memory_limit). */
   final ByteBudget bodies;
-  private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
+  private final WarnEvery warnEvery = WarnEvery.tenSeconds();
   StepMetrics metrics;
   StepContext context;
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
@@ -77,9 +77,7 @@ final class HttpInput implements Input {
 
   /** Logs {@code message} unless this input logged one in the last ten seconds (the counters have them all). */
   void warn(String message) {
-    long t = System.nanoTime();
-    long last = lastWarn.get();
-    if (t - last >= TimeUnit.SECONDS.toNanos(10) && lastWarn.compareAndSet(last, t)) {
+    if (warnEvery.due()) {
       LOG.warn(message);
     }
   }

@@ -5,6 +5,7 @@ import io.swak.api.Batch;
 import io.swak.api.Chain;
 import io.swak.api.Stage;
 import io.swak.api.StepContext;
+import io.swak.support.WarnEvery;
 import io.swak.support.condition.Condition;
 import io.swak.support.condition.Selection;
 import java.util.ArrayList;
@@ -24,7 +25,6 @@ import org.slf4j.LoggerFactory;
 final class Route implements Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.route");
-  private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
   private final RoutePlugin.Options options;
   private final List<String> names = new ArrayList<>();
@@ -32,7 +32,7 @@ final class Route implements Stage {
   private final List<Chain> chains = new ArrayList<>();
   private Chain otherwise;
   private StepContext context;
-  private long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
+  private final WarnEvery warnEvery = WarnEvery.tenSeconds();
 
   Route(RoutePlugin.Options options) {
     this.options = options;
@@ -115,9 +115,7 @@ final class Route implements Stage {
 
   private void countErrors(int errors) {
     context.metrics().count("condition_errors", errors);
-    long now = System.nanoTime();
-    if (now - lastWarnNanos >= WARN_EVERY_NANOS) {
-      lastWarnNanos = now;
+    if (warnEvery.due()) {
       for (Condition c : conditions) {
         if (c != null && c.lastError() != null) {
           LOG.warn("{}, {}: {} events taken as not matching a branch: {}", context.taskName(), context.stepName(),

@@ -1,24 +1,31 @@
 package io.swak.plugins.tcp;
 
-import io.swak.api.StepMetrics;
+import io.swak.api.Batch;
+import io.swak.api.StepContext;
 import io.swak.parsers.LineRecords;
+import io.swak.parsers.ParserOptions;
+import io.swak.support.FailureText;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * in.Tcp's and in.Udp's {@code format:} with a parser of the parse step (nginx, regex, …): each line is parsed once
- * from the bytes received into a whole entry; a line that does not parse is kept as {@code {message: line}} and
- * counted. One per connection (in.Tcp) or socket handler (in.Udp): a parser serves one thread.
+ * from the bytes received into a whole entry; a line that does not parse gets the on_error outcome (kept as
+ * {@code {message: line}}, dropped, or written to the dead-letter file) and is counted. One per connection (in.Tcp)
+ * or socket handler (in.Udp): a parser serves one thread.
  */
 final class ParsedLines {
 
   private final LineRecords records;
   private final byte[] sourceKey;
+  private final String messageKey;
 
-  ParsedLines(LineRecords records, String sourceKey) {
+  ParsedLines(LineRecords records, String sourceKey, String messageKey) {
     this.records = records;
+    this.messageKey = messageKey;
     this.sourceKey = sourceKey == null || sourceKey.isEmpty() ? null : sourceKey.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -26,12 +33,12 @@ final class ParsedLines {
    * The options' format in lower case, checked: one of the input's own ({@code own}) or a parser of the library with
    * its options. Throws IllegalArgumentException with what is wrong.
    */
-  static String format(String format, List<String> own, Map<String, Object> parserOptions, boolean parserOptionsGiven) {
+  static String format(String format, List<String> own, ParserOptions parsing) {
     String f = format == null ? own.get(0) : format.trim().toLowerCase(Locale.ROOT);
     if (own.contains(f)) {
-      if (parserOptionsGiven) {
-        throw new IllegalArgumentException("regex, types, columns, delimiter, time_format and time_zone are options "
-            + "of a parser format (e.g. format: regex), not of format " + f);
+      if (parsing.parserOnlyGiven()) {
+        throw new IllegalArgumentException("regex, types, columns, delimiter, time_format, time_zone, keep_original, "
+            + "on_error and into are options of a parser format (e.g. format: regex), not of format " + f);
       }
       return f;
     }
@@ -39,48 +46,49 @@ final class ParsedLines {
       throw new IllegalArgumentException("option `format`: " + f + " is neither " + String.join(", ", own)
           + " nor a parser (json, regex, logfmt, ltsv, csv, apache, nginx, syslog, cri, docker)");
     }
-    String rejected = LineRecords.check(f, parserOptions);
+    String rejected = parsing.check(f);
     if (rejected != null) {
       throw new IllegalArgumentException("format: " + rejected);
     }
     return f;
   }
 
-  /** True when any parser option is given (binding leaves an absent list or map empty). */
-  static boolean given(String regex, Map<String, String> types, List<String> columns, String delimiter,
-      String timeFormat, String timeZone) {
-    return regex != null || types != null && !types.isEmpty() || columns != null && !columns.isEmpty()
-        || delimiter != null || timeFormat != null || timeZone != null;
-  }
-
-  /** Appends the entry of the line {@code b[off, end)}: parsed, or {@code {message: line}} when it does not parse. */
-  void line(byte[] b, int off, int end, long now, byte[] source, JsonRecords json, EntryBuffer out) {
-    if (records.parse(b, off, end - off, now, source == null ? null : sourceKey, source)) {
-      out.entries(records.entry(), 0, records.entryLength(), 1);
-    } else {
-      json.message(b, off, end, now, source, out);
+  /**
+   * Appends the entry of the line {@code b[off, end)} of an event of {@code tag}: parsed, or by on_error
+   * {@code {message: line}}, nothing (dropped), or nothing yet (the dead-letter file, at {@link #report}).
+   */
+  void line(String tag, byte[] b, int off, int end, long now, byte[] source, JsonRecords json, EntryBuffer out) {
+    switch (records.parse(tag, b, off, end - off, now, source == null ? null : sourceKey, source)) {
+      case PARSED -> out.entries(records.entry(), 0, records.entryLength(), 1);
+      case KEEP -> json.message(b, off, end, now, source, out);
+      case GONE -> { } // dropped or set aside for the dead-letter file, counted
     }
   }
 
-  /** Counts what did not parse since the last report; true when something did not. */
-  boolean report(StepMetrics metrics) {
-    long noMatch = records.takeNoMatch();
-    long malformed = records.takeMalformed();
-    long time = records.takeTimeUnparsed();
-    if (time > 0) {
-      metrics.count("time_unparsed", time);
+  /**
+   * Counts what did not parse since the last report and writes the lines given up to the dead-letter file; a batch
+   * that cannot be written there goes to {@code kept} instead (on to the task, as on_error keep would: nothing is
+   * lost). Returns what became of the lines that did not parse, to log (rate-limited by the caller) after
+   * "lines … that are not FORMAT", or null when every line parsed.
+   */
+  String report(StepContext context, Consumer<Batch> kept) {
+    long failed = records.count(context.metrics());
+    String keptAs = "were kept as {\"" + messageKey + "\": line}";
+    if (records.hasDeadLetters()) {
+      IOException e = records.takeDeadLetters(context::deadLetter, kept);
+      if (e != null) {
+        return "could not be written to the dead-letter file (" + FailureText.of(e) + ") and " + keptAs
+            + " instead (counters parse_errors, no_match, malformed)";
+      }
     }
-    if (noMatch + malformed == 0) {
-      return false;
+    if (failed == 0) {
+      return null;
     }
-    metrics.count("parse_errors", noMatch + malformed);
-    if (noMatch > 0) {
-      metrics.count("no_match", noMatch);
-    }
-    if (malformed > 0) {
-      metrics.count("malformed", malformed);
-    }
-    return true;
+    return switch (records.onError()) {
+      case KEEP -> keptAs;
+      case DROP -> "were dropped";
+      case DEAD_LETTER -> "were written to the dead-letter file";
+    } + " (counters parse_errors, no_match, malformed)";
   }
 
   String formatName() {

@@ -72,7 +72,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
     TcpInputPlugin.Options o = receiver.options;
     this.detecting = o.compress() == TcpInputPlugin.Compress.AUTO;
     this.tag = o.tag();
-    this.json = new JsonRecords(o.jsonTimeKey(), o.keepTimeKey(), o.messageKey(), o.sourceKey());
+    this.json = new JsonRecords(o.jsonTimeKey(), o.parsing().timeKeep(), o.messageKey(), o.sourceKey());
     int maxLine = (int) o.maxLineSize().bytes();
     this.parsed = o.framing() == TcpInputPlugin.Format.PARSED ? o.parsedLines() : null;
     switch (o.framing()) {
@@ -88,7 +88,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
       }
       case PARSED -> {
         framer = new LineFramer(this, maxLine, o.longLines() == TcpInputPlugin.LongLines.SKIP,
-            (b, s, e) -> parsed.line(b, s, e, now, source, json, out()));
+            (b, s, e) -> parsed.line(tag, b, s, e, now, source, json, out()));
         forward = null;
       }
       case MSGPACK -> {
@@ -434,9 +434,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Framer
           + r.options.messageKey() + "\": line} (counter invalid_json)");
       json.invalid = 0;
     }
-    if (parsed != null && parsed.report(r.metrics)) {
-      r.warn("parse", "in.Tcp: lines from " + peer() + " that are not " + parsed.formatName() + " were kept as {\""
-          + r.options.messageKey() + "\": line} (counters parse_errors, no_match, malformed)");
+    String parseOutcome = parsed == null ? null : parsed.report(r.context(), r.queue::put);
+    if (parseOutcome != null) {
+      r.warn("parse", "in.Tcp: lines from " + peer() + " that are not " + parsed.formatName() + " " + parseOutcome);
     }
     if (json.badTimes > 0) {
       r.metrics.count("invalid_times", json.badTimes);

@@ -4,10 +4,9 @@ import io.swak.api.DataSize;
 import io.swak.api.Option;
 import io.swak.api.Plugin;
 import io.swak.parsers.LineRecords;
-import io.swak.parsers.ParserOptionDocs;
+import io.swak.parsers.ParserOptions;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /** {@code in.Tcp}: a TCP server for JSON lines (Logstash's tcp input), plain lines, msgpack and Forward messages. */
 public final class TcpInputPlugin extends Plugin<TcpInputPlugin.Options> {
@@ -31,17 +30,11 @@ public final class TcpInputPlugin extends Plugin<TcpInputPlugin.Options> {
       @Option(value = "json_lines: one JSON object per line (python-logstash-async, logstash-logback-encoder, "
           + "out.Tcp); lines: each line is {message: line}; msgpack: [time, record] entries or records one after "
           + "another; forward: Forward-protocol messages, tag included (out.Tcp format forward, Fluentd clients); "
-          + "or a parser of the parse step (" + ParserOptionDocs.FORMATS + "): each line is parsed once, from the "
-          + "bytes received, into its fields; a line that does not parse is kept as {message: line}, counted as "
-          + "parse_errors.", defaultValue = "json_lines") String format,
+          + "or a parser of the parse step (" + ParserOptions.FORMATS + "): each line is parsed once, from the "
+          + "bytes received, into its fields; a line that does not parse gets the on_error outcome (keep: "
+          + "{message: line}), counted as parse_errors.", defaultValue = "json_lines") String format,
       @Option(value = "Tag of the events (format forward takes the tag each message carries).", defaultValue = "tcp")
       String tag,
-      @Option(value = "Field of a JSON line that gives the event's time (RFC 3339 text such as Logstash's "
-          + "@timestamp, or seconds since the epoch); it leaves the record. Empty = receive time for all. Default: "
-          + "@timestamp for json_lines; for a parser format its own (time for nginx), see time_format.")
-      String timeKey,
-      @Option(value = "Keep the time field in the record too.", defaultValue = "false", aliases = {"time_keep"})
-      boolean keepTimeKey,
       @Option(value = "Field of the line in records made from text (format lines, and JSON lines that are not "
           + "JSON).", defaultValue = "message") String messageKey,
       @Option(value = "When set, each record of a text format gets the sender's IP address under this key.")
@@ -70,12 +63,8 @@ public final class TcpInputPlugin extends Plugin<TcpInputPlugin.Options> {
       @Option(value = "Server certificate chain, PEM.") Path certFile,
       @Option(value = "Server private key, PEM (PKCS#8).") Path keyFile,
       @Option(value = "With tls: require client certificates signed by these CAs (PEM).") Path caFile,
-      @Option(value = ParserOptionDocs.REGEX, aliases = {"pattern"}) String regex,
-      @Option(ParserOptionDocs.TYPES) Map<String, String> types,
-      @Option(ParserOptionDocs.COLUMNS) List<String> columns,
-      @Option(ParserOptionDocs.DELIMITER) String delimiter,
-      @Option(ParserOptionDocs.TIME_FORMAT) String timeFormat,
-      @Option(ParserOptionDocs.TIME_ZONE) String timeZone) {
+      @Option(value = "the parser's options and time_key, time_keep, on_error, into, keep_original", inline = true)
+      ParserOptions parsing) {
 
     public Options {
       if (port < 0 || port > 65535) {
@@ -105,14 +94,10 @@ public final class TcpInputPlugin extends Plugin<TcpInputPlugin.Options> {
       if (!tls && (certFile != null || keyFile != null || caFile != null)) {
         throw new IllegalArgumentException("`cert_file`, `key_file` and `ca_file` need `tls: true`");
       }
-      format = ParsedLines.format(format, OWN, parserOptions(regex, types, columns, delimiter, timeKey, timeFormat,
-          timeZone, keepTimeKey), ParsedLines.given(regex, types, columns,
-          delimiter, timeFormat, timeZone));
-    }
-
-    private static Map<String, Object> parserOptions(String regex, Map<String, String> types, List<String> columns,
-        String delimiter, String timeKey, String timeFormat, String timeZone, boolean keepTimeKey) {
-      return LineRecords.options(regex, types, columns, delimiter, timeKey, timeFormat, timeZone, keepTimeKey);
+      if (parsing == null) {
+        parsing = ParserOptions.NONE;
+      }
+      format = ParsedLines.format(format, OWN, parsing);
     }
 
     /** How the bytes become events. */
@@ -122,13 +107,12 @@ public final class TcpInputPlugin extends Plugin<TcpInputPlugin.Options> {
 
     /** The time field of JSON lines. */
     String jsonTimeKey() {
-      return timeKey == null ? "@timestamp" : timeKey;
+      return parsing.timeKey() == null ? "@timestamp" : parsing.timeKey();
     }
 
     /** format is a parser: one for a connection. */
     ParsedLines parsedLines() {
-      return new ParsedLines(new LineRecords(format, parserOptions(regex, types, columns, delimiter, timeKey,
-          timeFormat, timeZone, keepTimeKey)), sourceKey);
+      return new ParsedLines(new LineRecords(format, parsing, messageKey), sourceKey, messageKey);
     }
   }
 

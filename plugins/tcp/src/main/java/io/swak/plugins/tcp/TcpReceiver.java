@@ -3,6 +3,7 @@ package io.swak.plugins.tcp;
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
 import io.swak.support.ByteBudget;
+import io.swak.support.WarnEvery;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,8 +14,6 @@ import org.slf4j.LoggerFactory;
 final class TcpReceiver {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.tcp");
-  /** A warning of one kind is logged at most once in this long (a flood of garbage is one line, and counted). */
-  private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
   final TcpInputPlugin.Options options;
   final BatchQueue queue;
@@ -23,7 +22,8 @@ final class TcpReceiver {
   final ByteBudget memory;
   private final StepContext context;
   private final Set<TcpConnection> open = ConcurrentHashMap.newKeySet();
-  private final ConcurrentHashMap<String, Long> lastWarn = new ConcurrentHashMap<>();
+  /** A warning of one kind is logged at most once in ten seconds (a flood of garbage is one line, and counted). */
+  private final WarnEvery warnEvery = WarnEvery.tenSeconds();
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder decodedBytes = new LongAdder();
 
@@ -39,6 +39,10 @@ final class TcpReceiver {
     metrics.gauge("buffered_bytes", memory::used);
     metrics.gauge("bytes_received", bytesIn::sum);
     metrics.gauge("bytes_decompressed", decodedBytes::sum);
+  }
+
+  StepContext context() {
+    return context;
   }
 
   long now() {
@@ -67,13 +71,9 @@ final class TcpReceiver {
 
   /** Logs {@code message} unless a warning of this kind was logged in the last ten seconds. */
   void warn(String kind, String message) {
-    long t = System.nanoTime();
-    Long last = lastWarn.get(kind);
-    if (last != null && t - last < WARN_EVERY_NANOS) {
-      return;
+    if (warnEvery.due(kind)) {
+      LOG.warn(message);
     }
-    lastWarn.put(kind, t);
-    LOG.warn(message);
   }
 
   void debug(String message) {

@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 final class UdpInput implements Input {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.udp");
+  private final io.swak.support.WarnEvery warnEvery = io.swak.support.WarnEvery.tenSeconds();
 
   private final UdpInputPlugin.Options o;
   private final BatchQueue queue;
@@ -147,7 +148,7 @@ final class UdpInput implements Input {
       this.metrics = ctx.metrics();
       this.max = max;
       this.scratch = new byte[max + 1];
-      this.json = new JsonRecords(o.jsonTimeKey(), o.keepTimeKey(), o.messageKey(), o.sourceKey());
+      this.json = new JsonRecords(o.jsonTimeKey(), o.parsing().timeKeep(), o.messageKey(), o.sourceKey());
       this.parsed = o.framing() == UdpInputPlugin.Format.PARSED ? o.parsedLines() : null;
     }
 
@@ -194,7 +195,7 @@ final class UdpInput implements Input {
         int end = e > p && b[e - 1] == '\r' ? e - 1 : e;
         if (end > p) {
           if (parsed != null) {
-            parsed.line(b, p, end, now, source, json, out);
+            parsed.line(o.tag(), b, p, end, now, source, json, out);
           } else if (o.framing() == UdpInputPlugin.Format.JSON_LINES) {
             json.line(b, p, end, now, source, out);
           } else {
@@ -262,8 +263,9 @@ final class UdpInput implements Input {
         LOG.warn("in.Udp: dropped {} datagrams longer than max_message_size ({})", oversized, o.maxMessageSize());
         oversized = 0;
       }
-      if (parsed != null) {
-        parsed.report(metrics);
+      String parseOutcome = parsed == null ? null : parsed.report(context, queue::put);
+      if (parseOutcome != null && warnEvery.due("parse")) {
+        LOG.warn("in.Udp: lines that are not {} {}", parsed.formatName(), parseOutcome);
       }
       if (json.invalid > 0) {
         metrics.count("invalid_json", json.invalid);

@@ -4,9 +4,8 @@ import io.swak.api.DataSize;
 import io.swak.api.Option;
 import io.swak.api.Plugin;
 import io.swak.parsers.LineRecords;
-import io.swak.parsers.ParserOptionDocs;
+import io.swak.parsers.ParserOptions;
 import java.util.List;
-import java.util.Map;
 
 /** {@code in.Udp}: datagrams of JSON (Logstash's udp input), lines or msgpack. */
 public final class UdpInputPlugin extends Plugin<UdpInputPlugin.Options> {
@@ -22,14 +21,11 @@ public final class UdpInputPlugin extends Plugin<UdpInputPlugin.Options> {
       @Option(value = "UDP port. 0 = any free port.", defaultValue = "5170") int port,
       @Option(value = "json_lines: a JSON object per datagram (python-logstash-async's UDP handler; several lines "
           + "in one datagram are several events); lines: each line is {message: line}; msgpack: entries or records; "
-          + "or a parser of the parse step (" + ParserOptionDocs.FORMATS + "): each line is parsed once into its "
-          + "fields, one that does not parse is kept as {message: line} (parse_errors).", defaultValue = "json_lines")
+          + "or a parser of the parse step (" + ParserOptions.FORMATS + "): each line is parsed once into its "
+          + "fields, one that does not parse gets the on_error outcome (keep: {message: line}), counted as "
+          + "parse_errors.", defaultValue = "json_lines")
       String format,
       @Option(value = "Tag of the events.", defaultValue = "udp") String tag,
-      @Option(value = "Field of a JSON record that gives the event's time (see in.Tcp); it leaves the record. "
-          + "Default: @timestamp for json_lines; for a parser format its own.") String timeKey,
-      @Option(value = "Keep the time field in the record too.", defaultValue = "false", aliases = {"time_keep"})
-      boolean keepTimeKey,
       @Option(value = "Field of the line in records made from text.", defaultValue = "message") String messageKey,
       @Option(value = "When set, each record gets the sender's IP address under this key.") String sourceKey,
       @Option(value = "Largest datagram; a longer one is dropped and counted (oversized_datagrams).",
@@ -39,12 +35,8 @@ public final class UdpInputPlugin extends Plugin<UdpInputPlugin.Options> {
           defaultValue = "4MiB") DataSize receiveBufferSize,
       @Option(value = "Bytes of received batches waiting for the task; when full, the socket is not read.",
           defaultValue = "16MiB") DataSize queueLimit,
-      @Option(value = ParserOptionDocs.REGEX, aliases = {"pattern"}) String regex,
-      @Option(ParserOptionDocs.TYPES) Map<String, String> types,
-      @Option(ParserOptionDocs.COLUMNS) List<String> columns,
-      @Option(ParserOptionDocs.DELIMITER) String delimiter,
-      @Option(ParserOptionDocs.TIME_FORMAT) String timeFormat,
-      @Option(ParserOptionDocs.TIME_ZONE) String timeZone) {
+      @Option(value = "the parser's options and time_key, time_keep, on_error, into, keep_original", inline = true)
+      ParserOptions parsing) {
 
     public Options {
       if (port < 0 || port > 65535) {
@@ -56,9 +48,10 @@ public final class UdpInputPlugin extends Plugin<UdpInputPlugin.Options> {
       if (tag != null && tag.isBlank()) {
         throw new IllegalArgumentException("option `tag` must not be empty");
       }
-      format = ParsedLines.format(format, OWN, LineRecords.options(regex, types, columns, delimiter, timeKey,
-          timeFormat, timeZone, keepTimeKey), ParsedLines.given(regex, types, columns,
-          delimiter, timeFormat, timeZone));
+      if (parsing == null) {
+        parsing = ParserOptions.NONE;
+      }
+      format = ParsedLines.format(format, OWN, parsing);
     }
 
     /** How a datagram becomes events. */
@@ -68,13 +61,12 @@ public final class UdpInputPlugin extends Plugin<UdpInputPlugin.Options> {
 
     /** The time field of JSON lines. */
     String jsonTimeKey() {
-      return timeKey == null ? "@timestamp" : timeKey;
+      return parsing.timeKey() == null ? "@timestamp" : parsing.timeKey();
     }
 
     /** format is a parser: one for the socket's handler. */
     ParsedLines parsedLines() {
-      return new ParsedLines(new LineRecords(format, LineRecords.options(regex, types, columns, delimiter, timeKey,
-          timeFormat, timeZone, keepTimeKey)), sourceKey);
+      return new ParsedLines(new LineRecords(format, parsing, messageKey), sourceKey, messageKey);
     }
   }
 

@@ -89,12 +89,7 @@ public final class ModifyPlugin extends Plugin<ModifyPlugin.Options> {
 
     /** The target of a change: one top-level field, written plainly or as record["a.b"]. */
     static byte[] topLevel(String option, String name) {
-      FieldPath p = FieldPath.parse(name);
-      if (p.size() != 1 || !p.isKey(0)) {
-        throw new IllegalArgumentException("option `" + option + "`: `" + name + "` must name a top-level field "
-            + "(write record[\"" + name + "\"] for a name with a dot)");
-      }
-      return p.key(0);
+      return FieldPath.topLevel(option, name);
     }
   }
 

@@ -7,10 +7,12 @@ import io.swak.api.Processor;
 import io.swak.api.StepContext;
 import io.swak.parsers.FieldsWriter;
 import io.swak.parsers.LineParser;
+import io.swak.parsers.LineRecords;
 import io.swak.parsers.ParseResult;
 import io.swak.support.FieldPath;
 import io.swak.support.RecordBytes;
 import io.swak.support.RecordWriter;
+import io.swak.support.WarnEvery;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,7 +27,6 @@ import org.slf4j.LoggerFactory;
 final class ParseStep implements Processor {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.parse");
-  private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
   private final ParsePlugin.Options options;
   private final LineParser parser;
@@ -38,14 +39,14 @@ final class ParseStep implements Processor {
   /** Events given up by on_error: dead_letter, by reason. */
   private final Map<String, RecordWriter> deadLetters = new LinkedHashMap<>();
   private StepContext context;
-  private long lastWarn = Long.MIN_VALUE / 2;
+  private final WarnEvery warnEvery = WarnEvery.tenSeconds();
 
   ParseStep(ParsePlugin.Options options) {
     this.options = options;
     this.parser = options.parser();
     this.key = FieldPath.parse(options.key());
     this.topKey = key.size() == 1 && key.isKey(0) ? key.key(0) : null;
-    this.into = options.into() == null ? null : ModifyPlugin.Options.topLevel("into", options.into());
+    this.into = options.parsing().intoKey();
   }
 
   @Override
@@ -140,7 +141,7 @@ final class ParseStep implements Processor {
       if (RecordBytes.isString(d, k, re)) {
         int ks = RecordBytes.stringStart(d, k);
         int kl = RecordBytes.stringLength(d, k, re);
-        if (v == valueAt && topKey != null && !options.keepOriginal()) {
+        if (v == valueAt && topKey != null && !options.parsing().keepOriginal()) {
           continue;
         }
         if (into != null ? equal(d, ks, kl, into) : sink.hasKey(d, ks, kl)) {
@@ -171,7 +172,7 @@ final class ParseStep implements Processor {
     context.metrics().count("parse_errors", 1);
     context.metrics().count(colon < 0 ? failure : failure.substring(0, colon), 1);
     String reason = failure;
-    switch (options.onError()) {
+    switch (options.parsing().onError()) {
       case KEEP -> out.entries(d, entryStart, entryEnd - entryStart, 1);
       case DROP -> context.metrics().dropped(1);
       case DEAD_LETTER -> deadLetters.computeIfAbsent(reason, r -> new RecordWriter())
@@ -181,7 +182,7 @@ final class ParseStep implements Processor {
 
   private void settleFailures(Batch batch, int failed) throws IOException {
     warn(failed + " of " + batch.count() + " events of tag " + batch.tag() + " did not parse as "
-        + options.format() + " (" + options.onError().name().toLowerCase(java.util.Locale.ROOT)
+        + options.format() + " (" + options.parsing().onError().name().toLowerCase(java.util.Locale.ROOT)
         + "; counted by reason in the step's counters)");
     for (Map.Entry<String, RecordWriter> e : deadLetters.entrySet()) {
       if (e.getValue().count() > 0) {
@@ -194,20 +195,18 @@ final class ParseStep implements Processor {
 
   private String describe(String failure) {
     int colon = failure.indexOf(':');
-    String detail = colon < 0 ? "" : " (" + failure.substring(colon + 2) + ")";
+    String detail = colon < 0 ? "" : failure.substring(colon + 2);
     return switch (colon < 0 ? failure : failure.substring(0, colon)) {
       case "no_field" -> "the record has no field " + options.key();
       case "not_text" -> "the field " + options.key() + " is not text";
-      case "no_match" -> "the text is not in this format" + detail;
-      case "malformed" -> "the text breaks the format" + detail;
+      case "no_match" -> LineRecords.describe(ParseResult.Kind.NO_MATCH, detail);
+      case "malformed" -> LineRecords.describe(ParseResult.Kind.MALFORMED, detail);
       default -> failure;
     };
   }
 
   private void warn(String message) {
-    long now = System.nanoTime();
-    if (now - lastWarn >= WARN_EVERY_NANOS) {
-      lastWarn = now;
+    if (warnEvery.due()) {
       LOG.warn("{}: {}: {}", context.taskName(), context.stepName(), message);
     }
   }

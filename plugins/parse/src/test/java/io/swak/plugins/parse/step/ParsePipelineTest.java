@@ -55,6 +55,49 @@ class ParsePipelineTest extends AgentTestBase {
   }
 
   @Test
+  void anInputsFormatWithIntoKeepOriginalAndOnErrorKeepMakesTheRecordsTheParseStepMakes() throws Exception {
+    Path log = dir.resolve("app.log");
+    Files.writeString(log, "level=info msg=\"hello world\" debug\nmessage=replaced level=warn\n"
+        + "msg=\"unclosed quote\n");
+    String options = "{format: logfmt, into: parsed, keep_original: true}";
+    String flat = "{format: logfmt, keep_original: true}";
+    start("""
+        - task:
+          - in.FileTail: {path: "${DIR}/app.log", pos_dir: "${DIR}/p1", read_from_head: true, path_key: file,
+                          %s}
+          - out.TestSink: {name: %s-input-into}
+        - task:
+          - in.FileTail: {path: "${DIR}/app.log", pos_dir: "${DIR}/p2", read_from_head: true, path_key: file}
+          - parse: %s
+          - out.TestSink: {name: %s-step-into}
+        - task:
+          - in.FileTail: {path: "${DIR}/app.log", pos_dir: "${DIR}/p3", read_from_head: true, path_key: file,
+                          %s}
+          - out.TestSink: {name: %s-input-flat}
+        - task:
+          - in.FileTail: {path: "${DIR}/app.log", pos_dir: "${DIR}/p4", read_from_head: true, path_key: file}
+          - parse: %s
+          - out.TestSink: {name: %s-step-flat}
+        """.formatted(options.substring(1, options.length() - 1), id, options, id,
+        flat.substring(1, flat.length() - 1), id, flat, id));
+    for (String kind : new String[] {"into", "flat"}) {
+      TestSink.State input = TestSink.state(id + "-input-" + kind);
+      TestSink.State step = TestSink.state(id + "-step-" + kind);
+      await().atMost(Duration.ofSeconds(20)).until(() -> input.received.size() == 3 && step.received.size() == 3);
+      for (int i = 0; i < 3; i++) {
+        assertThat(input.received.get(i).record()).as(kind + " line " + i).isEqualTo(step.received.get(i).record());
+      }
+    }
+    assertThat(TestSink.state(id + "-input-into").received.get(0).record()).isEqualTo(Map.of(
+        "parsed", Map.of("level", "info", "msg", "hello world", "debug", true),
+        "message", "level=info msg=\"hello world\" debug", "file", log.toString()));
+    assertThat(TestSink.state(id + "-input-flat").received.get(1).record())
+        .isEqualTo(Map.of("message", "replaced", "level", "warn", "file", log.toString())); // a parsed field wins
+    assertThat(TestSink.state(id + "-input-flat").received.get(2).record())
+        .isEqualTo(Map.of("message", "msg=\"unclosed quote", "file", log.toString())); // on_error keep
+  }
+
+  @Test
   void aBadRegexIsAConfigErrorAtItsStepWithTheRegexOwnMessage() {
     String yaml = """
         - task:

@@ -6,6 +6,7 @@ import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.Event;
 import io.swak.core.testing.TestContext;
+import io.swak.parsers.ParserOptions;
 import io.swak.support.RecordWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -27,8 +28,9 @@ class ParseStepTest {
   final TestContext context = new TestContext();
 
   static ParsePlugin.Options options(String format) {
-    return new ParsePlugin.Options("message", format, null, null, null, ",", null, null, null, false, false,
-        ParsePlugin.OnError.KEEP, null);
+    return new ParsePlugin.Options("message", format, new ParserOptions(
+        null, null, null, ",", null, null, null, false, false,
+        ParserOptions.OnError.KEEP, null));
   }
 
   ParseStep step(ParsePlugin.Options o) {
@@ -69,8 +71,9 @@ class ParseStepTest {
 
   @Test
   void theSeedsCustomFormatParsesWithARegexInsteadOfJava() throws Exception {
-    ParsePlugin.Options o = new ParsePlugin.Options("message", "regex", SEED_REGEX, null, null, ",", "date",
-        "%Y-%m-%d %H:%M:%S.%L", "Asia/Seoul", true, true, ParsePlugin.OnError.KEEP, null);
+    ParsePlugin.Options o = new ParsePlugin.Options("message", "regex", new ParserOptions(
+        SEED_REGEX, null, null, ",", "date",
+        "%Y-%m-%d %H:%M:%S.%L", "Asia/Seoul", true, true, ParserOptions.OnError.KEEP, null));
     List<Event> out = step(o).process(lines("2026-11-21 14:38:12.345 [WARN] (worker-3) order 42: payment retried"))
         .events();
     assertThat(out).singleElement().satisfies(e -> {
@@ -83,9 +86,9 @@ class ParseStepTest {
 
   @Test
   void regexTypesConvertFieldsAndAValueThatDoesNotConvertStaysText() throws Exception {
-    ParsePlugin.Options o = new ParsePlugin.Options("message", "regex",
+    ParsePlugin.Options o = new ParsePlugin.Options("message", "regex", new ParserOptions(
         "^(?<status>\\S+) (?<took>\\S+) (?<ok>\\S+)$", Map.of("status", "int", "took", "float", "ok", "bool"),
-        null, ",", null, null, null, false, false, ParsePlugin.OnError.KEEP, null);
+        null, ",", null, null, null, false, false, ParserOptions.OnError.KEEP, null));
     List<Event> out = step(o).process(lines("500 0.25 true", "oops - false")).events();
     assertThat(out.get(0).record()).containsEntry("status", 500L).containsEntry("took", 0.25)
         .containsEntry("ok", true);
@@ -118,8 +121,9 @@ class ParseStepTest {
 
   @Test
   void intoNestsTheParsedFieldsUnderOneKey() throws Exception {
-    ParsePlugin.Options o = new ParsePlugin.Options("message", "logfmt", null, null, null, ",", null, null, null,
-        false, true, ParsePlugin.OnError.KEEP, "parsed");
+    ParsePlugin.Options o = new ParsePlugin.Options("message", "logfmt", new ParserOptions(
+        null, null, null, ",", null, null, null,
+        false, true, ParserOptions.OnError.KEEP, "parsed"));
     Map<String, Object> r = step(o).process(lines("level=info msg=\"hello world\" debug")).events().get(0).record();
     assertThat(r).containsOnlyKeys("message", "parsed");
     assertThat(r.get("parsed")).isEqualTo(Map.of("level", "info", "msg", "hello world", "debug", true));
@@ -135,8 +139,8 @@ class ParseStepTest {
     w.string("log.line");
     w.string("a=1");
     w.endEntry();
-    ParsePlugin.Options o = new ParsePlugin.Options("kubernetes[\"log.line\"]", "logfmt", null,
-        Map.of("a", "int"), null, ",", null, null, null, false, false, ParsePlugin.OnError.KEEP, null);
+    ParsePlugin.Options o = new ParsePlugin.Options("kubernetes[\"log.line\"]", "logfmt", new ParserOptions(null,
+        Map.of("a", "int"), null, ",", null, null, null, false, false, ParserOptions.OnError.KEEP, null));
     Map<String, Object> r = step(o).process(w.build("t", Ack.NONE)).events().get(0).record();
     assertThat(r).containsEntry("a", 1L).containsEntry("kubernetes", Map.of("log.line", "a=1"));
   }
@@ -172,8 +176,9 @@ class ParseStepTest {
 
   @Test
   void aPathIntoANonMapIsNotText() throws Exception {
-    ParsePlugin.Options o = new ParsePlugin.Options("message.inner", "json", null, null, null, ",", null, null,
-        null, false, false, ParsePlugin.OnError.KEEP, null);
+    ParsePlugin.Options o = new ParsePlugin.Options("message.inner", "json", new ParserOptions(
+        null, null, null, ",", null, null,
+        null, false, false, ParserOptions.OnError.KEEP, null));
     ParseStep s = step(o);
     assertThat(s.process(lines("{}")).events()).extracting(Event::record).containsExactly(Map.of("message", "{}"));
     assertThat(context.count("not_text")).isEqualTo(1);
@@ -181,8 +186,9 @@ class ParseStepTest {
 
   @Test
   void dropDropsAndCountsWhatDoesNotParse() throws Exception {
-    ParsePlugin.Options o = new ParsePlugin.Options("message", "regex", "^(?<n>\\d+)$", Map.of("n", "int"), null,
-        ",", null, null, null, false, false, ParsePlugin.OnError.DROP, null);
+    ParsePlugin.Options o = new ParsePlugin.Options("message", "regex", new ParserOptions(
+        "^(?<n>\\d+)$", Map.of("n", "int"), null,
+        ",", null, null, null, false, false, ParserOptions.OnError.DROP, null));
     ParseStep s = step(o);
     assertThat(s.process(lines("nope", "also nope"))).isNull();
     assertThat(s.process(lines("12", "x", "13")).events()).extracting(e -> e.record().get("n"))
@@ -212,8 +218,9 @@ class ParseStepTest {
 
   @Test
   void aTimeThatDoesNotParseKeepsTheEventTimeAndIsCounted() throws Exception {
-    ParsePlugin.Options o = new ParsePlugin.Options("message", "json", null, null, null, ",", "ts", "iso8601",
-        null, false, false, ParsePlugin.OnError.KEEP, null);
+    ParsePlugin.Options o = new ParsePlugin.Options("message", "json", new ParserOptions(
+        null, null, null, ",", "ts", "iso8601",
+        null, false, false, ParserOptions.OnError.KEEP, null));
     List<Event> out = step(o).process(lines("{\"ts\":\"yesterday\",\"a\":1}", "{\"ts\":\"2026-01-02T03:04:05Z\"}"))
         .events();
     assertThat(out.get(0).timeNanos()).isEqualTo(T0);
@@ -237,8 +244,8 @@ class ParseStepTest {
           .satisfies(e -> assertThat(e.record()).as(s.getKey()).isNotEmpty().doesNotContainKey("parse_error"));
     }
     assertThat(context.count("parse_errors")).isZero();
-    ParsePlugin.Options csv = new ParsePlugin.Options("message", "csv", null, Map.of("n", "int"),
-        List.of("name", "n"), ";", null, null, null, false, false, ParsePlugin.OnError.KEEP, null);
+    ParsePlugin.Options csv = new ParsePlugin.Options("message", "csv", new ParserOptions(null, Map.of("n", "int"),
+        List.of("name", "n"), ";", null, null, null, false, false, ParserOptions.OnError.KEEP, null));
     assertThat(step(csv).process(lines("bob;3")).events().get(0).record()).isEqualTo(Map.of("name", "bob", "n", 3L));
   }
 

@@ -3,6 +3,7 @@ package io.swak.plugins.parse.step;
 import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.core.testing.TestContext;
+import io.swak.parsers.ParserOptions;
 import io.swak.support.RecordWriter;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +60,9 @@ public class StepBench {
   }
 
   static ParseStep parse(String format, String regex, Map<String, String> types, String timeKey, String timeFormat) {
-    ParseStep s = new ParseStep(new ParsePlugin.Options("message", format, regex, types, null, ",", timeKey,
-        timeFormat, null, false, false, ParsePlugin.OnError.KEEP, null));
+    ParseStep s = new ParseStep(new ParsePlugin.Options("message", format, new ParserOptions(
+        regex, types, null, ",", timeKey,
+        timeFormat, null, false, false, ParserOptions.OnError.KEEP, null)));
     s.start(new TestContext());
     return s;
   }
