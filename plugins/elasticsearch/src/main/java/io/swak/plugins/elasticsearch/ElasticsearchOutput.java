@@ -193,6 +193,7 @@ final class ElasticsearchOutput implements Output {
               Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
               if (cannotConnect(c)) {
                 long wait = nodes.unreachable(node, now);
+                metrics.count("nodes_skipped", 1);
                 LOG.warn("node {} cannot be reached ({}): skipped for {} s", node, message(c), wait / 1_000_000_000L);
                 attempt(order, i + 1, body, off, len, gzip, req, out, done,
                     (unreachable == null ? "" : unreachable + "; ") + node + ": " + message(c));
@@ -201,6 +202,7 @@ final class ElasticsearchOutput implements Output {
               Throwable why = c instanceof IOException && c.getCause() instanceof BulkAnswer.NotBulk nb ? nb : c;
               if (!(why instanceof HttpTimeoutException) && !(why instanceof BulkAnswer.NotBulk)) {
                 nodes.unreachable(node, now); // broken mid-request: let the other nodes take the next ones
+                metrics.count("nodes_skipped", 1);
               }
               out.wholeRequestFailed(req, "node " + node + ": " + (why instanceof HttpTimeoutException
                   ? "no answer within request_timeout " + o.requestTimeout().toSeconds() + " s" : message(why)),

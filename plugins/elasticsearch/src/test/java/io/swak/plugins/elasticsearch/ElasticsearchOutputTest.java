@@ -1,10 +1,13 @@
 package io.swak.plugins.elasticsearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swak.core.runtime.StepCounters;
 import io.swak.core.testing.AgentTestBase;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,6 +149,91 @@ class ElasticsearchOutputTest extends AgentTestBase {
     assertThat(g.acked.await(40, TimeUnit.SECONDS)).isTrue();
     assertThat(Documents.seqs(os, index)).containsExactly(1L, 2L);
     assertThat(counters().getOrDefault("retries", 0L)).as("the other node took it at once").isZero();
+  }
+
+  @Test
+  void aSkippedNodeIsTriedAgainOnceItsWaitIsOverAndTakesItsShareWhenItIsBack() throws Exception {
+    String index = "back-" + id;
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort(); // closed: refused until the proxy below opens it
+    }
+    URI target = URI.create(os.httpUrl());
+    GivenRecords.Given first = GivenRecords.give(id, "app", List.of(rec("seq", 1), rec("seq", 2)));
+    start("""
+        - task:
+          - in.GivenRecords: {name: %s}
+          - out.Elasticsearch: {hosts: ["http://127.0.0.1:%d", "%s"], index: %s}
+        """.formatted(id, port, os.httpUrl(), index));
+    assertThat(first.acked.await(40, TimeUnit.SECONDS)).isTrue();
+    StepCounters out = agent.tasks().get(0).counters().get(1);
+    assertThat(counters().get("nodes_skipped")).as("the refused node was skipped").isPositive();
+    assertThat(counters().getOrDefault("retries", 0L)).as("the other node took the batch at once").isZero();
+
+    try (Proxy proxy = new Proxy(port, target.getPort())) {
+      // skipped for 1 s after its first refusal, then up again without a request having to fail first
+      await().atMost(10, TimeUnit.SECONDS).until(() -> out.gauges().get("nodes_up") == 2);
+      long seq = 3;
+      for (int batch = 0; batch < 4; batch++, seq += 2) {
+        GivenRecords.Given g = GivenRecords.give(id, "app", List.of(rec("seq", seq), rec("seq", seq + 1)));
+        assertThat(g.acked.await(40, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(proxy.connections.get()).as("requests went through the node that came back").isPositive();
+    }
+    assertThat(Documents.seqs(os, index)).as("each once").containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+  }
+
+  /** Forwards 127.0.0.1:from to 127.0.0.1:to byte for byte, counting the connections it accepted. */
+  static final class Proxy implements AutoCloseable {
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.net.ServerSocket server;
+    private final List<java.net.Socket> open = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    Proxy(int from, int to) throws java.io.IOException {
+      server = new java.net.ServerSocket();
+      server.setReuseAddress(true);
+      server.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), from));
+      Thread accept = new Thread(() -> {
+        try {
+          while (true) {
+            java.net.Socket in = server.accept();
+            java.net.Socket up = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), to);
+            connections.incrementAndGet();
+            open.add(in);
+            open.add(up);
+            pump(in, up);
+            pump(up, in);
+          }
+        } catch (java.io.IOException closed) {
+          // closed by close()
+        }
+      }, "proxy-accept");
+      accept.setDaemon(true);
+      accept.start();
+    }
+
+    private static void pump(java.net.Socket from, java.net.Socket to) {
+      Thread t = new Thread(() -> {
+        try {
+          from.getInputStream().transferTo(to.getOutputStream());
+          to.shutdownOutput();
+        } catch (java.io.IOException gone) {
+          // either side closed
+        }
+      }, "proxy-pump");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      server.close();
+      synchronized (open) {
+        for (java.net.Socket s : open) {
+          s.close();
+        }
+      }
+    }
   }
 
   @Test

@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code in.GivenRecords} (tests): emits the records a test gave under a name, as one batch, event i at second
- * 1,700,000,000 + i (so in a daily index of 2023.11.14); a latch says when the batch was acknowledged.
+ * 1,700,000,000 + i (so in a daily index of 2023.11.14); a latch says when the batch was acknowledged. Records
+ * given again under the same name make another batch.
  */
 public final class GivenRecords implements Input {
 
@@ -52,7 +53,7 @@ public final class GivenRecords implements Input {
 
   private final Options o;
   private StepContext context;
-  private boolean emitted;
+  private Given emitted;
 
   GivenRecords(Options o) {
     this.o = o;
@@ -66,11 +67,11 @@ public final class GivenRecords implements Input {
   @Override
   public Batch poll(Duration maxWait) {
     Given g = GIVEN.get(o.name());
-    if (emitted || g == null) {
+    if (g == null || g == emitted) {
       context.sleep(maxWait);
       return null;
     }
-    emitted = true;
+    emitted = g;
     BatchBuilder b = new BatchBuilder();
     for (int i = 0; i < g.records.size(); i++) {
       b.add((FIRST_SECOND + i) * 1_000_000_000L + 123_456_789L, g.records.get(i));
