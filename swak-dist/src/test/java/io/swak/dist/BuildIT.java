@@ -135,6 +135,34 @@ class BuildIT {
   }
 
   @Test
+  void aBuildHasTheLibrariesOfTheFullDistributionAndTheRepositoryNoSecondCopyOfThem() throws Exception {
+    Path buildFile = dir.resolve("kafka-build.yml");
+    Files.writeString(buildFile, "- name: kafka\n- plugins:\n  - swak-plugin-kafka\n");
+    Path out = dir.resolve("kafka");
+    swak.run("build", buildFile.toString(), "--output", out.toString(), "--no-tarball", "--offline").expect(0);
+    List<String> full = jarNames(home.resolve("lib"));
+    // kafka-clients asks for zstd-jni 1.5.7-17; the full distribution was tested with the version in its lib/
+    assertThat(jarNames(out.resolve("swak-kafka/lib"))).contains("kafka-clients-4.4.0.jar")
+        .anyMatch(n -> n.startsWith("zstd-jni-")).allMatch(full::contains);
+    for (String jar : jarNames(out.resolve("swak-kafka/lib"))) {
+      assertThat(Files.mismatch(out.resolve("swak-kafka/lib").resolve(jar), home.resolve("lib").resolve(jar)))
+          .as(jar).isEqualTo(-1L);
+    }
+    try (var s = Files.walk(home.resolve("repository"))) {
+      assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).toList())
+          .as("jars of repository/ that lib/ has too").noneMatch(full::contains);
+    }
+    assertThat(new Swak(out.resolve("swak-kafka/bin/swak-kafka"), dir, Map.of()).run("plugins").expect(0).out())
+        .contains("out.Kafka", "in.Kafka").doesNotContain("in.FileTail");
+  }
+
+  private static List<String> jarNames(Path lib) throws Exception {
+    try (var s = Files.list(lib)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).sorted().toList();
+    }
+  }
+
+  @Test
   void unknownPluginNamesAreErrorsWithSuggestions() throws Exception {
     Path buildFile = dir.resolve("typo-build.yml");
     Files.writeString(buildFile, "- name: typo\n- plugins:\n  - swak-plugin-fluentdd\n  - swak-plugin-nothing\n"
