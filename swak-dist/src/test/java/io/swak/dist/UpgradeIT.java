@@ -173,8 +173,9 @@ class UpgradeIT {
     assertThat(seen).hasSize((int) all);
     long repeated = seen.values().stream().mapToLong(n -> n - 1).sum();
     System.out.println("upgrade under load: " + all + " lines, " + repeated + " repeated");
-    // each of the four restarts was a graceful stop: it acknowledged what it had written
-    assertThat(repeated).as("lines delivered twice").isLessThanOrEqualTo(4 * 2000L);
+    // each of the four restarts was a graceful stop: what it had written it had acknowledged and checkpointed, so the
+    // unacknowledged window was empty each time and the next release repeats nothing
+    assertThat(repeated).as("lines delivered twice").isZero();
     assertThat(Files.readString(root.resolve("shared/data/data-format"))).startsWith("1");
   }
 }
