@@ -60,11 +60,7 @@ class FileBufferTest extends BufferContract {
   @Test
   void aDamagedChunkIsKeptAsideAWriteCutShortIsNotAndTheRestIsDelivered() throws Exception {
     TestSink.State sink = TestSink.state(id);
-    sink.failing = true;
-    agent = start(config(200, "flush_interval: 50ms, chunk_lines: 50, fsync: always"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(id).window.committed() == 200);
-    agent.stop();
-    var files = chunks();
+    var files = chunksLeftWhileTheOutputIsDown(200);
     assertThat(files).hasSizeGreaterThanOrEqualTo(4);
     // tear the last chunk in the middle of a frame and flip a byte in the first one
     Path last = files.get(files.size() - 1);
@@ -76,7 +72,6 @@ class FileBufferTest extends BufferContract {
     Files.write(first, f);
     Files.write(dir.resolve("buf/000000000099.chunk"), "garbage, not a chunk".getBytes());
 
-    sink.failing = false;
     agent = start(config(200, "flush_interval: 50ms"));
     // damage (a flipped bit, a file that is no chunk) is kept in corrupt/ for a look; a last write cut short
     // (a crash, a full disk) is ordinary and only cut off
@@ -92,11 +87,7 @@ class FileBufferTest extends BufferContract {
   @Test
   void chunksOfANewerFormatStopTheStartAndAreKeptAsTheyAre() throws Exception {
     TestSink.State sink = TestSink.state(id);
-    sink.failing = true;
-    agent = start(config(100, "flush_interval: 50ms, chunk_lines: 50, fsync: always"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(id).window.committed() == 100);
-    agent.stop();
-    var files = chunks();
+    var files = chunksLeftWhileTheOutputIsDown(100);
     assertThat(files).hasSizeGreaterThanOrEqualTo(2);
     // what a later release with chunk format 2 left behind, found by this one after a rollback
     Path newer = files.get(files.size() - 1);
@@ -105,7 +96,6 @@ class FileBufferTest extends BufferContract {
     Files.write(newer, written);
     byte[] older = Files.readAllBytes(files.get(0));
 
-    sink.failing = false;
     agent = start(config(100, "flush_interval: 50ms"));
     var task = agent.tasks().get(0);
     await().atMost(Duration.ofSeconds(20)).until(() -> task.lastError() != null);
@@ -125,6 +115,16 @@ class FileBufferTest extends BufferContract {
     agent = start(config(100, "flush_interval: 50ms"));
     await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.size() >= 100);
     assertThat(sink.seqs()).containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
+  }
+
+  /** Runs the buffer (chunks of 50 events) with its output down until the input's checkpoint passed {@code total}. */
+  private java.util.List<Path> chunksLeftWhileTheOutputIsDown(long total) throws Exception {
+    TestSink.state(id).failing = true;
+    agent = start(config(total, "flush_interval: 50ms, chunk_lines: 50, fsync: always"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> TestSource.state(id).window.committed() == total);
+    agent.stop();
+    TestSink.state(id).failing = false;
+    return chunks();
   }
 
   private java.util.List<Path> chunks() throws Exception {
