@@ -184,6 +184,45 @@ class BuildIT {
     runsTheFirstExample(home.resolve("bin/swak"), env, true);
   }
 
+  /** The java.home of the JVM bin/swak of the unpacked tarball starts, with only {@code env} (and no JAVA_HOME). */
+  private String javaHomeWith(Map<String, String> env) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/swak").toString(), "version").redirectErrorStream(true);
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    pb.environment().put("SWAK_JAVA_OPTS", "-XshowSettings:properties");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(out).isTrue();
+    return out.lines().map(String::trim).filter(l -> l.startsWith("java.home = ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no java.home in:\n" + out)).substring("java.home = ".length());
+  }
+
+  @Test
+  void theLauncherTakesJavaHomeThenTheBundledRuntimeThenJavaOnThePath() throws Exception {
+    Path jdk = Path.of(System.getProperty("java.home")).toRealPath();
+    Map<String, String> env = withoutJava();
+    Map<String, String> withJavaHome = new HashMap<>(env);
+    withJavaHome.put("JAVA_HOME", jdk.toString());
+    assertThat(Path.of(javaHomeWith(withJavaHome)).toRealPath()).isEqualTo(jdk);
+    assertThat(Path.of(javaHomeWith(env)).toRealPath()).isEqualTo(home.resolve("runtime").toRealPath());
+    // without the bundled runtime: the java of the PATH
+    Path onPath = Files.createDirectories(dir.resolve("path-with-java"));
+    for (String tool : List.of("sh", "env", "dirname", "sed", "ls")) {
+      Files.createSymbolicLink(onPath.resolve(tool), noJava.resolve(tool));
+    }
+    Files.createSymbolicLink(onPath.resolve("java"), jdk.resolve("bin/java"));
+    Map<String, String> pathJava = new HashMap<>(env);
+    pathJava.put("PATH", onPath.toString());
+    Path runtime = home.resolve("runtime");
+    Path away = dir.resolve("runtime-away");
+    Files.move(runtime, away);
+    try {
+      assertThat(Path.of(javaHomeWith(pathJava)).toRealPath()).isEqualTo(jdk);
+    } finally {
+      Files.move(away, runtime);
+    }
+  }
+
   @Test
   void pluginInstallListRemoveManagePluginsByMavenCoordinates() throws Exception {
     Path plugins = home.resolve("plugins");

@@ -112,6 +112,8 @@ class DashboardTest {
   void thePageShowsEachTaskAsItsStepsAndItsCountersMoveWhileEventsFlow() throws Exception {
     int port = freePort();
     startAgent("{port: " + port + "}");
+    // without bind: on the loopback address only
+    assertThat(agent.err()).contains("HTTP status on http://127.0.0.1:" + port + "/");
     String url = "http://127.0.0.1:" + port + "/";
     try (HeadlessChromium browser = new HeadlessChromium(dir.resolve("profile"), url)) {
       await().atMost(Duration.ofSeconds(30)).until(() -> browser.dom().contains("data-task=\"shipping\""));
