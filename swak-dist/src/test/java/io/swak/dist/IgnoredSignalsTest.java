@@ -80,6 +80,32 @@ class IgnoredSignalsTest {
   }
 
   @Test
+  void withoutEnvDefaultSignalPerlGivesHupBack() throws Exception {
+    // an env older than coreutils 8.31 (no --default-signal) in front of the real one: bin/swak falls back on perl
+    Path bin = Files.createDirectories(dir.resolve("old-env"));
+    Path env = bin.resolve("env");
+    Files.writeString(env, """
+        #!/bin/sh
+        case "$1" in --default-signal*) echo "env: unrecognized option '$1'" >&2; exit 125 ;; esac
+        exec /usr/bin/env "$@"
+        """);
+    assertThat(env.toFile().setExecutable(true)).isTrue();
+    Path out = dir.resolve("out.log");
+    Path log = dir.resolve("agent.err");
+    Process p = sh("PATH=\"" + bin + ":$PATH\"; export PATH; env --default-signal=HUP true 2>/dev/null && exit 99; "
+        + "exec nohup \"$0\" run \"$1\"", config(out), dir.resolve("agent.out"), log);
+    pid = p.pid();
+    await().atMost(Duration.ofSeconds(30)).until(() -> Swak.lines(out).size() >= 20 || !p.isAlive());
+    assertThat(p.isAlive()).as("exit %s: %s", p.isAlive() ? "" : p.exitValue(), Files.readString(log)).isTrue();
+    assertThat(ignores(pid, 1)).as("SIGHUP ignored in the agent").isFalse();
+    Swak.kill("HUP", pid);
+    await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log, StandardCharsets.UTF_8).contains("reloaded"));
+    Swak.kill("TERM", pid);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+
+  @Test
   void swakStartUnderNohupGivesItsAgentHupBack() throws Exception {
     Path out = dir.resolve("out.log");
     Path cfg = config(out);
