@@ -51,6 +51,8 @@ class DashboardTest {
 
   private void startAgent(String agentHttp) throws Exception {
     int closed = freePort(); // nothing listens: out.Fluentd retries and warns
+    Path log = dir.resolve("app.log");
+    Files.writeString(log, "GET /index.html 200\n".repeat(500));
     Path cfg = dir.resolve("dash.yml");
     Files.writeString(cfg, """
         - agent:
@@ -76,7 +78,11 @@ class DashboardTest {
                 out.File: {path: "%s"}
               recover_interval: 1h
           name: archive
-        """.formatted(agentHttp, closed, dir.resolve("buffer"), closed, dir.resolve("archive.log")));
+        - task:
+          - in.FileTail: {path: "%s", read_from_head: true}
+          - out.Null
+          name: files
+        """.formatted(agentHttp, closed, dir.resolve("buffer"), closed, dir.resolve("archive.log"), log));
     agent = Launcher.start(dir, Map.of(), "run", cfg.toString());
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.err().contains("HTTP status on") || !agent.process.isAlive());
     assertThat(agent.err()).contains("HTTP status on");
@@ -137,6 +143,11 @@ class DashboardTest {
       assertThat(counter(nested, "archive", 3, "buffer_bytes")).isNotNaN();
       await().atMost(Duration.ofSeconds(30)).until(() -> nestedCounter(browser.dom(), "archive", 4, "out.File #2",
           "events_out") > archived);
+      // in.FileTail's gauges: the file it follows, and how far its checkpoint is behind what it read
+      await().atMost(Duration.ofSeconds(30)).until(() -> counter(browser.dom(), "files", 2, "events_out") >= 500);
+      String files = browser.dom();
+      assertThat(counter(files, "files", 1, "files_followed")).isEqualTo(1);
+      assertThat(counter(files, "files", 1, "checkpoint_lag_bytes")).isNotNaN();
       Path shot = Path.of(System.getProperty("swak.dist.dir", "target")).resolve("dashboard.png").toAbsolutePath();
       browser.screenshot(shot);
       assertThat(shot).isRegularFile();
