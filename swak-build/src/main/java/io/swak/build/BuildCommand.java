@@ -109,7 +109,7 @@ public final class BuildCommand implements Callable<Integer> {
     Map<String, Artifact> lib = new LinkedHashMap<>();
     Map<String, List<Artifact>> external = new LinkedHashMap<>();
     try (MavenArtifacts maven = new MavenArtifacts(Installation.cache(localRepository),
-        List.of(inst.repository(), Installation.userMavenRepository()), Installation.remotes(repositories), offline)) {
+        List.of(inst.repository(), Installation.userMavenRepository()), Installation.remotes(repositories), offline, inst.libJarsByCoordinates())) {
       for (String coords : wanted) {
         for (Artifact a : maven.resolve(coords)) {
           lib.putIfAbsent(a.getGroupId() + ":" + a.getArtifactId(), a);

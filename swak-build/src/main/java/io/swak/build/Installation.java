@@ -47,6 +47,11 @@ final class Installation {
     return dist.resolve("repository");
   }
 
+  /** lib/'s jars by their coordinates, as the repository lists them. */
+  LibJars libJarsByCoordinates() throws IOException {
+    return LibJars.of(repository(), dist);
+  }
+
   /** The first of {@code candidates} (relative to home, then to the distribution) that exists. */
   Optional<Path> find(String... candidates) {
     for (String c : candidates) {

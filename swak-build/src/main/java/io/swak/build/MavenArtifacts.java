@@ -34,13 +34,16 @@ final class MavenArtifacts implements AutoCloseable {
   private final RepositorySystem system;
   private final RepositorySystemSession.CloseableSession session;
   private final List<RemoteRepository> remotes;
+  private final LibJars lib;
 
   /**
    * @param cache the local repository that receives what is downloaded or installed
    * @param readOnly local repositories read after it (missing ones are skipped)
    * @param remoteUrls remote repositories (http(s) or file URLs), tried in order
+   * @param lib the distribution's jars: their versions are pinned, their files used
    */
-  MavenArtifacts(Path cache, List<Path> readOnly, List<String> remoteUrls, boolean offline) {
+  MavenArtifacts(Path cache, List<Path> readOnly, List<String> remoteUrls, boolean offline, LibJars lib) {
+    this.lib = lib;
     system = new RepositorySystemSupplier().get();
     List<Path> locals = new ArrayList<>();
     locals.add(cache);
@@ -53,6 +56,7 @@ final class MavenArtifacts implements AutoCloseable {
         .withLocalRepositoryBaseDirectories(locals)
         .setSystemProperties(System.getProperties())
         .setOffline(offline)
+        .setWorkspaceReader(lib)
         // the read-only repositories count whatever repository their files came from
         .setConfigProperty("aether.chainedLocalRepository.ignoreTailAvailability", "true")
         .build();
@@ -69,6 +73,7 @@ final class MavenArtifacts implements AutoCloseable {
   /** {@code coords} ({@code group:artifact:version}) and everything it needs at run time, itself first. */
   List<Artifact> resolve(String coords) throws DependencyResolutionException {
     CollectRequest collect = new CollectRequest(new Dependency(new DefaultArtifact(coords), JavaScopes.RUNTIME), remotes);
+    collect.setManagedDependencies(lib.managed());
     DependencyRequest request = new DependencyRequest(collect, DependencyFilterUtils.classpathFilter(JavaScopes.RUNTIME));
     List<Artifact> out = new ArrayList<>();
     for (ArtifactResult r : system.resolveDependencies(session, request).getArtifactResults()) {

@@ -172,7 +172,7 @@ public final class PluginCommand implements Callable<Integer> {
       List<String> lib = inst.libJars();
       List<Artifact> own = new ArrayList<>();
       try (MavenArtifacts maven = new MavenArtifacts(Installation.cache(localRepository),
-          List.of(inst.repository(), Installation.userMavenRepository()), Installation.remotes(repositories), offline)) {
+          List.of(inst.repository(), Installation.userMavenRepository()), Installation.remotes(repositories), offline, inst.libJarsByCoordinates())) {
         for (Artifact a : maven.resolve(c)) {
           boolean inLib = lib.contains(a.getArtifactId() + "-" + a.getVersion() + ".jar")
               || lib.stream().anyMatch(j -> j.startsWith(a.getArtifactId() + "-") && j.length() > a.getArtifactId().length() + 1

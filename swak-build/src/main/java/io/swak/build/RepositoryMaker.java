@@ -7,17 +7,21 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.maven.model.Model;
 import org.apache.maven.model.io.xpp3.MavenXpp3Reader;
+import org.eclipse.aether.artifact.Artifact;
 
 /**
  * Makes the distribution's {@code repository/}: a Maven repository holding Swak's own artifacts of this build (the
  * parent poms, swak-api, swak-support, swak-parsers, swak-core and every plugin module of {@code plugins/}) and
  * everything they need at run time, with the poms Maven Resolver reads to find it. {@code swak build} picks plugin modules from it, offline.
- * Run by the distribution's build: {@code RepositoryMaker OUT REACTOR_ROOT BUILD_LOCAL_REPOSITORY VERSION}.
+ * The jars that are in the distribution's lib/ as well are not kept twice (they were a third of the tarball):
+ * {@link LibJars} lists them by coordinates, and resolutions find them there.
+ * Run by the distribution's build: {@code RepositoryMaker OUT REACTOR_ROOT BUILD_LOCAL_REPOSITORY VERSION LIB}.
  */
 public final class RepositoryMaker {
 
@@ -27,19 +31,21 @@ public final class RepositoryMaker {
   static final String MODULES = "swak-modules.txt";
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 4) {
-      System.err.println("usage: RepositoryMaker OUT REACTOR_ROOT BUILD_LOCAL_REPOSITORY VERSION");
+    if (args.length != 5) {
+      System.err.println("usage: RepositoryMaker OUT REACTOR_ROOT BUILD_LOCAL_REPOSITORY VERSION LIB");
       System.exit(2);
     }
     Path out = Path.of(args[0]).toAbsolutePath();
     Path reactor = Path.of(args[1]).toAbsolutePath().normalize();
     Path buildRepo = Path.of(args[2]).toAbsolutePath();
     String version = args[3];
+    Path lib = Path.of(args[4]).toAbsolutePath().normalize();
     deleteTree(out); // exactly this build's artifacts: no plugin module left over from an earlier one
     Files.createDirectories(out);
     // the build's own local repository is where every third-party artifact and pom came from: read as a remote, so
     // what is needed is copied into OUT (with the parents and imported boms the poms name)
-    try (MavenArtifacts m = new MavenArtifacts(out, List.of(), List.of(buildRepo.toUri().toString()), false)) {
+    try (MavenArtifacts m = new MavenArtifacts(out, List.of(), List.of(buildRepo.toUri().toString()), false,
+        LibJars.none())) {
       m.install("io.swak:swak-parent:" + version, null, reactor.resolve("pom.xml"));
       m.install("io.swak:swak-plugins:" + version, null, reactor.resolve("plugins/pom.xml"));
       for (String module : List.of("swak-api", "swak-support", "swak-parsers", "swak-core")) {
@@ -70,16 +76,47 @@ public final class RepositoryMaker {
         String desc = model.getDescription() == null ? "" : model.getDescription().replaceAll("\\s+", " ").trim();
         modules.put(id, desc);
       }
-      m.resolve("io.swak:swak-core:" + version);
+      List<Artifact> resolved = new ArrayList<>(m.resolve("io.swak:swak-core:" + version));
       for (String id : modules.keySet()) {
-        m.resolve("io.swak:" + id + ":" + version);
+        resolved.addAll(m.resolve("io.swak:" + id + ":" + version));
       }
+      leaveJarsToLib(out, lib, resolved);
       StringBuilder sb = new StringBuilder();
       modules.forEach((id, desc) -> sb.append(id).append('\t').append(desc).append('\n'));
       Files.writeString(out.resolve(MODULES), sb.toString(), StandardCharsets.UTF_8);
       System.out.println("RepositoryMaker: " + out + ": swak-core and " + modules.size() + " plugin modules "
           + modules.keySet());
     }
+  }
+
+  /**
+   * Lists the resolved artifacts whose jar lib/ has (the same bytes) and deletes their copy here, with the jars of
+   * other versions of them, which a resolution pinned to lib/'s versions never asks for.
+   */
+  private static void leaveJarsToLib(Path out, Path lib, List<Artifact> resolved) throws IOException {
+    Map<String, Path> inLib = new TreeMap<>();
+    Map<String, String> versions = new HashMap<>();
+    for (Artifact a : resolved) {
+      Path jar = lib.resolve(a.getArtifactId() + "-" + a.getVersion() + ".jar");
+      if (Files.isRegularFile(jar) && Files.mismatch(jar, a.getPath()) == -1) {
+        inLib.put(a.getGroupId() + ":" + a.getArtifactId() + ":" + a.getVersion(), jar);
+        versions.put(a.getGroupId() + ":" + a.getArtifactId(), a.getVersion());
+      }
+    }
+    for (Artifact a : resolved) {
+      if (versions.containsKey(a.getGroupId() + ":" + a.getArtifactId()) && a.getPath().startsWith(out)) {
+        Files.deleteIfExists(a.getPath());
+      }
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(lib, "*.jar")) {
+      for (Path jar : ds) {
+        if (!inLib.containsValue(jar)) {
+          System.err.println("RepositoryMaker: " + jar.getFileName() + " of lib/ is not what any module resolves to: "
+              + "swak build will not use it");
+        }
+      }
+    }
+    LibJars.write(out, lib.getParent(), inLib);
   }
 
   private static Path jar(Path module, String id, String version) throws IOException {

@@ -37,6 +37,21 @@ class CliTest {
   }
 
   @Test
+  void aDataDirectoryOfANewerFormatIsRefusedByValidateAndRunAndLeftAsItIs() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.writeString(data.resolve("data-format"), "2 (written by swak 9.9)\n");
+    Launcher validate = Launcher.run(dir, "validate", "examples/seed-fakedata.yml");
+    assertThat(validate.exitCode()).isEqualTo(1);
+    assertThat(validate.err()).contains("written by a newer swak (data format 2; this release reads format 1",
+        "swak rollback", "data_dir");
+    Launcher run = Launcher.run(dir, "run", "examples/seed-fakedata.yml");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("written by a newer swak (data format 2");
+    assertThat(run.out()).doesNotContain("\"name\"");
+    assertThat(Files.readString(data.resolve("data-format"))).isEqualTo("2 (written by swak 9.9)\n");
+  }
+
+  @Test
   void testModeSaysThereIsNoSecondTask() throws Exception {
     Launcher swak = Launcher.run(dir, "test", "examples/seed-fakedata.yml", "-t", "2");
     assertThat(swak.exitCode()).isEqualTo(1);

@@ -51,6 +51,8 @@ class DashboardTest {
 
   private void startAgent(String agentHttp) throws Exception {
     int closed = freePort(); // nothing listens: out.Fluentd retries and warns
+    Path log = dir.resolve("app.log");
+    Files.writeString(log, "GET /index.html 200\n".repeat(500));
     Path cfg = dir.resolve("dash.yml");
     Files.writeString(cfg, """
         - agent:
@@ -65,7 +67,22 @@ class DashboardTest {
           - sleep: {ms: 500}
           - out.Fluentd: {host: 127.0.0.1, port: %d, reconnect_wait: 200ms, heartbeat_type: none}
           name: shipping
-        """.formatted(agentHttp, closed));
+        - task:
+          - in.FakeData: {type: apache, count: 10}
+          - sleep: {ms: 200}
+          - buffer: {type: file, path: "%s", flush_interval: 1s, chunk_bytes: 64KiB, total_limit: 8MiB}
+          - failover:
+              outputs:
+                - out.Fluentd: {host: 127.0.0.1, port: %d, reconnect_wait: 200ms, heartbeat_type: none}
+              last:
+                out.File: {path: "%s"}
+              recover_interval: 1h
+          name: archive
+        - task:
+          - in.FileTail: {path: "%s", read_from_head: true}
+          - out.Null
+          name: files
+        """.formatted(agentHttp, closed, dir.resolve("buffer"), closed, dir.resolve("archive.log"), log));
     agent = Launcher.start(dir, Map.of(), "run", cfg.toString());
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.err().contains("HTTP status on") || !agent.process.isAlive());
     assertThat(agent.err()).contains("HTTP status on");
@@ -73,12 +90,27 @@ class DashboardTest {
 
   /** The data-value of the counter {@code name} in step {@code step} of task {@code task}; NaN when not measured. */
   private static double counter(String dom, String task, int step, String name) {
+    return value(dom, stepAt(dom, task, step), name);
+  }
+
+  /** The counter {@code name} of the step nested in step {@code step} as {@code nested} (its name in /api/status). */
+  private static double nestedCounter(String dom, String task, int step, String nested, String name) {
+    int n = dom.indexOf("data-nested=\"" + nested + "\"", stepAt(dom, task, step));
+    assertThat(n).as("%s nested in step %d of %s:\n%s", nested, step, task, dom).isPositive();
+    return value(dom, n, name);
+  }
+
+  private static int stepAt(String dom, String task, int step) {
     int t = dom.indexOf("data-task=\"" + task + "\"");
     assertThat(t).as("task %s on the page:\n%s", task, dom).isNotNegative();
     int s = dom.indexOf("data-step=\"" + step + "\"", t);
     assertThat(s).as("step %d of %s", step, task).isPositive();
+    return s;
+  }
+
+  private static double value(String dom, int from, String name) {
     Matcher m = Pattern.compile("data-counter=\"" + name + "\" data-value=\"([^\"]*)\"").matcher(dom);
-    assertThat(m.find(s)).as("counter %s of step %d", name, step).isTrue();
+    assertThat(m.find(from)).as("counter %s", name).isTrue();
     return m.group(1).isEmpty() || m.group(1).equals("null") ? Double.NaN : Double.parseDouble(m.group(1));
   }
 
@@ -86,6 +118,8 @@ class DashboardTest {
   void thePageShowsEachTaskAsItsStepsAndItsCountersMoveWhileEventsFlow() throws Exception {
     int port = freePort();
     startAgent("{port: " + port + "}");
+    // without bind: on the loopback address only
+    assertThat(agent.err()).contains("HTTP status on http://127.0.0.1:" + port + "/");
     String url = "http://127.0.0.1:" + port + "/";
     try (HeadlessChromium browser = new HeadlessChromium(dir.resolve("profile"), url)) {
       await().atMost(Duration.ofSeconds(30)).until(() -> browser.dom().contains("data-task=\"shipping\""));
@@ -100,15 +134,38 @@ class DashboardTest {
       String later = browser.dom();
       assertThat(counter(later, "shipping", 3, "servers_up")).isZero();
       assertThat(later).containsPattern("<ol id=\"warnings\">\\s*<li class=\"WARN\">");
+      // failover's outputs drawn inside its step: the one nobody listens to fails, the last one takes the events
+      await().atMost(Duration.ofSeconds(30)).until(() -> nestedCounter(browser.dom(), "archive", 4, "out.File #2",
+          "events_out") > 0);
+      String nested = browser.dom();
+      double archived = nestedCounter(nested, "archive", 4, "out.File #2", "events_out");
+      assertThat(nestedCounter(nested, "archive", 4, "out.Fluentd #1", "servers_up")).isZero();
+      assertThat(counter(nested, "archive", 3, "buffer_bytes")).isNotNaN();
+      await().atMost(Duration.ofSeconds(30)).until(() -> nestedCounter(browser.dom(), "archive", 4, "out.File #2",
+          "events_out") > archived);
+      // in.FileTail's gauges: the file it follows, and how far its checkpoint is behind what it read
+      await().atMost(Duration.ofSeconds(30)).until(() -> counter(browser.dom(), "files", 2, "events_out") >= 500);
+      String files = browser.dom();
+      assertThat(counter(files, "files", 1, "files_followed")).isEqualTo(1);
+      assertThat(counter(files, "files", 1, "checkpoint_lag_bytes")).isNotNaN();
       Path shot = Path.of(System.getProperty("swak.dist.dir", "target")).resolve("dashboard.png").toAbsolutePath();
       browser.screenshot(shot);
       assertThat(shot).isRegularFile();
+      if (Boolean.getBoolean("swak.updateDocs")) {
+        java.nio.file.Files.copy(shot, Launcher.ROOT.resolve("docs/dashboard.png"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
     }
 
-    // swak top: the same numbers in the terminal; the second refresh has rates
+    // swak top: the same numbers in the terminal; the second refresh has rates, and they are not all zero
     String top = Swak.ofRepo(dir, Map.of()).run("top", "--url", "http://127.0.0.1:" + port, "-n", "2",
         "--interval", "1s").expect(0).out();
-    assertThat(top).contains("TASK / STEP", "IN/s", "BUFFER", "1 in.FakeData", "3 out.Null", "3 out.Fluentd");
+    assertThat(top).contains("TASK / STEP", "IN/s", "BUFFER", "1 in.FakeData", "3 out.Null", "3 out.Fluentd",
+        "4 failover", "› out.Fluentd #1", "› out.File #2");
+    String second = top.substring(top.lastIndexOf("TASK / STEP"));
+    Matcher web = Pattern.compile("\\n  3 out\\.Null +([0-9.]+k?) +([0-9.]+k?) ").matcher(second);
+    assertThat(web.find()).as(top).isTrue();
+    assertThat(Double.parseDouble(web.group(2).replace("k", ""))).as("out.Null's OUT/s:\n%s", top).isPositive();
   }
 
   @Test

@@ -81,6 +81,9 @@ class DistributionIT {
       assertThat(home.resolve(d)).exists();
     }
     assertThat(Files.isExecutable(home.resolve("bin/swak"))).isTrue();
+    // the runtime's class-data sharing archive for the launcher's heap, not the one for heaps of 32 GiB and more
+    assertThat(home.resolve("runtime/lib/server/classes.jsa")).isRegularFile();
+    assertThat(home.resolve("runtime/lib/server/classes_nocoops.jsa")).doesNotExist();
     try (var jars = Files.list(home.resolve("lib"))) {
       assertThat(jars.map(p -> p.getFileName().toString()).toList())
           .anyMatch(n -> n.startsWith("swak-core-")).noneMatch(n -> n.startsWith("swak-plugin-sample"));
@@ -170,7 +173,8 @@ class DistributionIT {
     assertThat(contents).contains("./opt/swak/bin/swak", "./opt/swak/lib/swak-core-" + version() + ".jar",
         "./opt/swak/plugins/", "./etc/swak/swak.yml", "./lib/systemd/system/swak.service",
         "./usr/bin/swak -> /opt/swak/bin/swak", "./var/lib/swak/", "./opt/swak/runtime/bin/java",
-        "./opt/swak/repository/swak-modules.txt");
+        "./opt/swak/repository/swak-modules.txt", "./opt/swak/repository/lib-jars.txt")
+        .doesNotContain("classes_nocoops.jsa", "/repository/org/apache/kafka/kafka-clients/4.4.0/kafka-clients-4.4.0.jar");
     assertThat(contents.lines().filter(l -> l.endsWith("./opt/swak/bin/swak")).findFirst().orElseThrow())
         .startsWith("-rwxr-xr-x");
     String control = exec(dir, "dpkg-deb", "-f", deb.toString(), "Package", "Architecture", "Depends");

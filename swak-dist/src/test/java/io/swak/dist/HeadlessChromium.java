@@ -129,9 +129,15 @@ final class HeadlessChromium implements AutoCloseable {
     return call("Runtime.evaluate", p).path("result").path("value").asText();
   }
 
-  /** A PNG of the page as it is now. */
+  /** A PNG of the whole page as it is now, below the window's height too. */
   void screenshot(Path png) throws Exception {
-    String data = call("Page.captureScreenshot", JSON.createObjectNode().put("format", "png")).path("data").asText();
+    ObjectNode size = JSON.createObjectNode().put("expression", "[document.documentElement.scrollWidth, "
+        + "document.documentElement.scrollHeight]").put("returnByValue", true);
+    JsonNode wh = call("Runtime.evaluate", size).path("result").path("value");
+    ObjectNode params = JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true);
+    params.putObject("clip").put("x", 0).put("y", 0).put("width", wh.get(0).asInt()).put("height", wh.get(1).asInt())
+        .put("scale", 1);
+    String data = call("Page.captureScreenshot", params).path("data").asText();
     Files.write(png, Base64.getDecoder().decode(data));
   }
 

@@ -34,6 +34,9 @@ class InstallAliasTest {
         .expect(0).out();
     assertThat(dir.resolve("l/swak.service")).isRegularFile();
     assertThat(linux).contains("daemon-reload").doesNotContain("enable --now");
+    String linuxAuto = swak.run("--startup=auto", "install", cfg, "--os", "linux", "--dir", dir.resolve("la").toString())
+        .expect(0).out();
+    assertThat(linuxAuto).contains("enable --now swak");
     // uninstall is `service uninstall`
     swak.run("uninstall", "--os", "windows", "--dir", dir.resolve("w1").toString()).expect(0);
     assertThat(dir.resolve("w1/swak.xml")).doesNotExist();

@@ -152,10 +152,19 @@ final class TopCommand extends DaemonCommands.Controlling {
       Map<String, Object> task = (Map<String, Object>) t;
       for (Object s : (List<Object>) task.getOrDefault("steps", List.of())) {
         Map<String, Object> step = (Map<String, Object>) s;
-        out.put(task.get("task") + "#" + step.get("step"), step);
+        withNested(task.get("task") + "#" + step.get("step"), step, out);
       }
     }
     return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void withNested(String key, Map<String, Object> step, Map<String, Map<String, Object>> out) {
+    out.put(key, step);
+    for (Object n : (List<Object>) step.getOrDefault("nested", List.of())) {
+      Map<String, Object> nested = (Map<String, Object>) n;
+      withNested(key + " › " + nested.get("name"), nested, out);
+    }
   }
 
   private static final String ROW = "%-30s %9s %9s %10s %7s %7s %14s %10s %7s%n";
@@ -179,20 +188,32 @@ final class TopCommand extends DaemonCommands.Controlling {
       b.append('\n');
       for (Object so : (List<Object>) t.getOrDefault("steps", List.of())) {
         Map<String, Object> s = (Map<String, Object>) so;
-        Map<String, Object> prev = before.get(t.get("task") + "#" + s.get("step"));
-        long bufferBytes = n(s, "buffer_bytes");
-        long limit = n(s, "buffer_limit_bytes");
-        String buffer = !s.containsKey("buffer_bytes") ? "" : bytes(bufferBytes)
-            + (limit > 0 ? String.format(Locale.ROOT, " %3.0f%%", 100.0 * bufferBytes / limit) : "");
-        b.append(String.format(Locale.ROOT, ROW, "  " + s.get("step") + " " + s.get("plugin"),
-            rate(prev, s, "events_in", dt), rate(prev, s, "events_out", dt),
-            s.containsKey("bytes_out") && n(s, "bytes_out") > 0 ? rate(prev, s, "bytes_out", dt) : "",
-            n(s, "errors"), n(s, "retries"), buffer,
-            s.containsKey("checkpoint_lag_bytes") ? bytes(n(s, "checkpoint_lag_bytes")) : "",
-            s.containsKey("servers_up") ? String.valueOf(n(s, "servers_up")) : ""));
+        row(b, "  " + s.get("step") + " " + s.get("plugin"), t.get("task") + "#" + s.get("step"), s, before, dt);
       }
     }
     return b.toString();
+  }
+
+  /** A step's line, then a line for each step nested in it (failover's outputs, a route's branches), indented. */
+  @SuppressWarnings("unchecked")
+  private static void row(StringBuilder b, String label, String key, Map<String, Object> s,
+      Map<String, Map<String, Object>> before, double dt) {
+    Map<String, Object> prev = before.get(key);
+    long bufferBytes = n(s, "buffer_bytes");
+    long limit = n(s, "buffer_limit_bytes");
+    String buffer = !s.containsKey("buffer_bytes") ? "" : bytes(bufferBytes)
+        + (limit > 0 ? String.format(Locale.ROOT, " %3.0f%%", 100.0 * bufferBytes / limit) : "");
+    b.append(String.format(Locale.ROOT, ROW, label,
+        rate(prev, s, "events_in", dt), rate(prev, s, "events_out", dt),
+        s.containsKey("bytes_out") && n(s, "bytes_out") > 0 ? rate(prev, s, "bytes_out", dt) : "",
+        n(s, "errors"), n(s, "retries"), buffer,
+        s.containsKey("checkpoint_lag_bytes") ? bytes(n(s, "checkpoint_lag_bytes")) : "",
+        s.containsKey("servers_up") ? String.valueOf(n(s, "servers_up")) : ""));
+    String indent = " ".repeat(label.length() - label.stripLeading().length() + 2);
+    for (Object n : (List<Object>) s.getOrDefault("nested", List.of())) {
+      Map<String, Object> nested = (Map<String, Object>) n;
+      row(b, indent + "› " + nested.get("name"), key + " › " + nested.get("name"), nested, before, dt);
+    }
   }
 
   private static long n(Map<String, Object> m, String key) {

@@ -47,6 +47,13 @@ public final class PositionStore implements Positions, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("swak.positions");
   public static final String JOURNAL = "positions.log";
   private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+  /**
+   * The journal format this release reads. Format 1 has no header; a later one starts the journal with the
+   * checksummed line {@code =format N}, which this release recognises and refuses instead of taking the journal for
+   * damage (it would have cut it off and read every source again from where it starts).
+   */
+  static final int FORMAT = 1;
+  private static final String FORMAT_LINE = "=format ";
   /** How often a changed position is saved. */
   static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** The pace of the saver while a position asked to be saved soon. */
@@ -158,6 +165,12 @@ public final class PositionStore implements Positions, AutoCloseable {
       return m;
     }
     byte[] b = Files.readAllBytes(journal);
+    int format = format(b);
+    if (format > FORMAT) {
+      throw new IOException(journal + " was written by a newer swak (positions format " + format + ", this release "
+          + "reads format " + FORMAT + "): nothing was read or changed. Run the release that wrote it (swak upgrade, or "
+          + "swak rollback to undo a rollback), or give this input another pos_dir");
+    }
     int p = scan(b, m);
     journalBytes = p;
     if (p < b.length) {
@@ -177,7 +190,24 @@ public final class PositionStore implements Positions, AutoCloseable {
     return m;
   }
 
-  private static boolean apply(byte[] b, int from, int nl, Map<String, String> m) {
+  /** The format its first line names when it is a checksummed {@code =format N}; else 1 (no header). */
+  private static int format(byte[] b) {
+    int nl = indexOf(b, (byte) '\n', 0);
+    if (nl < 0 || !checksummed(b, 0, nl)) {
+      return FORMAT;
+    }
+    String body = new String(b, 9, nl - 9, StandardCharsets.UTF_8);
+    if (!body.startsWith(FORMAT_LINE)) {
+      return FORMAT;
+    }
+    try {
+      return Integer.parseInt(body.substring(FORMAT_LINE.length()).trim());
+    } catch (NumberFormatException e) {
+      return FORMAT;
+    }
+  }
+
+  private static boolean checksummed(byte[] b, int from, int nl) {
     if (nl - from < 10 || b[from + 8] != ' ') {
       return false;
     }
@@ -189,10 +219,17 @@ public final class PositionStore implements Positions, AutoCloseable {
     }
     CRC32C c = new CRC32C();
     c.update(b, from + 9, nl - from - 9);
-    if (c.getValue() != crc) {
+    return c.getValue() == crc;
+  }
+
+  private static boolean apply(byte[] b, int from, int nl, Map<String, String> m) {
+    if (!checksummed(b, from, nl)) {
       return false;
     }
     String body = new String(b, from + 9, nl - from - 9, StandardCharsets.UTF_8);
+    if (body.startsWith(FORMAT_LINE)) {
+      return true; // the header of a format this release reads
+    }
     if (body.charAt(0) == '-') {
       m.remove(body.substring(1));
       return true;

@@ -101,7 +101,7 @@ final class StepRuntime implements StepContext {
     nested++;
     StepCounters child = counters.child(sc.name() + " #" + nested);
     s.start(new StepRuntime(taskName, sc, dataDir, clock, stop, child));
-    return type.cast(s);
+    return type.cast(s instanceof Output o ? new CountedOutput(o, child) : s);
   }
 
   @Override

@@ -114,6 +114,33 @@ class PositionStoreTest {
   }
 
   @Test
+  void aJournalOfANewerFormatIsRefusedWithWhatToDoAndLeftAsItIs(@TempDir Path dir) throws IOException {
+    PositionStore s = PositionStore.open(dir, null);
+    s.track("a", () -> "1");
+    s.close();
+    Path j = dir.resolve(PositionStore.JOURNAL);
+    // what a later release would write, found by this one after a rollback
+    byte[] newer = (header("=format 2") + "a line this release cannot read\n").getBytes(StandardCharsets.UTF_8);
+    Files.write(j, newer);
+    assertThatThrownBy(() -> PositionStore.open(dir, null)).isInstanceOf(IOException.class)
+        .hasMessageContaining("written by a newer swak (positions format 2, this release reads format 1)")
+        .hasMessageContaining("nothing was read or changed", "swak rollback", "pos_dir");
+    assertThat(Files.readAllBytes(j)).as("not cut off as damage").isEqualTo(newer);
+    // the header of the format this release reads is read past, and the store was not left locked
+    Files.write(j, (header("=format 1") + new String(PositionStore.line(true, "a", "7"), StandardCharsets.UTF_8))
+        .getBytes(StandardCharsets.UTF_8));
+    s = PositionStore.open(dir, null);
+    assertThat(s.saved()).containsOnlyKeys("a").containsEntry("a", "7");
+    s.close();
+  }
+
+  private static String header(String body) {
+    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    c.update(body.getBytes(StandardCharsets.UTF_8));
+    return String.format("%08x %s\n", c.getValue(), body);
+  }
+
+  @Test
   void forgottenKeysStayForgotten(@TempDir Path dir) throws IOException {
     PositionStore s = PositionStore.open(dir, null);
     Positions.Position a = s.track("a", () -> "1");

@@ -46,4 +46,35 @@ class NestedStatusTest extends AgentTestBase {
     await().atMost(Duration.ofSeconds(10)).until(() -> report.health(agent.tasks().get(0)).reason().contains("dead › 2 out.TestSink"));
     assertThat(TestSource.state(id).window.committed()).isZero();
   }
+
+  @Test
+  void failoversOutputsCountWhatTheyWereSentAndWhatTheyDelivered() throws Exception {
+    TestSink.state(id + "-down").failing = true;
+    start("""
+        - task:
+          - in.TestSource: {name: %1$s, total: 30, batch: 10}
+          - failover:
+              outputs:
+                - out.TestSink: {name: %1$s-down}
+              last:
+                out.TestSink: {name: %1$s-last}
+              recover_interval: 1h
+        """.formatted(id));
+    await().atMost(Duration.ofSeconds(10)).until(() -> TestSink.state(id + "-last").received.size() == 30);
+    StatusReport report = new StatusReport(agent, Instant.now());
+    JsonNode failover = new ObjectMapper().readTree(report.json(Instant.now())).get("tasks").get(0).get("steps").get(1);
+    assertThat(failover.get("nested")).extracting(n -> n.get("name").asText())
+        .containsExactly("out.TestSink #1", "out.TestSink #2");
+    JsonNode down = failover.get("nested").get(0);
+    assertThat(down.get("events_in").asLong()).isPositive();
+    assertThat(down.get("errors").asLong()).isPositive();
+    assertThat(down.get("events_out").asLong()).isZero();
+    JsonNode last = failover.get("nested").get(1);
+    assertThat(last.get("events_in").asLong()).isEqualTo(30);
+    assertThat(last.get("events_out").asLong()).isEqualTo(30);
+    assertThat(last.get("errors").asLong()).isZero();
+    assertThat(last.get("bytes_out").asLong()).isPositive();
+    assertThat(PrometheusText.render(report)).contains(
+        "swak_events_out_total{task=\"task 1\",step=\"2\",plugin=\"failover\",nested=\"out.TestSink #2\"} 30");
+  }
 }

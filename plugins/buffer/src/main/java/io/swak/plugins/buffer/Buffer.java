@@ -101,6 +101,9 @@ final class Buffer implements Stage {
       ds.forEach(files::add);
     }
     files.sort(null);
+    if (s.type() == BufferSettings.Type.FILE) {
+      refuseNewerFormats(files);
+    }
     long max = 0;
     for (Path f : files) {
       max = Math.max(max, seqOf(f));
@@ -123,6 +126,22 @@ final class Buffer implements Stage {
           context.stepName(), sealed.size());
     }
     return max;
+  }
+
+  /**
+   * Fails the start, before any file is touched, when a newer release wrote one of the chunks (a rollback past a
+   * change of the chunk format): they are kept as they are for that release instead of being taken for damage.
+   */
+  private void refuseNewerFormats(List<Path> files) throws IOException {
+    for (Path f : files) {
+      int format = ChunkFile.newerFormat(f);
+      if (format > 0) {
+        throw new IOException("the buffer " + dir + " holds chunks of a newer swak (" + f.getFileName()
+            + " is in chunk format " + format + ", this release reads format " + ChunkFile.VERSION + "): nothing "
+            + "was read or changed. Run the release that wrote them until the buffer is empty (swak upgrade, or "
+            + "swak rollback to undo a rollback), or give this buffer another path");
+      }
+    }
   }
 
   /**

@@ -91,6 +91,22 @@ final class ChunkFile {
   }
 
   /**
+   * The format of a chunk that a newer release wrote (its header's version is above {@link #VERSION}), else 0. Such a
+   * chunk is not damage: this release cannot read it, and must leave it for the release that can.
+   */
+  static int newerFormat(Path file) throws IOException {
+    byte[] head = new byte[5];
+    try (var in = Files.newInputStream(file)) {
+      if (in.readNBytes(head, 0, 5) < 5) {
+        return 0;
+      }
+    }
+    boolean chunk = head[0] == 'S' && head[1] == 'W' && head[2] == 'K' && head[3] == 'B';
+    int version = head[4] & 0xff;
+    return chunk && version > VERSION ? version : 0;
+  }
+
+  /**
    * Reads and checks a chunk file; the valid prefix is kept even when a later frame is bad. The entries
    * are moved to the front of the array the file was read into (one array, no second copy of a chunk).
    */
@@ -100,7 +116,7 @@ final class ChunkFile {
     if (all.length < 7 || b.get() != 'S' || b.get() != 'W' || b.get() != 'K' || b.get() != 'B') {
       return Contents.invalid("not a chunk file (bad magic)");
     }
-    int version = b.get();
+    int version = b.get() & 0xff;
     if (version != VERSION) {
       return Contents.invalid("unknown chunk version " + version);
     }

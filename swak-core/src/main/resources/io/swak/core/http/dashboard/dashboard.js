@@ -4,6 +4,7 @@
 const token = new URLSearchParams(location.search).get('token');
 const headers = token ? { Authorization: 'Bearer ' + token } : {};
 let previous = null; // {time: ms, steps: Map key -> counters}
+let seen = new Map(); // the counters of this poll, by step (and nested step), for the rates of the next
 
 const $ = (sel, root = document) => root.querySelector(sel);
 function el(tag, attrs = {}, ...children) {
@@ -56,9 +57,20 @@ function row(dl, label, value, opts = {}) {
 }
 
 function stepBox(task, s, now) {
-  const key = task.task + '#' + s.step;
   const box = el('div', { class: 'step', 'data-step': String(s.step), 'data-plugin': s.plugin });
   box.append(el('h3', {}, el('span', { class: 'n' }, s.step + '.'), s.plugin));
+  return fill(box, task.task + '#' + s.step, s, now);
+}
+
+// A step nested in another (failover's outputs, a route's branches and their steps), named as /api/status names it.
+function nestedBox(key, s, now) {
+  const box = el('div', { class: 'step nested-step', 'data-nested': s.name });
+  box.append(el('h3', {}, s.name));
+  return fill(box, key, s, now);
+}
+
+function fill(box, key, s, now) {
+  seen.set(key, s);
   const dl = el('dl');
   const inRate = rate(key, 'events_in', now, s);
   const outRate = rate(key, 'events_out', now, s);
@@ -85,6 +97,11 @@ function stepBox(task, s, now) {
   }
   if (s.errors > 0 || s.servers_up === 0) box.classList.add('bad');
   box.append(dl);
+  if (s.nested && s.nested.length > 0) {
+    const inner = el('div', { class: 'nested' });
+    for (const n of s.nested) inner.append(nestedBox(key + ' › ' + n.name, n, now));
+    box.append(inner);
+  }
   return box;
 }
 
@@ -97,7 +114,7 @@ function render(st) {
   const tasks = $('#tasks');
   tasks.replaceChildren();
   if (st.tasks.length === 0) tasks.append(el('p', { class: 'empty' }, 'no tasks'));
-  const seen = new Map();
+  seen = new Map();
   for (const t of st.tasks) {
     const card = el('article', { class: 'task', 'data-task': t.name, 'data-health': t.health });
     card.append(el('h2', {}, t.task, el('span', { class: 'badge ' + t.health }, t.health), el('span', { class: 'state' }, t.state)));
@@ -106,7 +123,6 @@ function render(st) {
     t.steps.forEach((s, i) => {
       if (i > 0) line.append(el('span', { class: 'arrow' }, '→'));
       line.append(stepBox(t, s, now));
-      seen.set(t.task + '#' + s.step, s);
     });
     card.append(line);
     tasks.append(card);
