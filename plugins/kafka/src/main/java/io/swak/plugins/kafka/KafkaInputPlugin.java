@@ -15,7 +15,7 @@ public final class KafkaInputPlugin extends Plugin<KafkaInputPlugin.Options> {
   public enum StartFrom { COMMITTED, EARLIEST, LATEST }
 
   /** How a message's value becomes a record. */
-  public enum Format { JSON, MSGPACK, RAW }
+  public enum Format { JSON, MSGPACK, RAW, OTLP }
 
   /** Options of in.Kafka. */
   public record Options(
@@ -35,10 +35,13 @@ public final class KafkaInputPlugin extends Plugin<KafkaInputPlugin.Options> {
           + "it starts, whatever the group committed: a replay, or only what is new).", defaultValue = "committed")
       StartFrom startFrom,
       @Option(value = "json (an object becomes the record; anything else the `message` of one), msgpack (a map "
-          + "becomes the record) or raw (the value's text is the `message`).", defaultValue = "json")
+          + "becomes the record), raw (the value's text is the `message`) or otlp (an OTLP/protobuf "
+          + "ExportLogsServiceRequest, as the OpenTelemetry Collector's Kafka exporter writes with encoding "
+          + "otlp_proto: each LogRecord becomes an event, mapped as in.OpenTelemetry maps them).",
+          defaultValue = "json")
       Format format,
       @Option(value = "Field of the record that holds the value when it is not a record of its own (raw, or a "
-          + "value that does not parse).", defaultValue = "message")
+          + "value that does not parse); the log body with otlp.", defaultValue = "message")
       String messageKey,
       @Option("Adds a map of where the message came from under this field: topic, partition, offset, key, "
           + "timestamp (ms) and headers.")

@@ -69,6 +69,8 @@ final class KafkaOutput implements Output {
   private volatile String brokenReason;
   private volatile long brokenGeneration = -1;
   private volatile boolean closing;
+  /** {@link RecordEncoder#invalidIds} counted so far; the sender thread's. */
+  private long invalidIds;
 
   KafkaOutput(KafkaOutputPlugin.Options options) {
     this.o = options;
@@ -236,6 +238,11 @@ final class KafkaOutput implements Output {
       String why = KafkaErrors.text(e);
       producerBroken(report.generation, why);
       report.fail(why);
+    }
+    long invalid = encoder.invalidIds();
+    if (invalid != invalidIds) {
+      context.metrics().count("invalid_ids", invalid - invalidIds);
+      invalidIds = invalid;
     }
     report.allSent();
   }
