@@ -212,7 +212,11 @@ class KafkaOtlpTest extends AgentTestBase {
           - in.Kafka: {brokers: ["%s"], topics: [%s], group: %s, format: otlp, commit_interval: 100ms}
           - out.TestSink: {name: %s}
           - out.Kafka: {brokers: ["%s"], topic: %s, format: otlp}
-        """.formatted(SharedKafka.bootstrap(), in, group, id, SharedKafka.bootstrap(), out));
+        - task:
+          - in.Kafka: {brokers: ["%s"], topics: [%s], group: %s-meta, format: otlp, metadata_key: kafka}
+          - out.TestSink: {name: %s-meta}
+        """.formatted(SharedKafka.bootstrap(), in, group, id, SharedKafka.bootstrap(), out,
+        SharedKafka.bootstrap(), in, group, id));
     TestSink.State sink = TestSink.state(id);
     await().atMost(Duration.ofSeconds(60)).until(() -> sink.received.size() == 5);
     await().atMost(Duration.ofSeconds(30)).until(() -> committed(group, in) == 4);
@@ -249,6 +253,16 @@ class KafkaOtlpTest extends AgentTestBase {
       relayed.add(ExportLogsServiceRequest.parseFrom(m.value()));
     }
     assertThat(relayed.subList(0, 3)).containsExactlyElementsOf(oneRecordEach(sent));
+
+    // with metadata_key, each record of a message also says where the message came from
+    TestSink.State meta = TestSink.state(id + "-meta");
+    await().atMost(Duration.ofSeconds(30)).until(() -> meta.received.size() == 5);
+    assertThat(meta.received.get(1).record()).containsEntry("message", "retrying")
+        .containsEntry("severity_number", 9L);
+    assertThat(meta.received.get(1).record().get("kafka")).asInstanceOf(
+        org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("topic", in).containsEntry("offset", 0L);
+    assertThat(meta.received.get(4).record().get("kafka")).asInstanceOf(
+        org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("offset", 3L);
   }
 
   @Test
