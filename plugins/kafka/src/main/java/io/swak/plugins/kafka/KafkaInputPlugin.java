@@ -53,6 +53,10 @@ public final class KafkaInputPlugin extends Plugin<KafkaInputPlugin.Options> {
       Duration commitInterval,
       @Option(value = "Most messages a poll returns (max.poll.records).", defaultValue = "2000")
       int maxPollRecords,
+      @Option(value = "How often the brokers are asked which topics and partitions there are (metadata.max.age.ms): "
+          + "a topic created later that matches `topic_pattern`, or a partition added, is read within this time.",
+          defaultValue = "30s")
+      Duration refreshInterval,
       @Option(value = "Log in with SASL: none, plain, scram_sha_256 or scram_sha_512.", defaultValue = "none")
       ClientSettings.SaslMechanism saslMechanism,
       @Option("SASL user name.")
@@ -88,6 +92,9 @@ public final class KafkaInputPlugin extends Plugin<KafkaInputPlugin.Options> {
       }
       if (maxPollRecords < 1) {
         throw new IllegalArgumentException("option `max_poll_records` must be at least 1");
+      }
+      if (refreshInterval.isNegative() || refreshInterval.isZero()) {
+        throw new IllegalArgumentException("option `refresh_interval` must be more than 0");
       }
       if (commitInterval.isNegative()) {
         throw new IllegalArgumentException("option `commit_interval` must not be negative");
