@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every {@code compression} of out.Kafka end to end through the real broker: the record batches the broker stored
- * (read from its log segment) are compressed with that codec, and in.Kafka reads every event back out of them.
+ * (read from its log segment) are compressed with that codec — and written by an idempotent producer, the default —
+ * and in.Kafka reads every event back out of them.
  */
 class KafkaCompressionTest extends AgentTestBase {
 
@@ -45,12 +46,14 @@ class KafkaCompressionTest extends AgentTestBase {
         .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
 
     List<String> stored = new ArrayList<>();
+    List<Long> producerIds = new ArrayList<>();
     long records = 0;
     try (Stream<Path> segments = Files.list(kafka.dir().resolve("data").resolve(topic + "-0"))) {
       for (Path segment : segments.filter(p -> p.toString().endsWith(".log")).toList()) {
         try (FileRecords file = FileRecords.open(segment.toFile(), false)) {
           for (RecordBatch b : file.batches()) {
             stored.add(b.compressionType().name);
+            producerIds.add(b.producerId());
             records += b.nextOffset() - b.baseOffset();
           }
         }
@@ -58,5 +61,7 @@ class KafkaCompressionTest extends AgentTestBase {
     }
     assertThat(records).as("records stored").isEqualTo(total);
     assertThat(stored).as("codec of every stored batch").isNotEmpty().containsOnly(codec);
+    // acks: all by default, with idempotence: every batch carries the producer id the broker deduplicates by
+    assertThat(producerIds).as("producer ids").allSatisfy(id -> assertThat(id).isNotNegative());
   }
 }

@@ -8,6 +8,7 @@ import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.TestContext;
 import io.swak.core.testing.TestSink;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,6 +136,62 @@ class KafkaInputTest extends AgentTestBase {
     produce(topic, 11, 13);
     await().atMost(Duration.ofSeconds(30)).until(() -> committed(group, topic) == 13);
     assertThat(sink().seqs()).containsExactly(11L, 12L, 13L);
+  }
+
+  @Test
+  void everyFormatKeepsEveryValueAndMetadataSaysWhereItCameFrom() throws Exception {
+    String topic = SharedKafka.topic("formats", 1);
+    byte[] msgpack = io.swak.api.BatchBuilder.packValue(Map.of("level", "warn", "n", 3));
+    List<byte[]> values = List.of("{\"a\":1,\"b\":{\"c\":[true,null]}}".getBytes(StandardCharsets.UTF_8),
+        "[1,2]".getBytes(StandardCharsets.UTF_8), "plain text".getBytes(StandardCharsets.UTF_8), msgpack);
+    try (var p = SharedKafka.producer()) {
+      for (byte[] v : values) {
+        p.send(new ProducerRecord<>(topic, null, 1_767_225_600_000L, "k".getBytes(StandardCharsets.UTF_8), v,
+            List.of(new RecordHeader("h", "v".getBytes(StandardCharsets.UTF_8))))).get(30, TimeUnit.SECONDS);
+      }
+      p.send(new ProducerRecord<>(topic, "gone".getBytes(StandardCharsets.UTF_8), null)).get(30, TimeUnit.SECONDS);
+    }
+    start("""
+        - task:
+          - in.Kafka: {brokers: ["%1$s"], topics: [%2$s], group: g-json-%2$s, metadata_key: kafka}
+          - out.TestSink: {name: %3$s-json}
+        - task:
+          - in.Kafka: {brokers: ["%1$s"], topics: [%2$s], group: g-msgpack-%2$s, format: msgpack}
+          - out.TestSink: {name: %3$s-msgpack}
+        - task:
+          - in.Kafka: {brokers: ["%1$s"], topics: [%2$s], group: g-raw-%2$s, format: raw, message_key: line}
+          - out.TestSink: {name: %3$s-raw}
+        """.formatted(SharedKafka.bootstrap(), topic, id));
+    for (String f : List.of("json", "msgpack", "raw")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> TestSink.state(id + "-" + f).received.size() == 5);
+    }
+    List<Map<String, Object>> json = records(id + "-json");
+    assertThat(json.get(0)).containsEntry("a", 1L).containsKey("b");
+    assertThat(json.get(1)).containsEntry("message", "[1,2]");
+    assertThat(json.get(2)).containsEntry("message", "plain text");
+    assertThat(json.get(3)).containsKey("message");
+    assertThat(json.get(4)).containsEntry("message", null);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> meta = (Map<String, Object>) json.get(0).get("kafka");
+    assertThat(meta).containsEntry("topic", topic).containsEntry("partition", 0L).containsEntry("offset", 0L)
+        .containsEntry("key", "k").containsEntry("timestamp", 1_767_225_600_000L)
+        .containsEntry("headers", Map.of("h", "v"));
+    assertThat(TestSink.state(id + "-json").received.get(0).timeNanos()).isEqualTo(1_767_225_600_000L * 1_000_000);
+    assertThat(agent.tasks().get(0).counters().get(0).snapshot()).containsEntry("parse_errors", 3L);
+
+    List<Map<String, Object>> mp = records(id + "-msgpack");
+    assertThat(mp.get(3)).isEqualTo(Map.of("level", "warn", "n", 3L));
+    assertThat((byte[]) mp.get(2).get("message")).asString(StandardCharsets.UTF_8).isEqualTo("plain text");
+    assertThat(agent.tasks().get(1).counters().get(0).snapshot()).containsEntry("parse_errors", 3L);
+
+    List<Map<String, Object>> raw = records(id + "-raw");
+    assertThat(raw.subList(0, 3)).extracting(r -> r.get("line"))
+        .containsExactly("{\"a\":1,\"b\":{\"c\":[true,null]}}", "[1,2]", "plain text");
+    assertThat(raw.get(4)).containsEntry("line", null);
+  }
+
+  private static List<Map<String, Object>> records(String sink) {
+    return TestSink.state(sink).received.stream().map(Event::record).toList();
   }
 
   @Test

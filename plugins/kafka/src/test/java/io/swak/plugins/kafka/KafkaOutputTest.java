@@ -177,6 +177,21 @@ class KafkaOutputTest extends AgentTestBase {
   }
 
   @Test
+  void aKeyTemplateOfFieldsAndTagIsEachMessagesKey() throws Exception {
+    String topic = SharedKafka.topic("keytemplate", 2);
+    Batch b = new BatchBuilder().add(1, rec("host", "web1", "i", 1)).add(2, rec("i", 2))
+        .add(3, rec("host", "web2", "i", 3)).build("app", Ack.NONE);
+    assertThat(sendOne(options(topic, "${record.host}-${tag}", RecordEncoder.Format.JSON, null, Map.of(),
+        DataSize.ofKiB(512)), b)).isEqualTo("delivered");
+    Map<Integer, String> keyOf = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : SharedKafka.readAll(topic)) {
+      keyOf.put(JSON.readTree(r.value()).get("i").asInt(), new String(r.key(), StandardCharsets.UTF_8));
+    }
+    // a field that is missing expands to nothing
+    assertThat(keyOf).containsEntry(1, "web1-app").containsEntry(2, "-app").containsEntry(3, "web2-app");
+  }
+
+  @Test
   void aTopicFromARecordFieldSplitsTheBatch() throws Exception {
     String base = SharedKafka.topic("split", 1);
     SharedKafka.broker().createTopic(base + "-error", 1);
@@ -294,6 +309,36 @@ class KafkaOutputTest extends AgentTestBase {
     assertThat(twice).as("duplicates").allSatisfy(s -> assertThat(s).isGreaterThan(committedAtStop));
     System.out.printf("broker restart: %d events, acknowledged at stop %d, emitted at stop %d, duplicates %d%n",
         total, committedAtStop, emittedAtStop, twice.size());
+  }
+
+  @Test
+  void messagesThatTimeOutInTheProducerAreSentAgainByTheRuntimeNeverDropped() throws Exception {
+    // the producer gives up on its messages after 3 s (delivery.timeout.ms) while the broker is away for longer:
+    // each report is a timeout, the batch fails, and the runtime sends it again until the broker is back
+    KafkaBroker kafka = SharedKafka.broker();
+    String topic = SharedKafka.topic("timeout", 1);
+    int total = 5000;
+    start("""
+        - task:
+          - in.TestSource: {name: %s, batch: 50, total: %d}
+          - out.Kafka: {brokers: ["%s"], topic: %s, send_wait: 1s, retry_wait: 100ms, retry_max_wait: 1s,
+                        properties: {delivery.timeout.ms: "3000", request.timeout.ms: "1000"}}
+        """.formatted(id, total, kafka.bootstrapServers(), topic));
+    await().atMost(Duration.ofSeconds(30)).until(() -> source().window.committed() >= 500);
+    kafka.stop();
+    long committedAtStop = source().window.committed();
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> log.list.stream().anyMatch(e -> e.getFormattedMessage()
+          .contains("no answer from the brokers in time")));
+      await().atMost(Duration.ofSeconds(30)).until(() -> outputCounters().getOrDefault("retries", 0L) >= 3);
+      assertThat(source().window.committed()).as("nothing acknowledged while the broker is away")
+          .isEqualTo(committedAtStop);
+    } finally {
+      kafka.start();
+    }
+    await().atMost(Duration.ofSeconds(90)).until(() -> source().window.committed() == total);
+    assertThat(new java.util.TreeSet<>(seqs(topic))).as("every event, none dropped on a timeout").hasSize(total)
+        .first().isEqualTo(1L);
   }
 
   @Test
