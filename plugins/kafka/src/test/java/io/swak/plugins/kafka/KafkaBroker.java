@@ -1,5 +1,6 @@
 package io.swak.plugins.kafka;
 
+import io.swak.core.testing.Certificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -13,7 +13,7 @@ import io.swak.core.testing.TestContext;
 import io.swak.plugins.fluentd.input.ForwardPlugin;
 import io.swak.plugins.fluentd.protocol.ForwardRequest;
 import io.swak.plugins.fluentd.protocol.FrameScanner;
-import io.swak.plugins.fluentd.testing.Certificates;
+import io.swak.core.testing.Certificates;
 import io.swak.plugins.fluentd.testing.ForwardServer;
 import io.swak.plugins.fluentd.testing.Receiver;
 import io.swak.plugins.fluentd.testing.Steps;
