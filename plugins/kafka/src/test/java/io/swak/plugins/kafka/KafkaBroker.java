@@ -311,6 +311,20 @@ final class KafkaBroker implements AutoCloseable {
                         return d.partitions().size() == partitions
                                 && d.partitions().stream().allMatch(pi -> pi.leader() != null);
                     });
+            // the metadata names a leader a moment before the leader's log takes produce requests: an idempotent
+            // producer whose first request gets NOT_LEADER_OR_FOLLOWER while its second is appended then spins on
+            // OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms (KAFKA-15591, fixed in brokers 4.5). The
+            // leader answers ListOffsets only once it is one: wait for that
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                    new java.util.HashMap<>();
+            for (int i = 0; i < partitions; i++) {
+                latest.put(new org.apache.kafka.common.TopicPartition(name, i),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            Awaitility.await("the leaders of " + name + " take requests").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .ignoreExceptionsInstanceOf(ExecutionException.class)
+                    .until(() -> admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).size() == partitions);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
