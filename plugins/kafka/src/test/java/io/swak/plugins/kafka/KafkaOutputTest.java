@@ -3,9 +3,6 @@ package io.swak.plugins.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swak.api.Ack;
@@ -29,27 +26,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** out.Kafka against the real broker: what a message is made of, refusals, a broker restart, a broken producer, logins. */
 class KafkaOutputTest extends AgentTestBase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  @RegisterExtension
+  final CapturedLog log = new CapturedLog();
 
   @BeforeEach
-  void listen() {
+  void broker() {
     SharedKafka.broker();
-    log.start();
-    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(log);
-  }
-
-  @AfterEach
-  void unlisten() {
-    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(log);
   }
 
   // ---- the output run directly: one batch, its receipt ----------------------------------------------------
@@ -277,28 +267,48 @@ class KafkaOutputTest extends AgentTestBase {
     assertThat(SharedKafka.values(topic)).isEmpty();
   }
 
-  @Test
-  void theBrokerStoppedAndStartedInTheMiddleOfARunLosesNothing() throws Exception {
+  /** What a test checks while the broker is away. */
+  interface WhileAway {
+    void check() throws Exception;
+  }
+
+  /**
+   * Sends {@code total} events of {@code batch} through out.Kafka with {@code outOptions} to {@code topic}; once
+   * {@code before} are acknowledged, stops the broker, runs {@code whileAway}, checks that nothing more was
+   * acknowledged meanwhile, starts the broker again and waits until every event is. Returns what was acknowledged at
+   * the stop.
+   */
+  private long brokerAwayInTheMiddle(String topic, int batch, int total, String outOptions, long before,
+      WhileAway whileAway) throws Exception {
     KafkaBroker kafka = SharedKafka.broker();
-    String topic = SharedKafka.topic("restart", 3);
-    int total = 30_000;
     start("""
         - task:
-          - in.TestSource: {name: %s, batch: 100, total: %d}
-          - out.Kafka: {brokers: ["%s"], topic: %s, retry_wait: 100ms, retry_max_wait: 1s}
-        """.formatted(id, total, kafka.bootstrapServers(), topic));
-    await().atMost(Duration.ofSeconds(30)).until(() -> source().window.committed() >= 3000);
+          - in.TestSource: {name: %s, batch: %d, total: %d}
+          - out.Kafka: {brokers: ["%s"], topic: %s, retry_wait: 100ms, retry_max_wait: 1s%s}
+        """.formatted(id, batch, total, kafka.bootstrapServers(), topic, outOptions.isEmpty() ? "" : ", " + outOptions));
+    await().atMost(Duration.ofSeconds(30)).until(() -> source().window.committed() >= before);
     kafka.stop();
     long committedAtStop = source().window.committed();
-    long emittedAtStop = source().emitted;
     try {
-      // nothing is acknowledged while no broker confirms anything
-      await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
-      assertThat(source().window.committed()).isEqualTo(committedAtStop);
+      whileAway.check();
+      assertThat(source().window.committed()).as("nothing acknowledged while no broker confirms anything")
+          .isEqualTo(committedAtStop);
     } finally {
       kafka.start();
     }
     await().atMost(Duration.ofSeconds(90)).until(() -> source().window.committed() == total);
+    return committedAtStop;
+  }
+
+  @Test
+  void theBrokerStoppedAndStartedInTheMiddleOfARunLosesNothing() throws Exception {
+    String topic = SharedKafka.topic("restart", 3);
+    int total = 30_000;
+    long[] emittedAtStop = new long[1];
+    long committedAtStop = brokerAwayInTheMiddle(topic, 100, total, "", 3000, () -> {
+      emittedAtStop[0] = source().emitted;
+      await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+    });
     List<Long> got = seqs(topic);
     assertThat(new java.util.TreeSet<>(got)).as("every event, at least once").hasSize(total)
         .first().isEqualTo(1L);
@@ -308,35 +318,21 @@ class KafkaOutputTest extends AgentTestBase {
     // a duplicate can only be an event that was in flight, unacknowledged, when the broker went away
     assertThat(twice).as("duplicates").allSatisfy(s -> assertThat(s).isGreaterThan(committedAtStop));
     System.out.printf("broker restart: %d events, acknowledged at stop %d, emitted at stop %d, duplicates %d%n",
-        total, committedAtStop, emittedAtStop, twice.size());
+        total, committedAtStop, emittedAtStop[0], twice.size());
   }
 
   @Test
   void messagesThatTimeOutInTheProducerAreSentAgainByTheRuntimeNeverDropped() throws Exception {
     // the producer gives up on its messages after 3 s (delivery.timeout.ms) while the broker is away for longer:
     // each report is a timeout, the batch fails, and the runtime sends it again until the broker is back
-    KafkaBroker kafka = SharedKafka.broker();
     String topic = SharedKafka.topic("timeout", 1);
     int total = 5000;
-    start("""
-        - task:
-          - in.TestSource: {name: %s, batch: 50, total: %d}
-          - out.Kafka: {brokers: ["%s"], topic: %s, send_wait: 1s, retry_wait: 100ms, retry_max_wait: 1s,
-                        properties: {delivery.timeout.ms: "3000", request.timeout.ms: "1000"}}
-        """.formatted(id, total, kafka.bootstrapServers(), topic));
-    await().atMost(Duration.ofSeconds(30)).until(() -> source().window.committed() >= 500);
-    kafka.stop();
-    long committedAtStop = source().window.committed();
-    try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> log.list.stream().anyMatch(e -> e.getFormattedMessage()
-          .contains("no answer from the brokers in time")));
-      await().atMost(Duration.ofSeconds(30)).until(() -> outputCounters().getOrDefault("retries", 0L) >= 3);
-      assertThat(source().window.committed()).as("nothing acknowledged while the broker is away")
-          .isEqualTo(committedAtStop);
-    } finally {
-      kafka.start();
-    }
-    await().atMost(Duration.ofSeconds(90)).until(() -> source().window.committed() == total);
+    brokerAwayInTheMiddle(topic, 50, total, "send_wait: 1s, properties: {delivery.timeout.ms: \"3000\", "
+        + "request.timeout.ms: \"1000\"}", 500, () -> {
+          await().atMost(Duration.ofSeconds(60)).until(() -> log.messages().stream()
+              .anyMatch(m -> m.contains("no answer from the brokers in time")));
+          await().atMost(Duration.ofSeconds(30)).until(() -> outputCounters().getOrDefault("retries", 0L) >= 3);
+        });
     assertThat(new java.util.TreeSet<>(seqs(topic))).as("every event, none dropped on a timeout").hasSize(total)
         .first().isEqualTo(1L);
   }
@@ -384,10 +380,10 @@ class KafkaOutputTest extends AgentTestBase {
     SharedKafka.scramUser(user, "dave-secret");
     await().atMost(Duration.ofSeconds(60)).until(() -> source().window.committed() == 500);
     assertThat(new java.util.TreeSet<>(seqs(topic))).hasSize(500);
-    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+    assertThat(log.events()).anySatisfy(e -> assertThat(e.getFormattedMessage())
         .contains("the Kafka producer cannot recover").contains("closing it and starting a new one")
         .contains("refused the login"));
-    assertThat(log.list).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("dave-secret"));
+    assertThat(log.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("dave-secret"));
   }
 
   @Test
@@ -412,8 +408,8 @@ class KafkaOutputTest extends AgentTestBase {
         .getOrDefault("errors", 0L) >= 1);
     assertThat(TestSource.state(id + "-c").window.committed()).isZero();
     assertThat(SharedKafka.values(topic)).hasSize(200);
-    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("refused the login"));
-    assertThat(log.list).noneSatisfy(e -> assertThat(e.getFormattedMessage() + e.getThrowableProxy())
+    assertThat(log.events()).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("refused the login"));
+    assertThat(log.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage() + e.getThrowableProxy())
         .containsAnyOf("wrong-secret", "bob-secret", "carol-secret"));
   }
 }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.core.testing.Certificates;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.TestSink;
@@ -17,10 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * TLS to the real broker's SSL listeners (a certificate of a throwaway CA naming 127.0.0.1; one listener also requires
@@ -31,18 +27,12 @@ import org.slf4j.LoggerFactory;
 class KafkaTlsTest extends AgentTestBase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  @RegisterExtension
+  final CapturedLog log = new CapturedLog();
 
   @BeforeEach
-  void listen() {
+  void broker() {
     SharedKafka.broker();
-    log.start();
-    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(log);
-  }
-
-  @AfterEach
-  void unlisten() {
-    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(log);
   }
 
   private static Path tls(String file) {
@@ -55,11 +45,6 @@ class KafkaTlsTest extends AgentTestBase {
       out.add(JSON.readTree(v).get("seq").asLong());
     }
     return out;
-  }
-
-  private List<String> messages() {
-    return log.list.stream().map(e -> e.getFormattedMessage()
-        + (e.getThrowableProxy() != null ? " " + e.getThrowableProxy().getMessage() : "")).toList();
   }
 
   @Test
@@ -96,7 +81,7 @@ class KafkaTlsTest extends AgentTestBase {
           - in.TestSource: {name: %s, batch: 10, total: 50}
           - out.Kafka: {brokers: ["%s"], topic: %s, tls: true, ca_file: "%s", retry_wait: 100ms, retry_max_wait: 1s}
         """.formatted(id, SharedKafka.broker().mtlsBootstrapServers(), topic, tls("ca.pem")));
-    await().atMost(Duration.ofSeconds(30)).until(() -> messages().stream()
+    await().atMost(Duration.ofSeconds(30)).until(() -> log.messages().stream()
         .anyMatch(m -> m.contains("the brokers refused this client's certificate")));
     assertThat(TestSource.state(id).window.committed()).isZero();
     assertThat(SharedKafka.values(topic)).isEmpty();
@@ -119,9 +104,9 @@ class KafkaTlsTest extends AgentTestBase {
         other, id));
     await().atMost(Duration.ofSeconds(30)).until(() -> agent.tasks().get(0).counters().get(1).snapshot()
         .getOrDefault("producer_restarts", 0L) >= 1);
-    await().atMost(Duration.ofSeconds(30)).until(() -> messages().stream().filter(m -> m.contains(
+    await().atMost(Duration.ofSeconds(30)).until(() -> log.messages().stream().filter(m -> m.contains(
         "the brokers' certificate is not signed by a CA this client trusts")).count() >= 2); // producer and consumer
-    assertThat(messages()).anySatisfy(m -> assertThat(m).contains("Kafka consumer: the brokers' certificate is not "
+    assertThat(log.messages()).anySatisfy(m -> assertThat(m).contains("Kafka consumer: the brokers' certificate is not "
         + "signed by a CA this client trusts"));
     assertThat(TestSource.state(id).window.committed()).as("nothing acknowledged").isZero();
     assertThat(SharedKafka.values(topic)).isEmpty();
@@ -155,9 +140,9 @@ class KafkaTlsTest extends AgentTestBase {
         """.formatted(id, kafka.sslBootstrapServers(), topic, id, byName, topic, tls("ca.pem"),
         id, byName, topic, tls("ca.pem")));
     await().atMost(Duration.ofSeconds(60)).until(() -> TestSource.state(id + "-unchecked").window.committed() == 30);
-    await().atMost(Duration.ofSeconds(30)).until(() -> messages().stream().anyMatch(m -> m.contains(
+    await().atMost(Duration.ofSeconds(30)).until(() -> log.messages().stream().anyMatch(m -> m.contains(
         "the brokers' certificate is not signed by a CA this client trusts")));
-    await().atMost(Duration.ofSeconds(30)).until(() -> messages().stream().anyMatch(m -> m.contains(
+    await().atMost(Duration.ofSeconds(30)).until(() -> log.messages().stream().anyMatch(m -> m.contains(
         "the brokers' certificate does not name the host connected to")));
     assertThat(TestSource.state(id + "-jvm").window.committed()).isZero();
     assertThat(TestSource.state(id + "-name").window.committed()).isZero();
