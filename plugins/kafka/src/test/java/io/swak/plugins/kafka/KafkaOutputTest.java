@@ -242,14 +242,6 @@ class KafkaOutputTest extends AgentTestBase {
     return agent.tasks().get(0).counters().get(1).snapshot();
   }
 
-  private static List<Long> seqs(String topic) throws Exception {
-    List<Long> out = new ArrayList<>();
-    for (String v : SharedKafka.values(topic)) {
-      out.add(JSON.readTree(v).get("seq").asLong());
-    }
-    return out;
-  }
-
   @Test
   void eventsAboveTheClientsLimitGoToTheDeadLetterFileWithTheReason() throws Exception {
     String topic = SharedKafka.topic("dead", 1);
@@ -309,7 +301,7 @@ class KafkaOutputTest extends AgentTestBase {
       emittedAtStop[0] = source().emitted;
       await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
     });
-    List<Long> got = seqs(topic);
+    List<Long> got = SharedKafka.seqs(topic);
     assertThat(new java.util.TreeSet<>(got)).as("every event, at least once").hasSize(total)
         .first().isEqualTo(1L);
     Map<Long, Integer> times = new HashMap<>();
@@ -333,7 +325,8 @@ class KafkaOutputTest extends AgentTestBase {
               .anyMatch(m -> m.contains("no answer from the brokers in time")));
           await().atMost(Duration.ofSeconds(30)).until(() -> outputCounters().getOrDefault("retries", 0L) >= 3);
         });
-    assertThat(new java.util.TreeSet<>(seqs(topic))).as("every event, none dropped on a timeout").hasSize(total)
+    assertThat(new java.util.TreeSet<>(SharedKafka.seqs(topic))).as("every event, none dropped on a timeout")
+        .hasSize(total)
         .first().isEqualTo(1L);
   }
 
@@ -359,7 +352,7 @@ class KafkaOutputTest extends AgentTestBase {
       kafka.start();
     }
     long committed = source().window.committed();
-    assertThat(new java.util.HashSet<>(seqs(topic))).as("acknowledged means in Kafka")
+    assertThat(new java.util.HashSet<>(SharedKafka.seqs(topic))).as("acknowledged means in Kafka")
         .containsAll(java.util.stream.LongStream.rangeClosed(1, committed).boxed().toList());
   }
 
@@ -379,7 +372,7 @@ class KafkaOutputTest extends AgentTestBase {
     assertThat(source().window.committed()).isZero();
     SharedKafka.scramUser(user, "dave-secret");
     await().atMost(Duration.ofSeconds(60)).until(() -> source().window.committed() == 500);
-    assertThat(new java.util.TreeSet<>(seqs(topic))).hasSize(500);
+    assertThat(new java.util.TreeSet<>(SharedKafka.seqs(topic))).hasSize(500);
     assertThat(log.events()).anySatisfy(e -> assertThat(e.getFormattedMessage())
         .contains("the Kafka producer cannot recover").contains("closing it and starting a new one")
         .contains("refused the login"));

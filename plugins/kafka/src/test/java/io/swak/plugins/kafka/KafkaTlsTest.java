@@ -3,15 +3,12 @@ package io.swak.plugins.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.swak.core.testing.Certificates;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Certificates;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KafkaTlsTest extends AgentTestBase {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   @RegisterExtension
   final CapturedLog log = new CapturedLog();
 
@@ -37,14 +33,6 @@ class KafkaTlsTest extends AgentTestBase {
 
   private static Path tls(String file) {
     return SharedKafka.broker().tlsDir().resolve(file);
-  }
-
-  private static List<Long> seqs(String topic) throws Exception {
-    List<Long> out = new ArrayList<>();
-    for (String v : SharedKafka.values(topic)) {
-      out.add(JSON.readTree(v).get("seq").asLong());
-    }
-    return out;
   }
 
   @Test
@@ -67,7 +55,7 @@ class KafkaTlsTest extends AgentTestBase {
         kafka.mtlsBootstrapServers(), topic, topic, tls("ca.pem"), tls("client.crt"), tls("client.key"), id));
     await().atMost(Duration.ofSeconds(60)).until(() -> TestSource.state(id).window.committed() == 200
         && TestSource.state(id + "-m").window.committed() == 200);
-    assertThat(seqs(topic)).hasSize(400);
+    assertThat(SharedKafka.seqs(topic)).hasSize(400);
     await().atMost(Duration.ofSeconds(60)).until(() -> TestSink.state(id).received.size() >= 400);
     assertThat(new TreeSet<>(TestSink.state(id).seqs())).containsExactlyElementsOf(
         LongStream.rangeClosed(1, 200).boxed().toList());
@@ -117,7 +105,7 @@ class KafkaTlsTest extends AgentTestBase {
     start(yaml.formatted(id, kafka.sslBootstrapServers(), topic, tls("ca.pem"), kafka.sslBootstrapServers(), topic,
         topic, tls("ca.pem"), id));
     await().atMost(Duration.ofSeconds(60)).until(() -> TestSource.state(id).window.committed() == 100);
-    assertThat(seqs(topic)).containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
+    assertThat(SharedKafka.seqs(topic)).containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
     await().atMost(Duration.ofSeconds(60)).until(() -> TestSink.state(id).received.size() == 100);
   }
 
@@ -146,7 +134,7 @@ class KafkaTlsTest extends AgentTestBase {
         "the brokers' certificate does not name the host connected to")));
     assertThat(TestSource.state(id + "-jvm").window.committed()).isZero();
     assertThat(TestSource.state(id + "-name").window.committed()).isZero();
-    assertThat(seqs(topic)).hasSize(30);
+    assertThat(SharedKafka.seqs(topic)).hasSize(30);
   }
 
 }

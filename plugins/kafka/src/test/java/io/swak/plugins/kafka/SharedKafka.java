@@ -122,6 +122,16 @@ final class SharedKafka {
         .collect(Collectors.toList());
   }
 
+  /** The {@code seq} of every message of {@code topic}, as in.TestSource numbers its events (values in JSON). */
+  static List<Long> seqs(String topic) throws java.io.IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<Long> out = new ArrayList<>();
+    for (String v : values(topic)) {
+      out.add(json.readTree(v).get("seq").asLong());
+    }
+    return out;
+  }
+
   static KafkaProducer<byte[], byte[]> producer() {
     return new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
