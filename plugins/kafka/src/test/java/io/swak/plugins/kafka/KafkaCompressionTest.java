@@ -6,16 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.LongStream;
-import java.util.stream.Stream;
-import org.apache.kafka.common.record.internal.FileRecords;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,23 +39,12 @@ class KafkaCompressionTest extends AgentTestBase {
     assertThat(new TreeSet<>(TestSink.state(id).seqs()))
         .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
 
-    List<String> stored = new ArrayList<>();
-    List<Long> producerIds = new ArrayList<>();
-    long records = 0;
-    try (Stream<Path> segments = Files.list(kafka.dir().resolve("data").resolve(topic + "-0"))) {
-      for (Path segment : segments.filter(p -> p.toString().endsWith(".log")).toList()) {
-        try (FileRecords file = FileRecords.open(segment.toFile(), false)) {
-          for (RecordBatch b : file.batches()) {
-            stored.add(b.compressionType().name);
-            producerIds.add(b.producerId());
-            records += b.nextOffset() - b.baseOffset();
-          }
-        }
-      }
-    }
+    List<SharedKafka.StoredBatch> stored = SharedKafka.storedBatches(topic);
+    long records = stored.stream().mapToLong(SharedKafka.StoredBatch::records).sum();
     assertThat(records).as("records stored").isEqualTo(total);
-    assertThat(stored).as("codec of every stored batch").isNotEmpty().containsOnly(codec);
+    assertThat(stored).as("codec of every stored batch").isNotEmpty().extracting(SharedKafka.StoredBatch::codec)
+        .containsOnly(codec);
     // acks: all by default, with idempotence: every batch carries the producer id the broker deduplicates by
-    assertThat(producerIds).as("producer ids").allSatisfy(id -> assertThat(id).isNotNegative());
+    assertThat(stored).as("producer ids").allSatisfy(b -> assertThat(b.producerId()).isNotNegative());
   }
 }

@@ -331,6 +331,29 @@ class KafkaOutputTest extends AgentTestBase {
   }
 
   @Test
+  void acksOneAndNoneDeliverWithoutIdempotenceAndNoneSaysAtStartItIsBestEffort() throws Exception {
+    String one = SharedKafka.topic("acks-one", 1);
+    String none = SharedKafka.topic("acks-none", 1);
+    start("""
+        - task:
+          - in.TestSource: {name: %1$s-one, batch: 50, total: 200}
+          - out.Kafka: {brokers: ["%2$s"], topic: %3$s, acks: one}
+        - task:
+          - in.TestSource: {name: %1$s-none, batch: 50, total: 200}
+          - out.Kafka: {brokers: ["%2$s"], topic: %4$s, acks: none}
+        """.formatted(id, SharedKafka.bootstrap(), one, none));
+    await().atMost(Duration.ofSeconds(30)).until(() -> TestSource.state(id + "-one").window.committed() == 200
+        && TestSource.state(id + "-none").window.committed() == 200);
+    assertThat(log.messages()).anySatisfy(m -> assertThat(m).contains("at-most-once delivery")
+        .contains("with `acks: none`"));
+    assertThat(log.messages()).noneSatisfy(m -> assertThat(m).contains("at-most-once").contains("task 1"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> SharedKafka.values(none).size() == 200);
+    assertThat(new java.util.TreeSet<>(SharedKafka.seqs(one))).hasSize(200);
+    // idempotence needs acks=all: without it the batches carry no producer id
+    assertThat(SharedKafka.storedBatches(one)).allSatisfy(sb -> assertThat(sb.producerId()).isEqualTo(-1L));
+  }
+
+  @Test
   void aStopWhileTheBrokerIsDownIsQuickAndAcknowledgesNothingUndelivered() throws Exception {
     KafkaBroker kafka = SharedKafka.broker();
     String topic = SharedKafka.topic("stopdown", 1);

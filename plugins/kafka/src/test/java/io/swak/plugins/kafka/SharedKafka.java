@@ -132,6 +132,24 @@ final class SharedKafka {
     return out;
   }
 
+  /** One record batch as the broker stored it: its codec, the producer id (-1: not idempotent), its records. */
+  record StoredBatch(String codec, long producerId, long records) { }
+
+  /** The record batches of partition 0 of {@code topic}, read from the broker's log segments. */
+  static List<StoredBatch> storedBatches(String topic) throws java.io.IOException {
+    List<StoredBatch> out = new ArrayList<>();
+    try (var segments = java.nio.file.Files.list(broker().dir().resolve("data").resolve(topic + "-0"))) {
+      for (java.nio.file.Path segment : segments.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+        try (var file = org.apache.kafka.common.record.internal.FileRecords.open(segment.toFile(), false)) {
+          for (var b : file.batches()) {
+            out.add(new StoredBatch(b.compressionType().name, b.producerId(), b.nextOffset() - b.baseOffset()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   static KafkaProducer<byte[], byte[]> producer() {
     return new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
