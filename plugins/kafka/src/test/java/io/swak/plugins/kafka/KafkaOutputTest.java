@@ -167,6 +167,21 @@ class KafkaOutputTest extends AgentTestBase {
   }
 
   @Test
+  void withoutAKeyTheStickyPartitionerFillsOnePartitionAtATime() throws Exception {
+    // KIP-794: without a key the producer stays on one partition until batch_bytes went to it
+    String topic = SharedKafka.topic("sticky", 3);
+    BatchBuilder bb = new BatchBuilder();
+    for (int i = 0; i < 200; i++) {
+      bb.add(i, rec("i", i));
+    }
+    assertThat(sendOne(options(topic, null, RecordEncoder.Format.JSON, null, Map.of(), DataSize.ofKiB(512)),
+        bb.build("t", Ack.NONE))).isEqualTo("delivered");
+    List<ConsumerRecord<byte[], byte[]>> got = SharedKafka.readAll(topic);
+    assertThat(got).hasSize(200).allSatisfy(r -> assertThat(r.key()).isNull());
+    assertThat(got.stream().map(ConsumerRecord::partition).distinct()).as("partitions written").hasSize(1);
+  }
+
+  @Test
   void aKeyTemplateOfFieldsAndTagIsEachMessagesKey() throws Exception {
     String topic = SharedKafka.topic("keytemplate", 2);
     Batch b = new BatchBuilder().add(1, rec("host", "web1", "i", 1)).add(2, rec("i", 2))
