@@ -208,6 +208,10 @@ final class KafkaOutput implements Output {
         if (report.failure != null) {
           return false; // the batch is sent again whole: the rest need not go now
         }
+        if (value == null) {
+          report.refuse(encoder.problem()); // the same every time: to the dead-letter file with the batch
+          return true;
+        }
         String t = fixedTopic != null ? fixedTopic : topic.expand(tag, data, rs, batch.length());
         byte[] k = key == null ? null : key.expandBytes(tag, data, rs, batch.length());
         RecordHeaders h = fixedHeaders != null ? fixedHeaders : headers(tag, data, rs, batch.length());

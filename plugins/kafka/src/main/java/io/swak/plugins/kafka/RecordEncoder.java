@@ -29,7 +29,10 @@ final class RecordEncoder {
 
   /** Receives each event's value, with where its record lies in the batch (for keys and topics from fields). */
   interface Sink {
-    /** False stops the batch (the rest is not encoded). */
+    /**
+     * False stops the batch (the rest is not encoded). {@code value} is null for an event that cannot be encoded
+     * however often it is tried (with otlp: nested deeper than OTLP receivers accept); {@link #problem} says why.
+     */
     boolean accept(long timeNanos, int recordStart, int recordEnd, byte[] value) throws Exception;
   }
 
@@ -46,6 +49,7 @@ final class RecordEncoder {
   private final OtlpMessages otlp;
   private final Lines lines = new Lines();
   private long cachedSecond = Long.MIN_VALUE;
+  private String problem;
   private String cachedPrefix;
 
   RecordEncoder(Format format, String messageKey, String timeKey) {
@@ -55,6 +59,20 @@ final class RecordEncoder {
     this.messagePath = new byte[][] {this.messageKey};
     this.timeKeyUtf8 = timeKey == null ? null : timeKey.getBytes(StandardCharsets.UTF_8);
     this.timeKeyJson = timeKey == null ? null : jsonString(timeKey);
+  }
+
+  /** Why the last event given to the sink without a value could not be encoded. */
+  String problem() {
+    return problem;
+  }
+
+  private byte[] otlp(byte[] d, int rs, int end, long t) {
+    try {
+      return otlp.encode(d, rs, end, t);
+    } catch (IOException e) {
+      problem = "the event cannot be encoded as an OTLP LogRecord: " + e.getMessage();
+      return null;
+    }
   }
 
   /** Trace or span ids of {@code otlp} records that were not hex (kept as attributes), since this was made. */
@@ -86,7 +104,7 @@ final class RecordEncoder {
           }
           case MSGPACK -> value = msgpack(d, rs, re, t);
           case RAW -> value = raw(batch, d, rs, re);
-          case OTLP -> value = otlp.encode(d, rs, end, t);
+          case OTLP -> value = otlp(d, rs, end, t);
           default -> throw new IllegalStateException();
         }
         if (!sink.accept(t, rs, re, value)) {

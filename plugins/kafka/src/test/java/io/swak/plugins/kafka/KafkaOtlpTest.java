@@ -266,6 +266,27 @@ class KafkaOtlpTest extends AgentTestBase {
   }
 
   @Test
+  void anEventNestedDeeperThanOtlpReceiversAcceptIsRefusedAndTheOthersDelivered() throws Exception {
+    String topic = SharedKafka.topic("otlp-deep", 1);
+    Map<String, Object> deep = rec("leaf", 1);
+    for (int i = 0; i < 70; i++) {
+      deep = rec("d", deep);
+    }
+    Batch b = new BatchBuilder().add(1, rec("message", "before")).add(2, rec("message", "deep", "x", deep))
+        .add(3, rec("message", "after")).build("t", Ack.NONE);
+    // sending it again could never help: the batch goes to the dead-letter file, the other two are in Kafka
+    assertThat(KafkaOutputTest.sendOne(otlpOut(topic, null), b))
+        .startsWith("rejected: 1 of 3 messages refused by Kafka for good: the event cannot be encoded as an OTLP "
+            + "LogRecord").contains("nested deeper than 60 levels").contains("the other 2 were delivered");
+    List<String> bodies = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> m : SharedKafka.readAll(topic)) {
+      bodies.add(ExportLogsServiceRequest.parseFrom(m.value()).getResourceLogs(0).getScopeLogs(0).getLogRecords(0)
+          .getBody().getStringValue());
+    }
+    assertThat(bodies).containsExactly("before", "after");
+  }
+
+  @Test
   void timeKeyIsRefusedWithOtlp() {
     assertThatThrownBy(() -> KafkaOutputTest.options("t", null, RecordEncoder.Format.OTLP, "@timestamp", Map.of(),
         DataSize.ofKiB(512))).isInstanceOf(IllegalArgumentException.class)
