@@ -17,10 +17,14 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,9 +44,13 @@ class KafkaInputTest extends AgentTestBase {
   }
 
   private static long committed(String group, String topic) throws Exception {
+    return committed(group, topic, 0);
+  }
+
+  private static long committed(String group, String topic, int partition) throws Exception {
     try (Admin admin = SharedKafka.broker().admin()) {
       OffsetAndMetadata o = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-          .get(10, TimeUnit.SECONDS).get(new TopicPartition(topic, 0));
+          .get(10, TimeUnit.SECONDS).get(new TopicPartition(topic, partition));
       return o == null ? -1 : o.offset();
     }
   }
@@ -199,17 +207,14 @@ class KafkaInputTest extends AgentTestBase {
     String topic = SharedKafka.topic("latest-restart", 1);
     String group = "g-" + topic;
     produce(topic, 1, 5);
-    KafkaInputPlugin.Options o = new KafkaInputPlugin.Options(List.of(SharedKafka.bootstrap()), List.of(topic), null,
-        group, KafkaInputPlugin.StartFrom.LATEST, KafkaInputPlugin.Format.JSON, "message", null, null,
-        Duration.ofMillis(100), 100, Duration.ofSeconds(30), ClientSettings.SaslMechanism.NONE, null, null, false,
-        null, null, null, true, null, Map.of());
+    KafkaInputPlugin.Options o = latest(topic, group);
     TestContext ctx = new TestContext();
     // the first run of the task: positioned at the end (5), reads what comes after, commits it at the close
     KafkaInput first = new KafkaInput(o);
     first.start(ctx);
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> first.poll(Duration.ofMillis(100)) == null
-          && ctx.counters.gauges().getOrDefault("partitions", 0L) > 0);
+          && partitions(ctx) > 0);
       produce(topic, 6, 8);
       List<Long> got = readAndAcknowledge(first, 3);
       assertThat(got).containsExactly(6L, 7L, 8L);
@@ -225,6 +230,68 @@ class KafkaInputTest extends AgentTestBase {
       assertThat(readAndAcknowledge(again, 3)).containsExactly(9L, 10L, 11L);
     } finally {
       again.close();
+    }
+  }
+
+  @Test
+  void aPartitionThatComesBackAfterARebalanceResumesAtTheCommittedOffsetNotAtTheEnd() throws Exception {
+    String topic = SharedKafka.topic("latest-rebalance", 2);
+    String group = "g-" + topic;
+    TestContext ctx = new TestContext();
+    KafkaInput in = new KafkaInput(latest(topic, group));
+    in.start(ctx);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> in.poll(Duration.ofMillis(100)) == null
+          && partitions(ctx) == 2);
+      produceTo(topic, 0, 1, 2);
+      produceTo(topic, 1, 3, 4);
+      assertThat(readAndAcknowledge(in, 4)).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+      // a second member joins: the cooperative assignor moves one partition to it (committed first: 2)
+      try (KafkaConsumer<byte[], byte[]> other = member(group)) {
+        other.subscribe(List.of(topic));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+          other.poll(Duration.ofMillis(100));
+          return in.poll(Duration.ofMillis(100)) == null && other.assignment().size() == 1 && partitions(ctx) == 1;
+        });
+        int moved = other.assignment().iterator().next().partition();
+        assertThat(committed(group, topic, moved)).isEqualTo(2);
+        produceTo(topic, moved, 5, 6); // while the other member holds it; it commits nothing
+        other.poll(Duration.ofMillis(200));
+      } // and leaves the group
+      // back with this member: read from the committed offset, not from the end as `latest` did at the start
+      assertThat(readAndAcknowledge(in, 2)).containsExactly(5L, 6L);
+    } finally {
+      in.close();
+    }
+  }
+
+  private static KafkaInputPlugin.Options latest(String topic, String group) {
+    return new KafkaInputPlugin.Options(List.of(SharedKafka.bootstrap()), List.of(topic), null, group,
+        KafkaInputPlugin.StartFrom.LATEST, KafkaInputPlugin.Format.JSON, "message", null, null, Duration.ofMillis(100),
+        100, Duration.ofSeconds(30), ClientSettings.SaslMechanism.NONE, null, null, false, null, null, null, true, null,
+        Map.of());
+  }
+
+  private static long partitions(TestContext ctx) {
+    return ctx.counters.gauges().getOrDefault("partitions", 0L);
+  }
+
+  /** Another member of {@code group}, with the same assignor as in.Kafka, that commits nothing. */
+  private static KafkaConsumer<byte[], byte[]> member(String group) {
+    return new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrap(),
+        ConsumerConfig.GROUP_ID_CONFIG, group,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static void produceTo(String topic, int partition, long from, long to) throws Exception {
+    try (var p = SharedKafka.producer()) {
+      for (String v : numbered(from, to)) {
+        p.send(new ProducerRecord<>(topic, partition, null, v.getBytes(StandardCharsets.UTF_8))).get(30,
+            TimeUnit.SECONDS);
+      }
     }
   }
 
