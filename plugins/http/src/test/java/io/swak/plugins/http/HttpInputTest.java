@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Certificates;
 import io.swak.core.testing.TestSink;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;

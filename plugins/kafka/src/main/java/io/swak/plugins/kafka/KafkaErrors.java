@@ -42,6 +42,11 @@ final class KafkaErrors {
 
   /** The client's message, in the words it has, without Java class names. */
   static String text(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+        return tls(c);
+      }
+    }
     String m = e.getMessage();
     if (e instanceof RecordTooLargeException) {
       return "the message is larger than the brokers or the client accept (" + m + ")";
@@ -63,5 +68,34 @@ final class KafkaErrors {
       return c != null && c != e ? text(c) : "the Kafka client failed without saying why";
     }
     return m;
+  }
+
+  /**
+   * A failed TLS handshake in words: the client's own message is only "SSL handshake failed"; the cause says
+   * whether the brokers' certificate was not trusted, did not name the host, or the brokers refused ours.
+   */
+  private static String tls(Throwable e) {
+    String detail = null;
+    StringBuilder chain = new StringBuilder();
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      if (c.getMessage() != null) {
+        detail = c.getMessage(); // the deepest is the plainest: "unable to find valid certification path", …
+        chain.append(c.getMessage()).append('\n');
+      }
+    }
+    String why = chain.toString();
+    String hint;
+    if (why.contains("PKIX") || why.contains("certification path") || why.contains("Signature does not match")) {
+      hint = "the brokers' certificate is not signed by a CA this client trusts (`ca_file`, or the JVM's trust store "
+          + "without it)";
+    } else if (why.contains("No subject alternative") || why.contains("No name matching")) {
+      hint = "the brokers' certificate does not name the host connected to (check the broker addresses, or "
+          + "`tls_verify_hostname`)";
+    } else if (why.contains("bad_certificate") || why.contains("certificate_required")) {
+      hint = "the brokers refused this client's certificate (`cert_file`, `key_file`)";
+    } else {
+      hint = "the TLS handshake with the brokers failed";
+    }
+    return hint + (detail == null ? "" : " (" + detail + ")");
   }
 }

@@ -10,12 +10,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -46,6 +46,12 @@ final class KafkaInput implements Input {
 
   private static final Logger LOG = LoggerFactory.getLogger("swak.kafka");
   private static final Duration COMMIT_WAIT = Duration.ofSeconds(10);
+  /**
+   * The partitions each in.Kafka step was given since the agent (this JVM) started, by task, step and group:
+   * {@code start_from: earliest | latest} applies the first time only, not again when the task restarts after a
+   * failure or a reload — {@code latest} would then skip what came in the meantime, {@code earliest} replay it all.
+   */
+  private static final Map<String, Set<TopicPartition>> SEEN = new ConcurrentHashMap<>();
 
   private final KafkaInputPlugin.Options o;
   private final RecordDecoder decoder;
@@ -56,7 +62,8 @@ final class KafkaInput implements Input {
   // the poll thread's
   private final Map<TopicPartition, Partition> partitions = new HashMap<>();
   private final ArrayDeque<Ready> ready = new ArrayDeque<>();
-  private final Set<TopicPartition> seenSinceStart = new HashSet<>();
+  /** Partitions given to this step since the agent started: {@link #SEEN}'s set of this task, step and group. */
+  private Set<TopicPartition> seenSinceStart;
   private final BatchBuilder builder = new BatchBuilder();
   private long nextCommitNanos;
   /** An acknowledgement moved some partition's window since the last commit; set from any thread. */
@@ -88,11 +95,15 @@ final class KafkaInput implements Input {
   public void start(StepContext ctx) throws Exception {
     this.context = ctx;
     this.where = ctx.taskName() + " " + ctx.stepName();
+    this.seenSinceStart = SEEN.computeIfAbsent(ctx.taskName() + '\u0000' + ctx.stepName() + '\u0000' + o.group(),
+        k -> ConcurrentHashMap.newKeySet());
     Properties p = new Properties();
     p.put("group.id", o.group());
     p.put("enable.auto.commit", "false"); // commits follow acknowledgements, nothing else
     p.put("auto.offset.reset", o.startFrom() == KafkaInputPlugin.StartFrom.LATEST ? "latest" : "earliest");
     p.put("max.poll.records", String.valueOf(o.maxPollRecords()));
+    // kafka-clients asks for topics only every 5 minutes by default: a new topic of the pattern would wait that long
+    p.put("metadata.max.age.ms", String.valueOf(o.refreshInterval().toMillis()));
     // only the partitions that move are revoked at a rebalance: the others keep their batches in flight
     p.put("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());
     p.put("key.deserializer", ByteArrayDeserializer.class.getName());

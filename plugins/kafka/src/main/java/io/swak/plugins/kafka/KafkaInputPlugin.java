@@ -15,7 +15,7 @@ public final class KafkaInputPlugin extends Plugin<KafkaInputPlugin.Options> {
   public enum StartFrom { COMMITTED, EARLIEST, LATEST }
 
   /** How a message's value becomes a record. */
-  public enum Format { JSON, MSGPACK, RAW }
+  public enum Format { JSON, MSGPACK, RAW, OTLP }
 
   /** Options of in.Kafka. */
   public record Options(
@@ -35,10 +35,13 @@ public final class KafkaInputPlugin extends Plugin<KafkaInputPlugin.Options> {
           + "it starts, whatever the group committed: a replay, or only what is new).", defaultValue = "committed")
       StartFrom startFrom,
       @Option(value = "json (an object becomes the record; anything else the `message` of one), msgpack (a map "
-          + "becomes the record) or raw (the value's text is the `message`).", defaultValue = "json")
+          + "becomes the record), raw (the value's text is the `message`) or otlp (an OTLP/protobuf "
+          + "ExportLogsServiceRequest, as the OpenTelemetry Collector's Kafka exporter writes with encoding "
+          + "otlp_proto: each LogRecord becomes an event, mapped as in.OpenTelemetry maps them).",
+          defaultValue = "json")
       Format format,
       @Option(value = "Field of the record that holds the value when it is not a record of its own (raw, or a "
-          + "value that does not parse).", defaultValue = "message")
+          + "value that does not parse); the log body with otlp.", defaultValue = "message")
       String messageKey,
       @Option("Adds a map of where the message came from under this field: topic, partition, offset, key, "
           + "timestamp (ms) and headers.")
@@ -50,6 +53,10 @@ public final class KafkaInputPlugin extends Plugin<KafkaInputPlugin.Options> {
       Duration commitInterval,
       @Option(value = "Most messages a poll returns (max.poll.records).", defaultValue = "2000")
       int maxPollRecords,
+      @Option(value = "How often the brokers are asked which topics and partitions there are (metadata.max.age.ms): "
+          + "a topic created later that matches `topic_pattern`, or a partition added, is read within this time.",
+          defaultValue = "30s")
+      Duration refreshInterval,
       @Option(value = "Log in with SASL: none, plain, scram_sha_256 or scram_sha_512.", defaultValue = "none")
       ClientSettings.SaslMechanism saslMechanism,
       @Option("SASL user name.")
@@ -85,6 +92,9 @@ public final class KafkaInputPlugin extends Plugin<KafkaInputPlugin.Options> {
       }
       if (maxPollRecords < 1) {
         throw new IllegalArgumentException("option `max_poll_records` must be at least 1");
+      }
+      if (refreshInterval.isNegative() || refreshInterval.isZero()) {
+        throw new IllegalArgumentException("option `refresh_interval` must be more than 0");
       }
       if (commitInterval.isNegative()) {
         throw new IllegalArgumentException("option `commit_interval` must not be negative");

@@ -69,6 +69,8 @@ final class KafkaOutput implements Output {
   private volatile String brokenReason;
   private volatile long brokenGeneration = -1;
   private volatile boolean closing;
+  /** {@link RecordEncoder#invalidIds} counted so far; the sender thread's. */
+  private long invalidIds;
 
   KafkaOutput(KafkaOutputPlugin.Options options) {
     this.o = options;
@@ -206,6 +208,10 @@ final class KafkaOutput implements Output {
         if (report.failure != null) {
           return false; // the batch is sent again whole: the rest need not go now
         }
+        if (value == null) {
+          report.refuse(encoder.problem()); // the same every time: to the dead-letter file with the batch
+          return true;
+        }
         String t = fixedTopic != null ? fixedTopic : topic.expand(tag, data, rs, batch.length());
         byte[] k = key == null ? null : key.expandBytes(tag, data, rs, batch.length());
         RecordHeaders h = fixedHeaders != null ? fixedHeaders : headers(tag, data, rs, batch.length());
@@ -236,6 +242,11 @@ final class KafkaOutput implements Output {
       String why = KafkaErrors.text(e);
       producerBroken(report.generation, why);
       report.fail(why);
+    }
+    long invalid = encoder.invalidIds();
+    if (invalid != invalidIds) {
+      context.metrics().count("invalid_ids", invalid - invalidIds);
+      invalidIds = invalid;
     }
     report.allSent();
   }

@@ -30,10 +30,13 @@ public final class KafkaOutputPlugin extends Plugin<KafkaOutputPlugin.Options> {
           + "producer's sticky partitioner fills one partition's batch after the other).")
       String key,
       @Option(value = "Value of each message: json (the record as an object), msgpack (the record's map), raw "
-          + "(the text of `message_key`; the record as JSON when it has none). otlp is not available yet.",
+          + "(the text of `message_key`; the record as JSON when it has none) or otlp (an OTLP/protobuf "
+          + "ExportLogsServiceRequest of the event's one LogRecord, as the OpenTelemetry Collector's Kafka receiver "
+          + "reads with encoding otlp_proto; mapped as out.OpenTelemetry maps events).",
           defaultValue = "json")
       RecordEncoder.Format format,
-      @Option(value = "Field whose text is the message with `format: raw`.", defaultValue = "message")
+      @Option(value = "Field whose text is the message with `format: raw`; the log body with `format: otlp`.",
+          defaultValue = "message")
       String messageKey,
       @Option("Adds the event's time to the record under this name (RFC 3339 with nanoseconds, e.g. "
           + "\"@timestamp\"), with json and msgpack. The message's Kafka timestamp is the event's time in any case.")
@@ -92,9 +95,9 @@ public final class KafkaOutputPlugin extends Plugin<KafkaOutputPlugin.Options> {
       }
       headers = headers == null ? Map.of() : Map.copyOf(headers);
       headers.forEach((k, v) -> Template.parse("headers." + k, v));
-      if (format == RecordEncoder.Format.OTLP) {
-        throw new IllegalArgumentException("option `format`: otlp is not available yet in out.Kafka: use json, "
-            + "msgpack or raw");
+      if (format == RecordEncoder.Format.OTLP && timeKey != null) {
+        throw new IllegalArgumentException("option `time_key` is for json and msgpack: with `format: otlp` the "
+            + "event's time is the LogRecord's time_unix_nano");
       }
       if (window < 1 || window > 1024) {
         throw new IllegalArgumentException("option `window` must be 1 to 1024, got " + window);

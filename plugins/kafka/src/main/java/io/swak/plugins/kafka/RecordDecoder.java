@@ -3,11 +3,15 @@ package io.swak.plugins.kafka;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.swak.api.Ack;
+import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
+import io.swak.api.EntryReader;
 import io.swak.api.MsgpackException;
 import io.swak.api.MsgpackHeaders;
 import io.swak.api.MsgpackReader;
 import io.swak.api.StepContext;
+import io.swak.plugins.otlp.OtlpMessages;
 import io.swak.support.JsonValues;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +38,10 @@ final class RecordDecoder {
   private final byte[] messageKeyUtf8;
   private final String metadataKey;
   private final byte[] head = new byte[16];
+  /** With {@code format: otlp}: in.OpenTelemetry's mapping of LogRecords to events. */
+  private final OtlpMessages otlp;
+  /** The events of one OTLP message, before its metadata is added to each. */
+  private final BatchBuilder otlpScratch = new BatchBuilder();
   private long unparsed;
   private long unparsedSinceLog;
   private long lastLogNanos = System.nanoTime() - LOG_EVERY_NANOS;
@@ -43,6 +51,7 @@ final class RecordDecoder {
     this.messageKey = messageKey;
     this.messageKeyUtf8 = messageKey.getBytes(StandardCharsets.UTF_8);
     this.metadataKey = metadataKey;
+    this.otlp = format == KafkaInputPlugin.Format.OTLP ? new OtlpMessages(messageKey) : null;
   }
 
   /** Messages that did not parse since the last call. */
@@ -97,7 +106,35 @@ final class RecordDecoder {
           b.add(time, withMetadata(rec, r));
         }
       }
+      case OTLP -> otlp(b, r, v, time);
       default -> throw new IllegalStateException();
+    }
+  }
+
+  /** The LogRecords of an ExportLogsServiceRequest, one event each; the time of a record without one: the message's. */
+  private void otlp(BatchBuilder b, ConsumerRecord<byte[], byte[]> r, byte[] v, long time) {
+    BatchBuilder into = metadataKey == null ? b : otlpScratch;
+    try {
+      otlp.decode(v, time, into);
+    } catch (IOException e) {
+      unparsable(r, "is not an OTLP ExportLogsServiceRequest");
+      Map<String, Object> rec = new LinkedHashMap<>();
+      rec.put(messageKey, v); // kept as bytes
+      b.add(time, withMetadata(rec, r));
+      return;
+    }
+    if (into == otlpScratch && otlpScratch.count() > 0) {
+      Batch records = otlpScratch.build("", Ack.NONE);
+      try (EntryReader e = new EntryReader(records.data(), 0, records.length())) {
+        while (e.hasNext()) {
+          e.next();
+          Map<String, Object> rec = new MsgpackReader(records.data(), e.recordStart(),
+              e.recordEnd() - e.recordStart()).readMap();
+          b.add(e.timeNanos(), withMetadata(rec, r));
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("the events just made of an OTLP message cannot be read", e);
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import io.swak.api.EntryReader;
 import io.swak.api.MsgpackException;
 import io.swak.api.MsgpackHeaders;
 import io.swak.api.MsgpackReader;
+import io.swak.plugins.otlp.OtlpMessages;
 import io.swak.support.LineFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,9 +17,10 @@ import java.util.Arrays;
 
 /**
  * Turns each event of a batch into the value of one Kafka message: {@code json} (the record as a JSON object),
- * {@code msgpack} (the record's msgpack map as it is in the batch) or {@code raw} (the text of the message field;
- * the record as JSON when it has none). With a time key, the event's time is added to the record as an RFC 3339
- * string with nanoseconds. Not thread-safe: one per output.
+ * {@code msgpack} (the record's msgpack map as it is in the batch), {@code raw} (the text of the message field; the
+ * record as JSON when it has none) or {@code otlp} (an OTLP ExportLogsServiceRequest of the event's one LogRecord, the
+ * OpenTelemetry Collector's {@code otlp_proto} encoding on Kafka). With a time key, the event's time is added to the
+ * record as an RFC 3339 string with nanoseconds. Not thread-safe: one per output.
  */
 final class RecordEncoder {
 
@@ -27,7 +29,10 @@ final class RecordEncoder {
 
   /** Receives each event's value, with where its record lies in the batch (for keys and topics from fields). */
   interface Sink {
-    /** False stops the batch (the rest is not encoded). */
+    /**
+     * False stops the batch (the rest is not encoded). {@code value} is null for an event that cannot be encoded
+     * however often it is tried (with otlp: nested deeper than OTLP receivers accept); {@link #problem} says why.
+     */
     boolean accept(long timeNanos, int recordStart, int recordEnd, byte[] value) throws Exception;
   }
 
@@ -40,19 +45,39 @@ final class RecordEncoder {
   private final byte[] timeKeyJson;
   private final byte[] timeKeyUtf8;
   private final LineFormat json = new LineFormat(LineFormat.Kind.RECORD, "message");
+  /** With {@code format: otlp}: the events' mapping to LogRecords, in.OpenTelemetry's and out.OpenTelemetry's. */
+  private final OtlpMessages otlp;
   private final Lines lines = new Lines();
   private long cachedSecond = Long.MIN_VALUE;
+  private String problem;
   private String cachedPrefix;
 
   RecordEncoder(Format format, String messageKey, String timeKey) {
-    if (format == Format.OTLP) {
-      throw new IllegalArgumentException("`format: otlp` is not available yet: use json, msgpack or raw");
-    }
     this.format = format;
+    this.otlp = format == Format.OTLP ? new OtlpMessages(messageKey) : null;
     this.messageKey = messageKey.getBytes(StandardCharsets.UTF_8);
     this.messagePath = new byte[][] {this.messageKey};
     this.timeKeyUtf8 = timeKey == null ? null : timeKey.getBytes(StandardCharsets.UTF_8);
     this.timeKeyJson = timeKey == null ? null : jsonString(timeKey);
+  }
+
+  /** Why the last event given to the sink without a value could not be encoded. */
+  String problem() {
+    return problem;
+  }
+
+  private byte[] otlp(byte[] d, int rs, int end, long t) {
+    try {
+      return otlp.encode(d, rs, end, t);
+    } catch (IOException e) {
+      problem = "the event cannot be encoded as an OTLP LogRecord: " + e.getMessage();
+      return null;
+    }
+  }
+
+  /** Trace or span ids of {@code otlp} records that were not hex (kept as attributes), since this was made. */
+  long invalidIds() {
+    return otlp == null ? 0 : otlp.invalidIds();
   }
 
   /** Encodes every event of {@code batch} in order; a batch whose msgpack is broken throws IOException. */
@@ -79,6 +104,7 @@ final class RecordEncoder {
           }
           case MSGPACK -> value = msgpack(d, rs, re, t);
           case RAW -> value = raw(batch, d, rs, re);
+          case OTLP -> value = otlp(d, rs, end, t);
           default -> throw new IllegalStateException();
         }
         if (!sink.accept(t, rs, re, value)) {

@@ -1,5 +1,6 @@
 package io.swak.plugins.kafka;
 
+import io.swak.core.testing.Certificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,8 +34,8 @@ import org.awaitility.Awaitility;
 
 /**
  * A real single-node Kafka 4.4 (KRaft, combined broker+controller) inside the test JVM, listening on
- * 127.0.0.1 only: PLAINTEXT (the principal is ANONYMOUS, a super user) and SASL_PLAINTEXT (PLAIN and SCRAM-SHA-256;
- * users alice and bob), with the standard authorizer allowing everything that no ACL names. {@link #stop()} and {@link #start()} stop and restart the whole node on the SAME
+ * 127.0.0.1 only: PLAINTEXT (the principal is ANONYMOUS, a super user), SASL_PLAINTEXT (PLAIN and SCRAM-SHA-256;
+ * users alice and bob), SSL and SSL with client certificates required (a throwaway CA in {@link #tlsDir()}), with the standard authorizer allowing everything that no ACL names. {@link #stop()} and {@link #start()} stop and restart the whole node on the SAME
  * ports with the SAME log dir, so data, topics, committed offsets and producer ids survive.
  *
  * <pre>
@@ -65,15 +66,19 @@ final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final int saslPort;
+    private final int sslPort;
+    private final int mtlsPort;
     private final Properties props;
     private volatile KafkaRaftServer server;
 
-    private KafkaBroker(Path dir, boolean deleteDir, int port, int controllerPort, int saslPort, Properties props) {
+    private KafkaBroker(Path dir, boolean deleteDir, int[] ports, Properties props) {
         this.dir = dir;
         this.deleteDir = deleteDir;
-        this.port = port;
-        this.controllerPort = controllerPort;
-        this.saslPort = saslPort;
+        this.port = ports[0];
+        this.controllerPort = ports[1];
+        this.saslPort = ports[2];
+        this.sslPort = ports[3];
+        this.mtlsPort = ports[4];
         this.props = props;
     }
 
@@ -102,21 +107,52 @@ final class KafkaBroker implements AutoCloseable {
      * unless it already holds a formatted one. {@code overrides} are broker properties.
      */
     public static KafkaBroker create(Path dir, boolean deleteDir, Map<String, String> overrides) {
-        int[] ports = freePorts(3);
+        int[] ports = freePorts(5);
         int port = ports[0];
         int controllerPort = ports[1];
         int saslPort = ports[2];
+        int sslPort = ports[3];
+        int mtlsPort = ports[4];
         Path logDir = dir.resolve("data");
+        Path tls = dir.resolve("tls");
+        String serverCert;
+        String serverKey;
+        String ca;
+        try {
+            if (!Files.exists(tls.resolve("broker.key"))) {
+                Certificates certs = new Certificates(tls);
+                certs.issue("broker", "kafka test broker", true);   // names 127.0.0.1 only
+                certs.issue("client", "swak client", false);
+            }
+            serverCert = Files.readString(tls.resolve("broker.crt")).strip();
+            serverKey = Files.readString(tls.resolve("broker.key")).strip();
+            ca = Files.readString(tls.resolve("ca.pem")).strip();
+        } catch (Exception e) {
+            throw new IllegalStateException("making the broker's certificates", e);
+        }
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
         p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
-                + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+                + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort + ",SSL://127.0.0.1:" + sslPort
+                + ",MTLS://127.0.0.1:" + mtlsPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort
+                + ",SSL://127.0.0.1:" + sslPort + ",MTLS://127.0.0.1:" + mtlsPort);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+        p.put("listener.security.protocol.map",
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL");
+        // TLS with a certificate of a throwaway CA (tls/ca.pem) naming 127.0.0.1; MTLS also requires a client
+        // certificate signed by it (tls/client.crt, tls/client.key)
+        for (String listener : List.of("ssl", "mtls")) {
+            p.put("listener.name." + listener + ".ssl.keystore.type", "PEM");
+            p.put("listener.name." + listener + ".ssl.keystore.certificate.chain", serverCert);
+            p.put("listener.name." + listener + ".ssl.keystore.key", serverKey);
+        }
+        p.put("listener.name.mtls.ssl.client.auth", "required");
+        p.put("listener.name.mtls.ssl.truststore.type", "PEM");
+        p.put("listener.name.mtls.ssl.truststore.certificates", ca);
         p.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256");
         p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
                 "org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"alice-secret\" "
@@ -150,7 +186,7 @@ final class KafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new KafkaBroker(dir, deleteDir, port, controllerPort, saslPort, p);
+        return new KafkaBroker(dir, deleteDir, ports, p);
     }
 
     private static void format(Path config) {
@@ -174,6 +210,8 @@ final class KafkaBroker implements AutoCloseable {
         waitUntilPortFree(port);
         waitUntilPortFree(controllerPort);
         waitUntilPortFree(saslPort);
+        waitUntilPortFree(sslPort);
+        waitUntilPortFree(mtlsPort);
         KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         try {
             s.startup();   // returns after the broker caught up with the metadata log and was unfenced
@@ -218,6 +256,21 @@ final class KafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + saslPort;
     }
 
+    /** {@code 127.0.0.1:PORT} of the SSL listener (certificate of {@link #tlsDir()}'s CA, for 127.0.0.1). */
+    public String sslBootstrapServers() {
+        return "127.0.0.1:" + sslPort;
+    }
+
+    /** {@code 127.0.0.1:PORT} of the SSL listener that requires a client certificate of the same CA. */
+    public String mtlsBootstrapServers() {
+        return "127.0.0.1:" + mtlsPort;
+    }
+
+    /** ca.pem (the CA of the broker's certificate), client.crt and client.key (a client certificate of that CA). */
+    public Path tlsDir() {
+        return dir.resolve("tls");
+    }
+
     public int port() {
         return port;
     }
@@ -258,6 +311,20 @@ final class KafkaBroker implements AutoCloseable {
                         return d.partitions().size() == partitions
                                 && d.partitions().stream().allMatch(pi -> pi.leader() != null);
                     });
+            // the metadata names a leader a moment before the leader's log takes produce requests: an idempotent
+            // producer whose first request gets NOT_LEADER_OR_FOLLOWER while its second is appended then spins on
+            // OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms (KAFKA-15591, fixed in brokers 4.5). The
+            // leader answers ListOffsets only once it is one: wait for that
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                    new java.util.HashMap<>();
+            for (int i = 0; i < partitions; i++) {
+                latest.put(new org.apache.kafka.common.TopicPartition(name, i),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            Awaitility.await("the leaders of " + name + " take requests").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .ignoreExceptionsInstanceOf(ExecutionException.class)
+                    .until(() -> admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).size() == partitions);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

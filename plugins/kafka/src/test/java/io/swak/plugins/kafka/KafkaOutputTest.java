@@ -3,9 +3,6 @@ package io.swak.plugins.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swak.api.Ack;
@@ -29,27 +26,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** out.Kafka against the real broker: what a message is made of, refusals, a broker restart, a broken producer, logins. */
 class KafkaOutputTest extends AgentTestBase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  @RegisterExtension
+  final CapturedLog log = new CapturedLog();
 
   @BeforeEach
-  void listen() {
+  void broker() {
     SharedKafka.broker();
-    log.start();
-    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(log);
-  }
-
-  @AfterEach
-  void unlisten() {
-    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(log);
   }
 
   // ---- the output run directly: one batch, its receipt ----------------------------------------------------
@@ -177,6 +167,36 @@ class KafkaOutputTest extends AgentTestBase {
   }
 
   @Test
+  void withoutAKeyTheStickyPartitionerFillsOnePartitionAtATime() throws Exception {
+    // KIP-794: without a key the producer stays on one partition until batch_bytes went to it
+    String topic = SharedKafka.topic("sticky", 3);
+    BatchBuilder bb = new BatchBuilder();
+    for (int i = 0; i < 200; i++) {
+      bb.add(i, rec("i", i));
+    }
+    assertThat(sendOne(options(topic, null, RecordEncoder.Format.JSON, null, Map.of(), DataSize.ofKiB(512)),
+        bb.build("t", Ack.NONE))).isEqualTo("delivered");
+    List<ConsumerRecord<byte[], byte[]>> got = SharedKafka.readAll(topic);
+    assertThat(got).hasSize(200).allSatisfy(r -> assertThat(r.key()).isNull());
+    assertThat(got.stream().map(ConsumerRecord::partition).distinct()).as("partitions written").hasSize(1);
+  }
+
+  @Test
+  void aKeyTemplateOfFieldsAndTagIsEachMessagesKey() throws Exception {
+    String topic = SharedKafka.topic("keytemplate", 2);
+    Batch b = new BatchBuilder().add(1, rec("host", "web1", "i", 1)).add(2, rec("i", 2))
+        .add(3, rec("host", "web2", "i", 3)).build("app", Ack.NONE);
+    assertThat(sendOne(options(topic, "${record.host}-${tag}", RecordEncoder.Format.JSON, null, Map.of(),
+        DataSize.ofKiB(512)), b)).isEqualTo("delivered");
+    Map<Integer, String> keyOf = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : SharedKafka.readAll(topic)) {
+      keyOf.put(JSON.readTree(r.value()).get("i").asInt(), new String(r.key(), StandardCharsets.UTF_8));
+    }
+    // a field that is missing expands to nothing
+    assertThat(keyOf).containsEntry(1, "web1-app").containsEntry(2, "-app").containsEntry(3, "web2-app");
+  }
+
+  @Test
   void aTopicFromARecordFieldSplitsTheBatch() throws Exception {
     String base = SharedKafka.topic("split", 1);
     SharedKafka.broker().createTopic(base + "-error", 1);
@@ -237,14 +257,6 @@ class KafkaOutputTest extends AgentTestBase {
     return agent.tasks().get(0).counters().get(1).snapshot();
   }
 
-  private static List<Long> seqs(String topic) throws Exception {
-    List<Long> out = new ArrayList<>();
-    for (String v : SharedKafka.values(topic)) {
-      out.add(JSON.readTree(v).get("seq").asLong());
-    }
-    return out;
-  }
-
   @Test
   void eventsAboveTheClientsLimitGoToTheDeadLetterFileWithTheReason() throws Exception {
     String topic = SharedKafka.topic("dead", 1);
@@ -262,29 +274,50 @@ class KafkaOutputTest extends AgentTestBase {
     assertThat(SharedKafka.values(topic)).isEmpty();
   }
 
-  @Test
-  void theBrokerStoppedAndStartedInTheMiddleOfARunLosesNothing() throws Exception {
+  /** What a test checks while the broker is away. */
+  interface WhileAway {
+    void check() throws Exception;
+  }
+
+  /**
+   * Sends {@code total} events of {@code batch} through out.Kafka with {@code outOptions} to {@code topic}; once
+   * {@code before} are acknowledged, stops the broker, runs {@code whileAway}, checks that nothing more was
+   * acknowledged meanwhile, starts the broker again and waits until every event is. Returns what was acknowledged at
+   * the stop.
+   */
+  private long brokerAwayInTheMiddle(String topic, int batch, int total, String outOptions, long before,
+      WhileAway whileAway) throws Exception {
     KafkaBroker kafka = SharedKafka.broker();
-    String topic = SharedKafka.topic("restart", 3);
-    int total = 30_000;
     start("""
         - task:
-          - in.TestSource: {name: %s, batch: 100, total: %d}
-          - out.Kafka: {brokers: ["%s"], topic: %s, retry_wait: 100ms, retry_max_wait: 1s}
-        """.formatted(id, total, kafka.bootstrapServers(), topic));
-    await().atMost(Duration.ofSeconds(30)).until(() -> source().window.committed() >= 3000);
+          - in.TestSource: {name: %s, batch: %d, total: %d}
+          - out.Kafka: {brokers: ["%s"], topic: %s, retry_wait: 100ms, retry_max_wait: 1s%s}
+        """.formatted(id, batch, total, kafka.bootstrapServers(), topic, outOptions.isEmpty() ? "" : ", " + outOptions));
+    await().atMost(Duration.ofSeconds(30)).until(() -> source().window.committed() >= before);
     kafka.stop();
     long committedAtStop = source().window.committed();
-    long emittedAtStop = source().emitted;
+    assertThat(committedAtStop).as("events still on their way when the broker stopped").isLessThan(total);
     try {
-      // nothing is acknowledged while no broker confirms anything
-      await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
-      assertThat(source().window.committed()).isEqualTo(committedAtStop);
+      whileAway.check();
+      assertThat(source().window.committed()).as("nothing acknowledged while no broker confirms anything")
+          .isEqualTo(committedAtStop);
     } finally {
       kafka.start();
     }
     await().atMost(Duration.ofSeconds(90)).until(() -> source().window.committed() == total);
-    List<Long> got = seqs(topic);
+    return committedAtStop;
+  }
+
+  @Test
+  void theBrokerStoppedAndStartedInTheMiddleOfARunLosesNothing() throws Exception {
+    String topic = SharedKafka.topic("restart", 3);
+    int total = 30_000;
+    long[] emittedAtStop = new long[1];
+    long committedAtStop = brokerAwayInTheMiddle(topic, 100, total, "", 3000, () -> {
+      emittedAtStop[0] = source().emitted;
+      await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+    });
+    List<Long> got = SharedKafka.seqs(topic);
     assertThat(new java.util.TreeSet<>(got)).as("every event, at least once").hasSize(total)
         .first().isEqualTo(1L);
     Map<Long, Integer> times = new HashMap<>();
@@ -293,7 +326,47 @@ class KafkaOutputTest extends AgentTestBase {
     // a duplicate can only be an event that was in flight, unacknowledged, when the broker went away
     assertThat(twice).as("duplicates").allSatisfy(s -> assertThat(s).isGreaterThan(committedAtStop));
     System.out.printf("broker restart: %d events, acknowledged at stop %d, emitted at stop %d, duplicates %d%n",
-        total, committedAtStop, emittedAtStop, twice.size());
+        total, committedAtStop, emittedAtStop[0], twice.size());
+  }
+
+  @Test
+  void messagesThatTimeOutInTheProducerAreSentAgainByTheRuntimeNeverDropped() throws Exception {
+    // the producer gives up on its messages after 3 s (delivery.timeout.ms) while the broker is away for longer:
+    // each report is a timeout, the batch fails, and the runtime sends it again until the broker is back
+    String topic = SharedKafka.topic("timeout", 1);
+    int total = 100_000; // enough that the source is still sending when the broker stops, on a quiet machine too
+    brokerAwayInTheMiddle(topic, 50, total, "send_wait: 1s, properties: {delivery.timeout.ms: \"3000\", "
+        + "request.timeout.ms: \"1000\"}", 500, () -> {
+          await().atMost(Duration.ofSeconds(60)).until(() -> log.messages().stream()
+              .anyMatch(m -> m.contains("no answer from the brokers in time")));
+          await().atMost(Duration.ofSeconds(30)).until(() -> outputCounters().getOrDefault("retries", 0L) >= 3);
+        });
+    assertThat(new java.util.TreeSet<>(SharedKafka.seqs(topic))).as("every event, none dropped on a timeout")
+        .hasSize(total)
+        .first().isEqualTo(1L);
+  }
+
+  @Test
+  void acksOneAndNoneDeliverWithoutIdempotenceAndNoneSaysAtStartItIsBestEffort() throws Exception {
+    String one = SharedKafka.topic("acks-one", 1);
+    String none = SharedKafka.topic("acks-none", 1);
+    start("""
+        - task:
+          - in.TestSource: {name: %1$s-one, batch: 50, total: 200}
+          - out.Kafka: {brokers: ["%2$s"], topic: %3$s, acks: one}
+        - task:
+          - in.TestSource: {name: %1$s-none, batch: 50, total: 200}
+          - out.Kafka: {brokers: ["%2$s"], topic: %4$s, acks: none}
+        """.formatted(id, SharedKafka.bootstrap(), one, none));
+    await().atMost(Duration.ofSeconds(30)).until(() -> TestSource.state(id + "-one").window.committed() == 200
+        && TestSource.state(id + "-none").window.committed() == 200);
+    assertThat(log.messages()).anySatisfy(m -> assertThat(m).contains("at-most-once delivery")
+        .contains("with `acks: none`"));
+    assertThat(log.messages()).noneSatisfy(m -> assertThat(m).contains("at-most-once").contains("task 1"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> SharedKafka.values(none).size() == 200);
+    assertThat(new java.util.TreeSet<>(SharedKafka.seqs(one))).hasSize(200);
+    // idempotence needs acks=all: without it the batches carry no producer id
+    assertThat(SharedKafka.storedBatches(one)).allSatisfy(sb -> assertThat(sb.producerId()).isEqualTo(-1L));
   }
 
   @Test
@@ -318,7 +391,7 @@ class KafkaOutputTest extends AgentTestBase {
       kafka.start();
     }
     long committed = source().window.committed();
-    assertThat(new java.util.HashSet<>(seqs(topic))).as("acknowledged means in Kafka")
+    assertThat(new java.util.HashSet<>(SharedKafka.seqs(topic))).as("acknowledged means in Kafka")
         .containsAll(java.util.stream.LongStream.rangeClosed(1, committed).boxed().toList());
   }
 
@@ -338,11 +411,11 @@ class KafkaOutputTest extends AgentTestBase {
     assertThat(source().window.committed()).isZero();
     SharedKafka.scramUser(user, "dave-secret");
     await().atMost(Duration.ofSeconds(60)).until(() -> source().window.committed() == 500);
-    assertThat(new java.util.TreeSet<>(seqs(topic))).hasSize(500);
-    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+    assertThat(new java.util.TreeSet<>(SharedKafka.seqs(topic))).hasSize(500);
+    assertThat(log.events()).anySatisfy(e -> assertThat(e.getFormattedMessage())
         .contains("the Kafka producer cannot recover").contains("closing it and starting a new one")
         .contains("refused the login"));
-    assertThat(log.list).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("dave-secret"));
+    assertThat(log.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("dave-secret"));
   }
 
   @Test
@@ -367,8 +440,8 @@ class KafkaOutputTest extends AgentTestBase {
         .getOrDefault("errors", 0L) >= 1);
     assertThat(TestSource.state(id + "-c").window.committed()).isZero();
     assertThat(SharedKafka.values(topic)).hasSize(200);
-    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("refused the login"));
-    assertThat(log.list).noneSatisfy(e -> assertThat(e.getFormattedMessage() + e.getThrowableProxy())
+    assertThat(log.events()).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("refused the login"));
+    assertThat(log.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage() + e.getThrowableProxy())
         .containsAnyOf("wrong-secret", "bob-secret", "carol-secret"));
   }
 }

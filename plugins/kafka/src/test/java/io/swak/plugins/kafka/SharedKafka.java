@@ -122,6 +122,34 @@ final class SharedKafka {
         .collect(Collectors.toList());
   }
 
+  /** The {@code seq} of every message of {@code topic}, as in.TestSource numbers its events (values in JSON). */
+  static List<Long> seqs(String topic) throws java.io.IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<Long> out = new ArrayList<>();
+    for (String v : values(topic)) {
+      out.add(json.readTree(v).get("seq").asLong());
+    }
+    return out;
+  }
+
+  /** One record batch as the broker stored it: its codec, the producer id (-1: not idempotent), its records. */
+  record StoredBatch(String codec, long producerId, long records) { }
+
+  /** The record batches of partition 0 of {@code topic}, read from the broker's log segments. */
+  static List<StoredBatch> storedBatches(String topic) throws java.io.IOException {
+    List<StoredBatch> out = new ArrayList<>();
+    try (var segments = java.nio.file.Files.list(broker().dir().resolve("data").resolve(topic + "-0"))) {
+      for (java.nio.file.Path segment : segments.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+        try (var file = org.apache.kafka.common.record.internal.FileRecords.open(segment.toFile(), false)) {
+          for (var b : file.batches()) {
+            out.add(new StoredBatch(b.compressionType().name, b.producerId(), b.nextOffset() - b.baseOffset()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   static KafkaProducer<byte[], byte[]> producer() {
     return new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),

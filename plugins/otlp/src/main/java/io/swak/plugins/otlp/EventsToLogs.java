@@ -112,6 +112,30 @@ final class EventsToLogs {
     return out;
   }
 
+  /**
+   * The request of one event alone, whose record starts at {@code recordStart} of {@code data}: an
+   * ExportLogsServiceRequest of one LogRecord (its resource and scope with it), or the export request a relayed
+   * metrics or traces event holds, as it came.
+   */
+  Request encodeOne(byte[] data, int recordStart, int end, long timeNanos, String tag) throws Unencodable {
+    try {
+      MsgpackReader r = new MsgpackReader(data, 0, end);
+      for (Signal s : new Signal[] {Signal.METRICS, Signal.TRACES}) {
+        r.position(recordStart);
+        byte[] relayed = relayed(r, s);
+        if (relayed != null) {
+          return new Request(s, relayed, 1);
+        }
+      }
+      r.position(recordStart);
+      Logs logs = new Logs();
+      logs.add(r, timeNanos, tag, this);
+      return new Request(Signal.LOGS, logs.build().toByteArray(), 1);
+    } catch (MsgpackException e) {
+      throw new Unencodable("the event cannot be read: " + e.getMessage());
+    }
+  }
+
   private static void note(List<Signal> order, Signal s) {
     if (!order.contains(s)) {
       order.add(s);

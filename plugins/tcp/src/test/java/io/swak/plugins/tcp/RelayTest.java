@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.swak.core.runtime.Agent;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Certificates;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
 import java.time.Duration;

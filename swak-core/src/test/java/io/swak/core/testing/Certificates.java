@@ -1,4 +1,4 @@
-package io.swak.plugins.http;
+package io.swak.core.testing;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -20,15 +20,18 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A throwaway CA and certificates signed by it, written as PEM files, for TLS tests. */
-final class Certificates {
+/**
+ * A throwaway CA and certificates signed by it, written as PEM files, for TLS tests (modules that use it add
+ * bcpkix-jdk18on to their test dependencies).
+ */
+public final class Certificates {
 
-  final Path dir;
+  public final Path dir;
   private final KeyPair caKeys;
   private final X509Certificate ca;
   private int serial = 2;
 
-  Certificates(Path dir) throws Exception {
+  public Certificates(Path dir) throws Exception {
     Files.createDirectories(dir);
     this.dir = dir;
     caKeys = keys();
@@ -40,12 +43,12 @@ final class Certificates {
     writeCert(dir.resolve("ca.pem"), ca);
   }
 
-  Path caFile() {
+  public Path caFile() {
     return dir.resolve("ca.pem");
   }
 
   /** Writes NAME.crt and NAME.key for a certificate whose names are {@code dnsNames} (and 127.0.0.1 if asked). */
-  void issue(String file, String cn, boolean withLoopbackIp, String... dnsNames) throws Exception {
+  public void issue(String file, String cn, boolean withLoopbackIp, String... dnsNames) throws Exception {
     KeyPair kp = keys();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=Swak Test CA"),
         BigInteger.valueOf(serial++), notBefore(), notAfter(), new X500Name("CN=" + cn), kp.getPublic());
