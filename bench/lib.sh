@@ -28,6 +28,11 @@ bench_wait_count() {
     sleep 0.02
   done
 }
+# records counted by Fluent Bit's built-in HTTP server (-H -P PORT; refreshed once a second): KIND input|output,
+# NAME e.g. forward.0, FIELD (records; proc_records for an output)
+bench_fb_count() {
+  curl -s "http://127.0.0.1:$1/api/v1/metrics" | jq -r ".$2[\"$3\"].${4:-records} // empty"
+}
 # Swak's events out of out.Null from the agent's /metrics on PORT
 bench_swak_null_out() {
   curl -s "http://127.0.0.1:$1/metrics" | awk '/^swak_events_out_total/ && /out.Null/ {n += $NF} END {if (NR) printf "%d", n}'
