@@ -28,19 +28,14 @@ cat > "$WORK/forward-null.yml" <<YML
   - in.Forward: {port: $PORT}
   - out.Null
 YML
-PID=
-trap 'bench_stop "$PID"; rm -rf "$WORK"' EXIT
+BENCH_PID=
+trap 'bench_stop "$BENCH_PID"; rm -rf "$WORK"' EXIT
 for run in $(seq 1 "$RUNS"); do
-  bin/swak run --data-dir "$WORK/data" "$WORK/forward-null.yml" 2> "$WORK/swak.log" & PID=$!
-  bench_listening "$PORT"
-  bench_server_run swak "$run" "$EVENTS" events "$PID" "$SENDER" "bench_swak_null_out $MPORT"
-  bench_stop "$PID"; PID=
-  grep -i "error\|warn" "$WORK/swak.log" || true
+  bench_serve swak "$run" "$EVENTS" events "$SENDER" "bench_swak_null_out $MPORT" \
+    bin/swak run --data-dir "$WORK/data" "$WORK/forward-null.yml"
   if [ "${PEER:-}" = fluent-bit ]; then
-    "$FLUENT_BIT" -i forward -p listen=127.0.0.1 -p port="$PORT" -o null -m '*' > "$WORK/fb.log" 2>&1 & PID=$!
-    bench_listening "$PORT"
-    bench_server_run fluent-bit "$run" "$EVENTS" events "$PID" "$SENDER"
-    bench_stop "$PID"; PID=
+    bench_serve fluent-bit "$run" "$EVENTS" events "$SENDER" "" \
+      "$FLUENT_BIT" -i forward -p listen=127.0.0.1 -p port="$PORT" -o null -m '*'
   fi
 done
 bench_summary events swak fluent-bit

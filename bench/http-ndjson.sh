@@ -22,8 +22,8 @@ if [ ! -f "$CLASSES/HttpSender.class" ] || [ bench/HttpSender.java -nt "$CLASSES
   mkdir -p "$CLASSES"; javac -d "$CLASSES" bench/HttpSender.java
 fi
 send() { echo "java -XX:+UseSerialGC -cp $CLASSES HttpSender http://127.0.0.1:$PORT/bench $EVENTS $BATCH $CONNS $1"; }
-PID=
-trap 'bench_stop "$PID"; rm -rf "$WORK"' EXIT
+BENCH_PID=
+trap 'bench_stop "$BENCH_PID"; rm -rf "$WORK"' EXIT
 cat > "$WORK/http-null.yml" <<YML
 - agent: {http: {port: $MPORT}}
 - task:
@@ -31,15 +31,11 @@ cat > "$WORK/http-null.yml" <<YML
   - out.Null
 YML
 for r in $(seq "$ROUNDS"); do
-  $SWAK run --data-dir "$WORK/data" "$WORK/http-null.yml" > "$WORK/swak.out" 2> "$WORK/swak.log" & PID=$!
-  bench_listening "$PORT"
-  bench_server_run swak "$r" "$EVENTS" events "$PID" "$(send application/x-ndjson)" "bench_swak_null_out $MPORT"
-  bench_stop "$PID"; PID=
+  bench_serve swak "$r" "$EVENTS" events "$(send application/x-ndjson)" "bench_swak_null_out $MPORT" \
+    $SWAK run --data-dir "$WORK/data" "$WORK/http-null.yml"
   if [ "${PEER:-}" = fluent-bit ]; then
-    "$FLUENT_BIT" -i http -p listen=127.0.0.1 -p port="$PORT" -o null -m '*' > "$WORK/fb.log" 2>&1 & PID=$!
-    bench_listening "$PORT"
-    bench_server_run fluent-bit "$r" "$EVENTS" events "$PID" "$(send application/json)"
-    bench_stop "$PID"; PID=
+    bench_serve fluent-bit "$r" "$EVENTS" events "$(send application/json)" "" \
+      "$FLUENT_BIT" -i http -p listen=127.0.0.1 -p port="$PORT" -o null -m '*'
   fi
 done
 bench_summary events swak fluent-bit

@@ -93,3 +93,15 @@ bench_server_run() { # WHO RUN COUNT UNIT PID SENDER [COUNTER]
 }
 # ends PID (a process this script started) and waits for it
 bench_stop() { [ -n "${1:-}" ] || return 0; kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# One run of a server scenario with its own agent: starts CMD (the agent; its output in $WORK/WHO.log), waits
+# until it listens on $PORT, runs BENCH_WARMUP (a command line, if set: a warm-up not counted), then
+# bench_server_run, and stops the agent. BENCH_PID is the agent while it runs (for a script's EXIT trap).
+bench_serve() { # WHO RUN COUNT UNIT SENDER COUNTER CMD...   (COUNTER "" : none)
+  _sw=$1; _sr=$2; _sn=$3; _su=$4; _ss=$5; _sk=$6; shift 6
+  "$@" > "$WORK/$_sw.log" 2>&1 & BENCH_PID=$!
+  bench_listening "$PORT" || return 1
+  if [ -n "${BENCH_WARMUP:-}" ]; then sh -c "$BENCH_WARMUP" > /dev/null 2>&1; fi
+  bench_server_run "$_sw" "$_sr" "$_sn" "$_su" "$BENCH_PID" "$_ss" "$_sk"
+  bench_stop "$BENCH_PID"; BENCH_PID=
+  if [ "$_sw" = swak ]; then grep -iE " (error|warn)" "$WORK/$_sw.log" | head -5 || true; fi
+}

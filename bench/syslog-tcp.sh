@@ -25,8 +25,8 @@ fi
 # the sender writes whole thousands
 TOTAL=$((MESSAGES / 1000 * 1000))
 SENDER="java -XX:+UseSerialGC -cp $CLASSES SyslogSender 127.0.0.1 $PORT $MESSAGES $CONNS"
-PID=
-trap 'bench_stop "$PID"; rm -rf "$WORK"' EXIT
+BENCH_PID=
+trap 'bench_stop "$BENCH_PID"; rm -rf "$WORK"' EXIT
 cat > "$WORK/syslog-null.yml" <<YML
 - agent: {http: {port: $HTTP}}
 - task:
@@ -50,21 +50,14 @@ cat > "$WORK/fb-parsers.conf" <<'CONF'
     Time_Keep   On
 CONF
 for r in $(seq "$ROUNDS"); do
-  bin/swak run --data-dir "$WORK/data" "$WORK/syslog-null.yml" > "$WORK/swak.out" 2> "$WORK/swak.log" & PID=$!
-  bench_listening "$PORT"
-  bench_server_run swak "$r" "$TOTAL" messages "$PID" "$SENDER" "bench_swak_null_out $HTTP"
-  bench_stop "$PID"; PID=
+  bench_serve swak "$r" "$TOTAL" messages "$SENDER" "bench_swak_null_out $HTTP" \
+    bin/swak run --data-dir "$WORK/data" "$WORK/syslog-null.yml"
   rm -f "$WORK/rsyslog.out"
-  "$RSYSLOGD" -n -f "$WORK/rsyslog.conf" -i "$WORK/rsyslogd.pid" > "$WORK/rsyslogd.log" 2>&1 & PID=$!
-  bench_listening "$PORT"
-  bench_server_run rsyslog "$r" "$TOTAL" messages "$PID" "$SENDER" "wc -l < '$WORK/rsyslog.out'"
-  bench_stop "$PID"; PID=
+  bench_serve rsyslog "$r" "$TOTAL" messages "$SENDER" "wc -l < '$WORK/rsyslog.out'" \
+    "$RSYSLOGD" -n -f "$WORK/rsyslog.conf" -i "$WORK/rsyslogd.pid"
   if [ "${PEER:-}" = fluent-bit ]; then
-    "$FLUENT_BIT" -R "$WORK/fb-parsers.conf" -i syslog -p mode=tcp -p listen=127.0.0.1 -p port="$PORT" \
-      -p format=octet_counting -p parser=syslog-rfc5424 -o null -m '*' > "$WORK/fb.log" 2>&1 & PID=$!
-    bench_listening "$PORT"
-    bench_server_run fluent-bit "$r" "$TOTAL" messages "$PID" "$SENDER"
-    bench_stop "$PID"; PID=
+    bench_serve fluent-bit "$r" "$TOTAL" messages "$SENDER" "" "$FLUENT_BIT" -R "$WORK/fb-parsers.conf" -i syslog \
+      -p mode=tcp -p listen=127.0.0.1 -p port="$PORT" -p format=octet_counting -p parser=syslog-rfc5424 -o null -m '*'
   fi
 done
 bench_summary messages swak rsyslog fluent-bit

@@ -29,20 +29,13 @@ cat > "$WORK/tcp-null.yml" <<YML
   - in.Tcp: {port: $PORT, format: json_lines}
   - out.Null
 YML
-PID=
-trap 'bench_stop "$PID"; rm -rf "$WORK"' EXIT
+BENCH_PID=
+trap 'bench_stop "$BENCH_PID"; rm -rf "$WORK"' EXIT
 for run in $(seq 1 "$RUNS"); do
-  bin/swak run --data-dir "$WORK/data" "$WORK/tcp-null.yml" 2> "$WORK/swak.log" & PID=$!
-  bench_listening "$PORT"
-  bench_server_run swak "$run" "$TOTAL" lines "$PID" "$SENDER" "bench_swak_null_out $MPORT"
-  bench_stop "$PID"; PID=
-  grep -i "error\|warn" "$WORK/swak.log" || true
+  bench_serve swak "$run" "$TOTAL" lines "$SENDER" "bench_swak_null_out $MPORT" bin/swak run --data-dir "$WORK/data" "$WORK/tcp-null.yml"
   if [ "${PEER:-}" = fluent-bit ]; then
-    "$FLUENT_BIT" -i tcp -p listen=127.0.0.1 -p port="$PORT" -p format=json -o null -m '*' \
-      > "$WORK/fb.log" 2>&1 & PID=$!
-    bench_listening "$PORT"
-    bench_server_run fluent-bit "$run" "$TOTAL" lines "$PID" "$SENDER"
-    bench_stop "$PID"; PID=
+    bench_serve fluent-bit "$run" "$TOTAL" lines "$SENDER" "" \
+      "$FLUENT_BIT" -i tcp -p listen=127.0.0.1 -p port="$PORT" -p format=json -o null -m '*'
   fi
 done
 bench_summary lines swak fluent-bit
