@@ -78,7 +78,7 @@ start_fluentbit() {
   FBACK=""
   [ "$REQ" = true ] && FBACK="-p require_ack_response=true"
   # shellcheck disable=SC2086
-  /usr/bin/time -v -o "$D/agent.time" "$FLUENT_BIT" -f 1 ${FBSTORE:+-S $D/flb-storage} $FBIN $FBSTORE \
+  /usr/bin/time -v -o "$D/agent.time" "$FLUENT_BIT" -f 1 ${FBSTORE:+-b $D/flb-storage} $FBIN $FBSTORE \
     -o forward -p host=127.0.0.1 -p port=$OUT_PORT $FBACK -m '*' > "$D/agent.log" 2>&1 &
   TIMEPID=$!
   READY="listening on"
@@ -98,7 +98,7 @@ measure() { # AGENT: one run of swak or fluentbit, appended to AGENT.dat
     T0=$(now)
     java -XX:+UseSerialGC -cp "$JCP" ForwardSender 127.0.0.1 "$IN_PORT" "$EVENTS" 1000 > "$D/sender.out"
   fi
-  wait "$RECV" || true
+  bench_wait_receiver "$RECV" "$TIMEPID" "$D/agent.log"
   RECV=""
   AGENT_PID=$(pgrep -P "$TIMEPID" || true)
   [ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID"

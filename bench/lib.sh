@@ -105,3 +105,16 @@ bench_serve() { # WHO RUN COUNT UNIT SENDER COUNTER CMD...   (COUNTER "" : none)
   bench_stop "$BENCH_PID"; BENCH_PID=
   if [ "$_sw" = swak ]; then grep -iE " (error|warn)" "$WORK/$_sw.log" | head -5 || true; fi
 }
+# until RECEIVER (a process waiting for a run's events) ends; if AGENT ends first (or never started), the
+# receiver is stopped a second later and the agent's LOG shown, so a failed run ends instead of hanging
+bench_alive() { [ -r "/proc/$1/stat" ] && awk '{exit ($3 == "Z")}' "/proc/$1/stat" 2>/dev/null; } # not a zombie either
+bench_wait_receiver() { # RECEIVER AGENT LOG
+  while bench_alive "$1"; do
+    if ! bench_alive "$2"; then
+      sleep 1; kill "$1" 2>/dev/null || true
+      echo "the agent ended before the receiver had every event:"; tail -5 "$3"
+    fi
+    sleep 0.05
+  done
+  wait "$1" || true
+}

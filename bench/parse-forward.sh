@@ -85,7 +85,7 @@ measure() {
   until grep -q listening "$D/receiver.out" 2>/dev/null; do sleep 0.05; done
   T0=$(now)
   "start_$agent"
-  wait "$RECV" || true
+  bench_wait_receiver "$RECV" "$TIMEPID" "$D/agent.log"
   RECV=""
   AGENT_PID=$(pgrep -P "$TIMEPID" || true)
   [ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID"
