@@ -90,7 +90,7 @@ public class OtlpSender {
             HttpRequest req = b.build();
             while (true) {
               int code = client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-              if (code == 200) {
+              if (code / 100 == 2) { // in.OpenTelemetry answers 200, Fluent Bit's opentelemetry input 201
                 break;
               }
               if (code != 429 && code != 503) {

@@ -11,6 +11,7 @@ set -eu
 LINES=${1:-2000000}
 RUNS=${2:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
+. "$HERE/bench/lib.sh"
 WORK=${BENCH_DIR:-/tmp/swak-bench-es}
 PORT=${ES_PORT:-19200}
 ES=http://127.0.0.1:$PORT
@@ -42,8 +43,8 @@ count() {
   curl -s "$ES/$1/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'
 }
 
-measure() { # name index cmd...: runs cmd under /usr/bin/time until the index has LINES documents
-  NAME=$1; INDEX=$2; shift 2
+measure() { # who run index cmd...: runs cmd under /usr/bin/time until the index has LINES documents
+  WHO=$1; NAME=$1-$2; INDEX=$3; shift 3
   curl -s -XDELETE "$ES/$INDEX" >/dev/null
   curl -s -XPUT "$ES/$INDEX" -H 'Content-Type: application/json' -d '{"settings":{"number_of_shards":1}}' >/dev/null
   START=$(date +%s.%N)
@@ -57,11 +58,8 @@ measure() { # name index cmd...: runs cmd under /usr/bin/time until the index ha
   PID=$(pgrep -P "$TIMEPID" || true)
   [ -n "$PID" ] && kill -TERM $PID 2>/dev/null || true
   wait "$TIMEPID" || true
-  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/time-$NAME.txt")
-  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time-$NAME.txt")
-  awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v n="$NAME" 'BEGIN {
-    printf "%s: %.0f documents/s  %.2f CPU-s per million documents  peak RSS %.0f MiB  (wall %.2f s, CPU %.2f s)\n",
-      n, l / (e - s), c / (l / 1e6), r / 1024, e - s, c }' | tee -a "$WORK/results.txt"
+  bench_record "$WHO" "${NAME##*-}" "$LINES" "$(bench_elapsed "$START" "$END")" "$(bench_time_cpu "$WORK/time-$NAME.txt")" \
+    "$(bench_time_rss "$WORK/time-$NAME.txt")" documents
 }
 
 for run in $(seq 1 "$RUNS"); do
@@ -70,7 +68,7 @@ for run in $(seq 1 "$RUNS"); do
   - in.FileTail: {path: $LOG, pos_dir: $WORK/pos-$run, read_from_head: true}
   - out.Elasticsearch: {hosts: ["$ES"], index: swak-bench}
 YML
-  SWAK_DATA_DIR=$WORK/data-$run measure "swak-$run" swak-bench "$HERE/bin/swak" run "$WORK/swak.yml"
+  SWAK_DATA_DIR=$WORK/data-$run measure swak "$run" swak-bench "$HERE/bin/swak" run "$WORK/swak.yml"
   if [ "${PEER:-}" = fluent-bit ]; then
     cat > "$WORK/fb.conf" <<CONF
 [SERVICE]
@@ -94,15 +92,7 @@ YML
     buffer_size        false
     retry_limit        false
 CONF
-    measure "fluent-bit-$run" fb-bench "${FLUENT_BIT:-/tmp/fluent-bit-build/bin/fluent-bit}" -c "$WORK/fb.conf"
+    measure fluent-bit "$run" fb-bench "${FLUENT_BIT:-/tmp/fluent-bit-build/bin/fluent-bit}" -c "$WORK/fb.conf"
   fi
 done
-echo "medians:"
-median() { # who field
-  grep "^$1-" "$WORK/results.txt" | awk -v f="$2" '{ print $f }' | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
-}
-for who in swak fluent-bit; do
-  grep -q "^$who-" "$WORK/results.txt" 2>/dev/null || continue
-  echo "$who: $(median $who 2) documents/s  $(median $who 4) CPU-s per million documents  peak RSS $(median $who 11) MiB"
-done
-uptime
+bench_summary documents swak fluent-bit

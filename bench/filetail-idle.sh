@@ -8,6 +8,7 @@ set -eu
 FILES=${1:-10000}
 SECS=${2:-60}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
+. "$HERE/bench/lib.sh"
 WORK=${BENCH_DIR:-/tmp/swak-bench-idle}
 rm -rf "$WORK"; mkdir -p "$WORK/logs"
 i=0
@@ -42,6 +43,7 @@ join "$WORK/threads-a" "$WORK/threads-b" | awk '{ d = $4 - $2; if (d > 0) print 
 THREADS=$(ls "/proc/$PID/task" | wc -l)
 FDS=$(ls "/proc/$PID/fd" | wc -l)
 RSS=$(awk '/VmRSS/ { print $2 }' "/proc/$PID/status")
+SWAK_CPU=$(( B - A )); SWAK_RSS=$RSS
 awk -v a="$A" -v b="$B" -v t="$TICKS" -v s="$SECS" -v f="$FILES" -v th="$THREADS" -v fd="$FDS" -v r="$RSS" 'BEGIN {
   printf "%d files watched, idle %d s: %.2f CPU-s = %.3f%% of one core; %d threads, %d open fds, RSS %.0f MiB\n",
     f, s, (b - a) / t, 100 * (b - a) / t / s, th, fd, r / 1024 }'
@@ -60,4 +62,7 @@ if [ "${PEER:-}" = fluent-bit ]; then
   awk -v a="$A" -v b="$B" -v t="$TICKS" -v s="$SECS" -v f="$FILES" -v r="$RSS" 'BEGIN {
     printf "fluent-bit: %d files watched, idle %d s: %.2f CPU-s = %.3f%% of one core; RSS %.0f MiB\n",
       f, s, (b - a) / t, 100 * (b - a) / t / s, r / 1024 }'
+  echo "swak / fluent-bit: $(echo "$SWAK_CPU $((B - A))" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "- (fluent-bit: 0 ticks)" }') idle CPU," \
+    "$(echo "$SWAK_RSS $RSS" | awk '{printf "%.2fx", $1 / $2}') RSS"
 fi
+echo "load: $(bench_load)"

@@ -18,6 +18,13 @@ set -eu
 LINES=${1:-2000000}
 RUNS=${2:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
+. "$HERE/bench/lib.sh"
+# FLUENT_BIT_KAFKA: a Fluent Bit built with -DFLB_KAFKA=On (the default build has no kafka output); else FLUENT_BIT
+FB_KAFKA=${FLUENT_BIT_KAFKA:-${FLUENT_BIT:-}}
+if [ "${PEER:-}" = fluent-bit ] && ! "$FB_KAFKA" -h 2>&1 | grep -q '^  kafka '; then
+  echo "$FB_KAFKA has no kafka output: build Fluent Bit with -DFLB_KAFKA=On and set FLUENT_BIT_KAFKA=/path/to/it" >&2
+  exit 2
+fi
 WORK=${BENCH_DIR:-/tmp/swak-bench-kafka}
 rm -rf "$WORK"; mkdir -p "$WORK"
 LOG=$WORK/input.log
@@ -70,7 +77,6 @@ echo "broker 127.0.0.1:$PORT (pid $BROKER)"
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
 
-: > "$WORK/results.txt"; : > "$WORK/results-fb.txt"
 for run in $(seq 1 "$RUNS"); do
   POS=$WORK/pos-$run
   TOPIC=bench-$run
@@ -103,27 +109,21 @@ YML
   JPID=$(pgrep -P "$TIMEPID" java || true)
   [ -n "$JPID" ] && kill -TERM "$JPID"
   wait "$TIMEPID" || true
+  bench_record swak "$run" "$LINES" "$(bench_elapsed "$START" "$END")" "$(bench_time_cpu "$WORK/time-$run.txt")" \
+    "$(bench_time_rss "$WORK/time-$run.txt")" lines "broker $(echo "$(( B1 - B0 )) $HZ $LINES" | awk '{printf "%.2f", $1 / $2 / ($3 / 1e6)}') CPU-s per million"
   if [ "${PEER:-}" = fluent-bit ]; then
     rm -f "$WORK/fb-tail.db"*
     F0=$(ticks $BROKER)
     FSTART=$(date +%s.%N)
-    /usr/bin/time -v -o "$WORK/fb-time-$run.txt" "$FLUENT_BIT" -f 1 -i tail -p path="$LOG" -p read_from_head=on \
+    /usr/bin/time -v -o "$WORK/fb-time-$run.txt" "$FB_KAFKA" -f 1 -i tail -p path="$LOG" -p read_from_head=on \
       -p exit_on_eof=on -p db="$WORK/fb-tail.db" -o kafka -p brokers="127.0.0.1:$PORT" -p topics="fb-$run" \
       -p format=raw -p raw_log_key=log -p rdkafka.request.required.acks=-1 -p rdkafka.enable.idempotence=true \
       -p rdkafka.compression.codec="${COMPRESSION:-none}" -p rdkafka.linger.ms=5 -m '*' > "$WORK/fb-$run.log" 2>&1 || true
     FEND=$(date +%s.%N)
     F1=$(ticks $BROKER)
-    FCPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/fb-time-$run.txt")
-    FRSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/fb-time-$run.txt")
-    awk -v l="$LINES" -v s="$FSTART" -v e="$FEND" -v c="$FCPU" -v r="$FRSS" -v run="$run" -v bc="$(( F1 - F0 ))" -v hz="$HZ" 'BEGIN {
-      printf "fluent-bit run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  broker %.2f CPU-s per million  (wall %.2f s, CPU %.2f s)\n",
-        run, l / (e - s), c / (l / 1e6), r / 1024, bc / hz / (l / 1e6), e - s, c }' | tee -a "$WORK/results-fb.txt"
+    bench_record fluent-bit "$run" "$LINES" "$(bench_elapsed "$FSTART" "$FEND")" "$(bench_time_cpu "$WORK/fb-time-$run.txt")" \
+      "$(bench_time_rss "$WORK/fb-time-$run.txt")" lines "broker $(echo "$(( F1 - F0 )) $HZ $LINES" | awk '{printf "%.2f", $1 / $2 / ($3 / 1e6)}') CPU-s per million"
   fi
-  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/time-$run.txt")
-  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time-$run.txt")
-  awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" -v bc="$(( B1 - B0 ))" -v hz="$HZ" 'BEGIN {
-    printf "run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  broker %.2f CPU-s per million  (wall %.2f s, Swak CPU %.2f s, broker CPU %.2f s)\n",
-      run, l / (e - s), c / (l / 1e6), r / 1024, bc / hz / (l / 1e6), e - s, c, bc / hz }' | tee -a "$WORK/results.txt"
 done
 # every line must be in its run's topic: the partitions' high watermarks, from the broker's checkpoint file
 # (written every 5 s)
@@ -135,9 +135,4 @@ for run in $(seq 1 "$RUNS"); do
       "$WORK/kafka-data/replication-offset-checkpoint"
   done
 done
-echo "median of $RUNS (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)):"
-med() { awk -v f="$1" '{ print $f }' "$2" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
-echo "  $(med 3 "$WORK/results.txt") lines/s, $(med 5 "$WORK/results.txt") Swak CPU-s per million lines, peak RSS $(med 12 "$WORK/results.txt") MiB, broker $(med 15 "$WORK/results.txt") CPU-s per million lines"
-if [ "${PEER:-}" = fluent-bit ]; then
-  echo "  fluent-bit: $(med 4 "$WORK/results-fb.txt") lines/s, $(med 6 "$WORK/results-fb.txt") CPU-s per million lines, peak RSS $(med 13 "$WORK/results-fb.txt") MiB, broker $(med 16 "$WORK/results-fb.txt") CPU-s per million lines"
-fi
+bench_summary lines swak fluent-bit

@@ -11,6 +11,7 @@ set -eu
 LINES=${1:-2000000}
 RUNS=${2:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
+. "$HERE/bench/lib.sh"
 WORK=${BENCH_DIR:-/tmp/swak-bench-filetail}
 rm -rf "$WORK"; mkdir -p "$WORK"
 LOG=$WORK/input.log
@@ -29,11 +30,8 @@ run_fluentbit() { # one Fluent Bit run on the same file: tail from the head, exi
   /usr/bin/time -v -o "$WORK/fb-time-$run.txt" "$FLUENT_BIT" -f 1 -i tail -p path="$LOG" -p read_from_head=on \
     -p exit_on_eof=on -p db="$WORK/fb-tail.db" $FBOUT -m '*' > "$WORK/fb-$run.log" 2>&1
   END=$(date +%s.%N)
-  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/fb-time-$run.txt")
-  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/fb-time-$run.txt")
-  awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" 'BEGIN {
-    printf "fluent-bit run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.2f s, CPU %.2f s)\n",
-      run, l / (e - s), c / (l / 1e6), r / 1024, e - s, c }' | tee -a "$WORK/results-fb.txt"
+  bench_record fluent-bit "$run" "$LINES" "$(bench_elapsed "$START" "$END")" "$(bench_time_cpu "$WORK/fb-time-$run.txt")" \
+    "$(bench_time_rss "$WORK/fb-time-$run.txt")"
 }
 run_swak() {
   POS=$WORK/pos-$run
@@ -71,24 +69,13 @@ YML
   JPID=$(pgrep -P "$TIMEPID" java || true)
   [ -n "$JPID" ] && kill -TERM "$JPID"
   wait "$TIMEPID" || true
-  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$WORK/time-$run.txt")
-  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time-$run.txt")
-  awk -v l="$LINES" -v s="$START" -v e="$END" -v c="$CPU" -v r="$RSS" -v run="$run" 'BEGIN {
-    printf "run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.2f s, CPU %.2f s)\n",
-      run, l / (e - s), c / (l / 1e6), r / 1024, e - s, c }' | tee -a "$WORK/results.txt"
+  bench_record swak "$run" "$LINES" "$(bench_elapsed "$START" "$END")" "$(bench_time_cpu "$WORK/time-$run.txt")" \
+    "$(bench_time_rss "$WORK/time-$run.txt")"
 }
-[ "${PEER:-}" = fluent-bit ] && : > "$WORK/results-fb.txt"
 # alternating, so a change of the machine's load weighs on both alike
 for run in $(seq 1 "$RUNS"); do
   run_swak
   if [ "${PEER:-}" = fluent-bit ]; then run_fluentbit; fi
 done
-echo "median of $RUNS:"
-med() { awk -v f="$1" '{ print $f }' "$2" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
-echo "  $(med 3 "$WORK/results.txt") lines/s, $(med 5 "$WORK/results.txt") CPU-s per million lines, peak RSS $(med 12 "$WORK/results.txt") MiB"
-if [ "${PEER:-}" = fluent-bit ]; then
-  echo "fluent-bit median of $RUNS: $(med 4 "$WORK/results-fb.txt") lines/s, $(med 6 "$WORK/results-fb.txt") CPU-s per million lines, peak RSS $(med 13 "$WORK/results-fb.txt") MiB (its wall time includes its exit at the end of the file)"
-  echo "swak / fluent-bit: $(echo "$(med 3 "$WORK/results.txt") $(med 4 "$WORK/results-fb.txt")" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
-    "$(echo "$(med 5 "$WORK/results.txt") $(med 6 "$WORK/results-fb.txt")" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million," \
-    "$(echo "$(med 12 "$WORK/results.txt") $(med 13 "$WORK/results-fb.txt")" | awk '{printf "%.2fx", $1 / $2}') peak RSS"
-fi
+# Fluent Bit's wall time includes its exit at the end of the file
+bench_summary lines swak fluent-bit

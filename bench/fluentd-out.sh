@@ -17,6 +17,7 @@
 # Usage: [INPUT=filetail|forward] [BUFFER=file|memory] [ACK=1] [ACK_DELAY_MS=0] [RUNS=5] [PEER=fluent-bit] bench/fluentd-out.sh [EVENTS]
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 EVENTS=${1:-2000000}
 RUNS=${RUNS:-5}
 INPUT=${INPUT:-filetail}
@@ -50,7 +51,6 @@ AGENT_PID=""; RECV=""
 trap '[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null; [ -n "$RECV" ] && kill "$RECV" 2>/dev/null; true' EXIT
 now() { date +%s%N; }
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$2"; }
-rm -f "$WORK"/results-*.txt
 start_swak() {
   if [ "$INPUT" = filetail ]; then
     SOURCE="  - in.FileTail: {path: $LOG, pos_dir: $D/pos, read_from_head: true, tag: bench.access}"
@@ -78,13 +78,13 @@ start_fluentbit() {
   FBACK=""
   [ "$REQ" = true ] && FBACK="-p require_ack_response=true"
   # shellcheck disable=SC2086
-  /usr/bin/time -v -o "$D/agent.time" "$FLUENT_BIT" -f 1 ${FBSTORE:+-S $D/flb-storage} $FBIN $FBSTORE \
+  /usr/bin/time -v -o "$D/agent.time" "$FLUENT_BIT" -f 1 ${FBSTORE:+-b $D/flb-storage} $FBIN $FBSTORE \
     -o forward -p host=127.0.0.1 -p port=$OUT_PORT $FBACK -m '*' > "$D/agent.log" 2>&1 &
   TIMEPID=$!
   READY="listening on"
   if [ "$INPUT" != filetail ]; then sleep 1; fi
 }
-measure() { # AGENT: one run of swak or fluentbit, appended to results-AGENT.txt
+measure() { # AGENT: one run of swak or fluentbit, appended to AGENT.dat
   agent=$1
   D=$WORK/$agent-$run; rm -rf "$D"; mkdir -p "$D"
   /usr/bin/time -v -o "$D/receiver.time" java -XX:+UseSerialGC $RECEIVER_OPTS -cp "$JCP" FastReceiver "$OUT_PORT" "$EVENTS" "${ACK_DELAY_MS:-0}" \
@@ -98,21 +98,19 @@ measure() { # AGENT: one run of swak or fluentbit, appended to results-AGENT.txt
     T0=$(now)
     java -XX:+UseSerialGC -cp "$JCP" ForwardSender 127.0.0.1 "$IN_PORT" "$EVENTS" 1000 > "$D/sender.out"
   fi
-  wait "$RECV" || true
+  bench_wait_receiver "$RECV" "$TIMEPID" "$D/agent.log"
   RECV=""
   AGENT_PID=$(pgrep -P "$TIMEPID" || true)
   [ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID"
   wait "$TIMEPID" || true
   AGENT_PID=""
   FIRST=$(field first_ns "$D/receiver.out"); LAST=$(field last_ns "$D/receiver.out")
-  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/agent.time")
-  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$D/agent.time")
-  RCPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/receiver.time")
   BYTES=$( [ -f "$LOG" ] && stat -c %s "$LOG" || echo $((EVENTS * 112)) )
-  awk -v n="$EVENTS" -v t0="$T0" -v f="$FIRST" -v l="$LAST" -v c="$CPU" -v r="$RSS" -v rc="$RCPU" -v b="$BYTES" \
-      -v run="$run" -v a="$agent" 'BEGIN { w = (l - t0) / 1e9;
-    printf "%s run %d: %.0f lines/s  %.0f MiB/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.3f s, first event %.3f s, agent CPU %.2f s, receiver CPU %.2f s)\n",
-      a, run, n / w, b / w / 1048576, c / (n / 1e6), r / 1024, w, (f - t0) / 1e9, c, rc }' | tee -a "$WORK/results-$agent.txt"
+  W=$(awk -v t0="$T0" -v l="$LAST" 'BEGIN {printf "%.3f", (l - t0) / 1e9}')
+  FIRST_S=$(awk -v t0="$T0" -v f="$FIRST" 'BEGIN {printf "%.3f", (f - t0) / 1e9}')
+  echo "$FIRST_S" >> "$WORK/first-$agent.txt"
+  bench_record "$agent" "$run" "$EVENTS" "$W" "$(bench_time_cpu "$D/agent.time")" "$(bench_time_rss "$D/agent.time")" lines \
+    "$(awk -v b="$BYTES" -v w="$W" 'BEGIN {printf "%.0f MiB/s", b / w / 1048576}'), first event $FIRST_S s, receiver CPU $(bench_time_cpu "$D/receiver.time") s"
   # a relay's rate without the sender's JVM start: from the first to the last event at the receiver
   if [ "$INPUT" != filetail ]; then sed -n 's/^receiver: \(.*from its first message\)/  (receiver: \1)/p' "$D/receiver.out"; fi
   if [ "$agent" = swak ]; then grep -iE " (error|warn)" "$D/agent.log" | head -5 || true; fi
@@ -121,14 +119,9 @@ for run in $(seq 1 "$RUNS"); do
   measure swak
   if [ "${PEER:-}" = fluent-bit ]; then measure fluentbit; fi
 done
-med() { awk -v f="$2" '{ gsub(/[(),]/, ""); print $f }' "$WORK/results-$1.txt" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+bench_summary lines swak fluentbit
 for a in swak fluentbit; do
-  [ -f "$WORK/results-$a.txt" ] || continue
-  echo "$a, median of $RUNS:"
-  echo "  $(med $a 4) lines/s, $(med $a 6) MiB/s, $(med $a 8) CPU-s per million lines, peak RSS $(med $a 15) MiB, wall $(med $a 18) s, first event $(med $a 22) s, receiver CPU $(med $a 30) s"
+  if [ -f "$WORK/first-$a.txt" ]; then
+    echo "$a first event, median: $(sort -g "$WORK/first-$a.txt" | sed -n "$(( (RUNS + 1) / 2 ))p") s"
+  fi
 done
-if [ -f "$WORK/results-fluentbit.txt" ]; then
-  echo "swak / fluent-bit: $(echo "$(med swak 4) $(med fluentbit 4)" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
-    "$(echo "$(med swak 8) $(med fluentbit 8)" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million," \
-    "$(echo "$(med swak 15) $(med fluentbit 15)" | awk '{printf "%.2fx", $1 / $2}') peak RSS"
-fi

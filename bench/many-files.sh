@@ -7,10 +7,11 @@
 # tail -> forward on the same writer and receiver right after (build Fluent Bit yourself; see README).
 # "steady" is the CPU of the writer's last SECONDS-WARMUP seconds (WARMUP, default a third of SECONDS: the JIT
 # compiles the new code paths of a trickle for the first ~10 s; a host agent runs for days).
-# Ends with the medians of the steady CPU-s per million and peak RSS, and the ratios Swak / Fluent Bit.
+# Ends with the medians (lines delivered per second, steady CPU-s per million, peak RSS) and Swak / Fluent Bit.
 # Usage: [ACK=1] [WARMUP=N] [PEER=fluent-bit FLUENT_BIT=…] [RUNS=1] bench/many-files.sh [FILES] [RATE] [SECONDS]
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 FILES=${1:-500}
 RATE=${2:-5000}
 SECS=${3:-30}
@@ -65,7 +66,9 @@ one() { # NAME: runs the agent started by start_$NAME against the writer, prints
   steadyLines=$((RATE * (SECS - WARMUP)))
   echo "$name: $got/$TOTAL lines over $FILES files; steady: CPU $steady s for $steadyLines lines" \
     "($(echo "$steady $steadyLines" | awk '{printf "%.1f", $1 * 1e6 / $2}') CPU-s/M, $(echo "$steady $SECS $WARMUP" | awk '{printf "%.1f", 100 * $1 / ($2 - $3)}') % of a core);" \
-    "while writing $all s; whole run $c s; peak RSS $(rss "$D/time") MiB; $lat" | tee -a "$WORK/results-$name.txt"
+    "while writing $all s; whole run $c s; peak RSS $(rss "$D/time") MiB; $lat"
+  # for bench_summary: lines delivered per second of writing, steady CPU-s per million, peak RSS
+  echo "${got:-0} $SECS $steady $steadyLines $(rss "$D/time")" | awk '{printf "%.0f %.4f %d\n", $1 / $2, $3 * 1e6 / $4, $5}' >> "$WORK/$name.dat"
 }
 start_swak() {
   cat > "$D/task.yml" <<YML
@@ -99,20 +102,12 @@ CONF
   AGENT=$!
   sleep 1
 }
-rm -f "$WORK"/results-*.txt
+rm -f "$WORK"/*.dat
 for run in $(seq 1 "$RUNS"); do
   one swak
   if [ "${PEER:-}" = fluent-bit ]; then
     one fluentbit
   fi
 done
-# medians of the steady CPU-s per million lines and of the peak RSS, and Swak / Fluent Bit
-med() { sed -n "s/.*$2.*/\1/p" "$WORK/results-$1.txt" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"; }
-cpm='(\([0-9.]*\) CPU-s\/M'; mib='peak RSS \([0-9]*\) MiB'
-for a in swak fluentbit; do
-  [ -f "$WORK/results-$a.txt" ] && echo "$a, median of $RUNS: steady $(med $a "$cpm") CPU-s per million lines, peak RSS $(med $a "$mib") MiB"
-done
-if [ -f "$WORK/results-fluentbit.txt" ]; then
-  echo "swak / fluent-bit: $(echo "$(med swak "$cpm") $(med fluentbit "$cpm")" | awk '{printf "%.2fx", $1 / $2}') steady CPU-s per million," \
-    "$(echo "$(med swak "$mib") $(med fluentbit "$mib")" | awk '{printf "%.2fx", $1 / $2}') peak RSS"
-fi
+# medians of the lines delivered per second, the steady CPU-s per million lines and the peak RSS; Swak / Fluent Bit
+bench_summary lines swak fluentbit

@@ -13,6 +13,7 @@
 #        bench/parse-forward.sh [EVENTS]
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 EVENTS=${1:-2000000}
 RUNS=${RUNS:-5}
 OUT_PORT=${OUT_PORT:-24395}
@@ -84,19 +85,15 @@ measure() {
   until grep -q listening "$D/receiver.out" 2>/dev/null; do sleep 0.05; done
   T0=$(now)
   "start_$agent"
-  wait "$RECV" || true
+  bench_wait_receiver "$RECV" "$TIMEPID" "$D/agent.log"
   RECV=""
   AGENT_PID=$(pgrep -P "$TIMEPID" || true)
   [ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID"
   wait "$TIMEPID" || true
   AGENT_PID=""
   LAST=$(field last_ns "$D/receiver.out")
-  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$D/agent.time")
-  RSS=$(awk -F': ' '/Maximum resident/ {print $2}' "$D/agent.time")
-  awk -v n="$EVENTS" -v t0="$T0" -v l="$LAST" -v c="$CPU" -v r="$RSS" -v run="$run" -v a="$name" 'BEGIN {
-    w = (l - t0) / 1e9;
-    printf "%s run %d: %.0f lines/s  %.2f CPU-s per million lines  peak RSS %.0f MiB  (wall %.3f s, agent CPU %.2f s)\n",
-      a, run, n / w, c / (n / 1e6), r / 1024, w, c }' | tee -a "$WORK/results-$name.txt"
+  bench_record "$name" "$run" "$EVENTS" "$(awk -v t0="$T0" -v l="$LAST" 'BEGIN {printf "%.3f", (l - t0) / 1e9}')" \
+    "$(bench_time_cpu "$D/agent.time")" "$(bench_time_rss "$D/agent.time")"
   if [ "$agent" = swak ]; then grep -iE " (error|warn)" "$D/agent.log" | head -5 || true; fi
 }
 echo "load before: $(uptime)"
@@ -105,17 +102,8 @@ for run in $(seq 1 "$RUNS"); do
   if [ "${PEER:-}" = fluent-bit ]; then measure fluentbit; fi
 done
 echo "load after: $(uptime)"
-med() { awk -v f="$2" '{ gsub(/[(),]/, ""); print $f }' "$WORK/results-$1.txt" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
-for a in swak swak-step swak-input fluentbit; do
-  [ -f "$WORK/results-$a.txt" ] || continue
-  echo "$a, median of $RUNS: $(med $a 4) lines/s, $(med $a 6) CPU-s per million lines, peak RSS $(med $a 13) MiB"
-done
-if [ -f "$WORK/results-swak-input.txt" ] && [ -f "$WORK/results-swak-step.txt" ]; then
-  echo "input / step: $(echo "$(med swak-input 4) $(med swak-step 4)" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
-    "$(echo "$(med swak-input 6) $(med swak-step 6)" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million lines"
-fi
-if [ -f "$WORK/results-fluentbit.txt" ]; then
-  echo "swak / fluent-bit: $(echo "$(med swak 4) $(med fluentbit 4)" | awk '{printf "%.2fx", $1 / $2}') lines/s," \
-    "$(echo "$(med swak 6) $(med fluentbit 6)" | awk '{printf "%.2fx", $1 / $2}') CPU-s per million lines," \
-    "$(echo "$(med swak 13) $(med fluentbit 13)" | awk '{printf "%.2fx", $1 / $2}') peak RSS"
+if [ "$PLACES" = step ]; then
+  bench_summary lines swak fluentbit
+else
+  bench_summary lines swak-input swak-step fluentbit
 fi

@@ -9,7 +9,8 @@
 #                                 OtlpDecodeBench (in.OpenTelemetry's parse and msgpack of a 1,000-record request; us)
 #   fakedata-null [N]             in.FakeData -> out.Null inside one JVM: events/s, CPU-s per million
 #   route-null [N] [RUNS]         in.FakeData (json) -> route with 3 branches (when: on a nested field, match:, else)
-#                                 -> out.Null each, side by side with the same events -> out.Null, RUNS each (3)
+#                                 -> out.Null each, side by side with the same events -> out.Null, RUNS each (3);
+#                                 inside one JVM (no process, no input): it has no Fluent Bit peer
 #   file-null [LINES] [RUNS]      in.FileTail -> out.Null: lines/s, CPU-s per million, peak RSS (median)
 #   file-file [LINES] [RUNS]      in.FileTail -> out.File (JSON lines), measured the same way
 #   file-forward [LINES] [ack]    in.FileTail -> out.Fluentd -> bench/FastReceiver, from agent start
@@ -21,7 +22,8 @@
 #   idle [FILES] [SECONDS]        CPU of in.FileTail watching FILES idle files
 #   many-files [FILES] [RATE] [SECONDS]  FILES files growing by RATE lines/s in all, a write per line: CPU,
 #                                 RSS, latency p50/p99 (PEER=fluent-bit FLUENT_BIT=… runs Fluent Bit after)
-#   file-kafka [LINES] [RUNS]     in.FileTail -> out.Kafka (acks=all) into one local broker (bench/filetail-kafka.sh)
+#   file-kafka [LINES] [RUNS]     in.FileTail -> out.Kafka (acks=all) into one local broker (bench/filetail-kafka.sh;
+#                                 its peer needs a Fluent Bit built with -DFLB_KAFKA=On: FLUENT_BIT_KAFKA=/path)
 #   otlp-null [RECORDS] [RUNS]    bench/OtlpSender -> in.OpenTelemetry (OTLP/HTTP protobuf) -> out.Null (bench/otlp-null.sh)
 #   http-null [EVENTS] [RUNS]     bench/HttpSender (NDJSON, 1000 a body, 2 connections) -> in.Http -> out.Null
 #   tcp-relay [LINES]             in.FileTail -> out.Tcp (gzip; COMPRESS=, LEVEL=) -> in.Tcp -> out.Null, two agents
@@ -29,13 +31,16 @@
 #   http-ndjson [EVENTS] [BATCH] [CONNS] [ROUNDS]  bench/HttpSender -> in.Http (NDJSON) -> out.Null
 #   tcp [LINES] [CONNS]           bench/TcpSender -> in.Tcp (json_lines) -> out.Null
 #   es-bulk [LINES] [RUNS]        in.FileTail -> out.Elasticsearch (SINK=fast: bench/BulkSink instead of a node)
-#   syslog-tcp [MESSAGES] [ROUNDS] [CONNS]  in.Syslog TCP -> out.Null next to rsyslogd
+#   syslog-tcp [MESSAGES] [ROUNDS] [CONNS]  in.Syslog TCP -> out.Null next to rsyslogd (imtcp -> omfile)
 #   journald-null [ENTRIES] [RUNS]  in.Journald -> out.Null on a journal written by systemd-journal-remote,
 #                                 next to journalctl alone (the floor): entries/s, CPU-s per million, RSS
-# PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit (a binary you built): every scenario above that Fluent Bit has
-# (file-*, forward-*, idle, many-files, parse-forward, http-ndjson, tcp, es-bulk) runs it on the same input
-# and receiver right after each Swak run and prints both (file-null, file-file, file-forward, forward-forward, many-files and
-# parse-forward also the ratios Swak / Fluent Bit of lines/s, CPU-s per million and peak RSS)
+# PEER=fluent-bit FLUENT_BIT=/path/to/fluent-bit (a binary you built): every scenario above but jmh, fakedata-null,
+# route-null (inside one JVM) and journald-null (next to journalctl) runs Fluent Bit on the same
+# input and receiver right after each Swak run, alternating, and prints both, the medians and the ratios Swak /
+# Fluent Bit of lines/s, CPU-s per million and peak RSS (bench/lib.sh; idle: of idle CPU and RSS). The peers: tail
+# (file-*, many-files, idle, parse-forward with its parser filter, es-bulk with es, file-kafka with kafka),
+# forward (forward-*, the relay's collector in tcp-relay, fed by its forward output with compress gzip), http
+# (http-null, http-ndjson), opentelemetry (otlp-null), tcp (tcp), syslog (syslog-tcp, a second peer after rsyslogd)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
