@@ -13,7 +13,8 @@
 # exit_on_eof) -> kafka (librdkafka; acks=all and idempotence set through rdkafka.*, format raw) on the same file
 # into a topic of its own; its wall time runs to its exit (its kafka output flushes at the exit), and its
 # topic's messages are counted the same way: Fluent Bit's kafka output counts a message done on enqueue.
-# Env: COMPRESSION (none), LINGER (5ms), BATCH_BYTES (512KiB), PARTITIONS (3), BROKER_HEAP (1g).
+# Env: COMPRESSION (none), LINGER (5ms), BATCH_BYTES (512KiB), WINDOW (out.Kafka's, default 16), PARTITIONS (3),
+# BROKER_HEAP (1g).
 set -eu
 LINES=${1:-2000000}
 RUNS=${2:-3}
@@ -93,6 +94,7 @@ for run in $(seq 1 "$RUNS"); do
       compression: ${COMPRESSION:-none}
       linger: ${LINGER:-5ms}
       batch_bytes: ${BATCH_BYTES:-512KiB}
+$([ -n "${WINDOW:-}" ] && echo "      window: $WINDOW")
 YML
   B0=$(ticks $BROKER)
   START=$(date +%s.%N)

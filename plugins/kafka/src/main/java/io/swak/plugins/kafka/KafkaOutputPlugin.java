@@ -60,7 +60,10 @@ public final class KafkaOutputPlugin extends Plugin<KafkaOutputPlugin.Options> {
           + "buffer; then the batch is retried by the runtime (max.block.ms). Keeps a stop quick while the brokers "
           + "are down.", defaultValue = "5s")
       Duration sendWait,
-      @Option(value = "Batches on their way at once (the runtime also bounds them to 4 MiB).", defaultValue = "16")
+      @Option(value = "Batches on their way at once (the runtime also bounds them to 4 MiB). More keeps a distant "
+          + "broker busy; each batch's records are alive until the broker confirms them, which on a backlog "
+          + "costs garbage collection (4: 0.77x the CPU per line of 16 and 1.19x the rate, one local broker).",
+          defaultValue = "4")
       int window,
       @Option(value = "Log in with SASL: none, plain, scram_sha_256 or scram_sha_512.", defaultValue = "none")
       ClientSettings.SaslMechanism saslMechanism,
