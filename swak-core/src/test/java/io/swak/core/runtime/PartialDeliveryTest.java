@@ -95,8 +95,10 @@ class PartialDeliveryTest extends AgentTestBase {
     PartialSink.State sink = PartialSink.state(id);
     sink.alwaysAgain.put(25L, true);
     run(config(4, 200, ""));
-    // batch 3 (21..30) keeps its entry 25: later batches are delivered meanwhile, but the position stays before it
-    await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.containsAll(List.of(21L, 30L, 40L)));
+    // batch 3 (21..30) keeps its entry 25: its other entries are delivered meanwhile, but the position stays before
+    // it. (Batches sent before its answer came are delivered too; one still queued then waits behind the entry sent
+    // again, so which later ones arrive depends on timing and is not asserted.)
+    await().atMost(Duration.ofSeconds(20)).until(() -> sink.received.containsAll(List.of(21L, 24L, 26L, 30L)));
     await().atMost(Duration.ofSeconds(20)).until(() -> counters().getOrDefault("entries_retried", 0L) >= 3);
     assertThat(TestSource.state(id).window.committed()).isEqualTo(20);
     assertThat(sink.received).doesNotContain(25L);
