@@ -372,14 +372,16 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
   void granted(long bytes) {
     ctx.executor().execute(() -> {
       taken += bytes;
+      // a stall counts from when it may read again; set before it stops waiting, or the watchdog (another thread)
+      // could see it not waiting with the time of its last read before the wait, and take it for a stall
+      lastReadNanos = System.nanoTime();
+      progress = 0;
       waitingForMemory = false;
       if (failed || closed) {
         release();
         return;
       }
       replaceBuffer((int) wanted);
-      lastReadNanos = System.nanoTime(); // a stall counts from when it may read again
-      progress = 0;
       updateAutoRead();
     });
   }
@@ -479,7 +481,6 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
     return wanted;
   }
 
-  /** True when it holds memory for an incomplete message (waiting for more holds the rest back). */
   /**
    * The watchdog's call (any thread): an empty receive buffer kept between read bursts goes back to the budget when
    * another connection waits for memory, or when this one received nothing for {@code idleNanos}. Keeping it saves
@@ -497,6 +498,7 @@ final class ForwardConnection extends ChannelInboundHandlerAdapter {
     });
   }
 
+  /** True when it holds memory from the budget (a receive buffer, or part of a message). */
   boolean holdsMemory() {
     return taken > 0;
   }
