@@ -73,22 +73,25 @@ final class ParsedLines {
    */
   String report(StepContext context, Consumer<Batch> kept) {
     long failed = records.count(context.metrics());
-    String keptAs = "were kept as {\"" + messageKey + "\": line}";
     if (records.hasDeadLetters()) {
       IOException e = records.takeDeadLetters(context::deadLetter, kept);
       if (e != null) {
-        return "could not be written to the dead-letter file (" + FailureText.of(e) + ") and " + keptAs
+        return "could not be written to the dead-letter file (" + FailureText.of(e) + ") and " + keptAs()
             + " instead (counters parse_errors, no_match, malformed)";
       }
     }
     if (failed == 0) {
-      return null;
+      return null; // every report of a healthy stream ends here: no text built
     }
     return switch (records.onError()) {
-      case KEEP -> keptAs;
+      case KEEP -> keptAs();
       case DROP -> "were dropped";
       case DEAD_LETTER -> "were written to the dead-letter file";
     } + " (counters parse_errors, no_match, malformed)";
+  }
+
+  private String keptAs() {
+    return "were kept as {\"" + messageKey + "\": line}";
   }
 
   String formatName() {

@@ -264,7 +264,7 @@ final class UdpInput implements Input {
         oversized = 0;
       }
       String parseOutcome = parsed == null ? null : parsed.report(context, queue::put);
-      if (parseOutcome != null && warnEvery.due("parse")) {
+      if (parseOutcome != null && warnEvery.due()) {
         LOG.warn("in.Udp: lines that are not {} {}", parsed.formatName(), parseOutcome);
       }
       if (json.invalid > 0) {
