@@ -13,7 +13,7 @@
 # exit_on_eof) -> kafka (librdkafka; acks=all and idempotence set through rdkafka.*, format raw) on the same file
 # into a topic of its own; its wall time runs to its exit (its kafka output flushes at the exit), and its
 # topic's messages are counted the same way: Fluent Bit's kafka output counts a message done on enqueue.
-# Env: COMPRESSION (none), LINGER (5ms), BATCH_BYTES (512KiB), WINDOW (out.Kafka's, default 16), PARTITIONS (3),
+# Env: COMPRESSION (none), LINGER (5ms), BATCH_BYTES (512KiB), WINDOW (out.Kafka's, default 4), PARTITIONS (3),
 # BROKER_HEAP (1g).
 set -eu
 LINES=${1:-2000000}
