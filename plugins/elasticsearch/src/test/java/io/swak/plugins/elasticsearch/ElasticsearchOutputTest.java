@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swak.core.runtime.StepCounters;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,7 +137,7 @@ class ElasticsearchOutputTest extends AgentTestBase {
   @Test
   void aNodeThatCannotBeReachedIsSkipped() throws Exception {
     String index = "skip-" + id;
-    int dead = refusedPort();
+    int dead = Ports.free(); // nothing listens: connections are refused
     GivenRecords.Given g = GivenRecords.give(id, "app", List.of(rec("seq", 1), rec("seq", 2)));
     start("""
         - task:
@@ -151,7 +152,7 @@ class ElasticsearchOutputTest extends AgentTestBase {
   @Test
   void aSkippedNodeIsTriedAgainOnceItsWaitIsOverAndTakesItsShareWhenItIsBack() throws Exception {
     String index = "back-" + id;
-    int port = refusedPort(); // until the proxy below opens it
+    int port = Ports.free(); // refused until the proxy below opens it
     URI target = URI.create(os.httpUrl());
     GivenRecords.Given first = GivenRecords.give(id, "app", List.of(rec("seq", 1), rec("seq", 2)));
     start("""
@@ -175,13 +176,6 @@ class ElasticsearchOutputTest extends AgentTestBase {
       assertThat(proxy.connections.get()).as("requests went through the node that came back").isPositive();
     }
     assertThat(Documents.seqs(os, index)).as("each once").containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
-  }
-
-  /** A free port on 127.0.0.1 with nothing listening: connections to it are refused. */
-  private static int refusedPort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   /** Forwards 127.0.0.1:from to 127.0.0.1:to byte for byte, counting the connections it accepted. */

@@ -1,5 +1,6 @@
 package io.swak.plugins.http;
 
+import io.swak.core.testing.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swak.core.testing.InputContract;

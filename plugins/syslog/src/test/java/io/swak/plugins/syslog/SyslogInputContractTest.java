@@ -1,5 +1,6 @@
 package io.swak.plugins.syslog;
 
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.InputContract;
 import java.io.OutputStream;
 import java.net.Socket;

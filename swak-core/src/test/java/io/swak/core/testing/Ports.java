@@ -1,4 +1,4 @@
-package io.swak.plugins.syslog;
+package io.swak.core.testing;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -6,11 +6,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** Loopback ports free for TCP and UDP at once, for peers configured before they start. */
-final class Ports {
+public final class Ports {
 
   private Ports() { }
 
-  static int free() throws IOException {
+  public static int free() throws IOException {
     for (int i = 0; i < 50; i++) {
       try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
           DatagramSocket d = new DatagramSocket(s.getLocalPort(), InetAddress.getLoopbackAddress())) {
