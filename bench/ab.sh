@@ -29,7 +29,7 @@ fi
 figures() {
   awk '/run [0-9]+:|^swak:|^sender:/ && !/fluent-bit/ {
     for (i = 2; i <= NF; i++) {
-      if (rate == "" && $i ~ /^(lines|events|records)\/s/) rate = $(i - 1)
+      if (rate == "" && $i ~ /^(lines|events|records|documents)\/s/) rate = $(i - 1)
       if (cpu == "" && $i == "CPU-s" && $(i + 1) == "per") cpu = $(i - 1)
       if (rss == "" && $i == "RSS") rss = $(i + 1)
     }
@@ -41,7 +41,7 @@ for i in $(seq 1 "$pairs"); do
     dir=$root; [ $side = b ] && dir=$b_root
     RUNS=1 "$dir/bench/run.sh" "$@" > "$work/$side-$i.log" 2>&1 || { echo "$side run $i failed:"; tail -5 "$work/$side-$i.log"; exit 1; }
     figures < "$work/$side-$i.log" >> "$work/$side.txt"
-    echo "$side $i: $(tail -1 "$work/$side.txt")   (lines/s or events/s, CPU-s per million, peak RSS MiB)"
+    echo "$side $i: $(tail -1 "$work/$side.txt")   (events/s, CPU-s per million, peak RSS MiB)"
   done
 done
 med() { awk -v c="$1" '$c != "-" { print $c }' "$2" | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }

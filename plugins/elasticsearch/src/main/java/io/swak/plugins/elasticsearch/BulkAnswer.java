@@ -5,14 +5,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import java.io.IOException;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 
 /**
  * Reads a bulk response as it arrives, with Jackson's non-blocking parser: the body is never held whole, so there
@@ -20,7 +15,7 @@ import java.util.concurrent.Flow;
  * succeed its position, status, error type and reason. A response that says {@code "errors":false} before its
  * items (as Elasticsearch and OpenSearch write it) is not parsed further: every item succeeded.
  */
-final class BulkAnswer implements HttpResponse.BodySubscriber<BulkAnswer.Result> {
+final class BulkAnswer {
 
   private static final JsonFactory JSON = new JsonFactory();
   /** Longest reason kept per item: the node's messages can quote whole documents. */
@@ -45,13 +40,9 @@ final class BulkAnswer implements HttpResponse.BodySubscriber<BulkAnswer.Result>
     long bytes;
   }
 
-  private final CompletableFuture<Result> result = new CompletableFuture<>();
   private final Result r = new Result();
   private final JsonParser parser;
   private final ByteArrayFeeder feeder;
-  private byte[] chunk = new byte[16 * 1024];
-  private Flow.Subscription subscription;
-  private volatile boolean cancelled;
 
   // where the parser is: depth 1 = the root object, 2 = items, 3 = an item, 4 = its action, 5 = its error,
   // 6 = the error's caused_by
@@ -74,84 +65,41 @@ final class BulkAnswer implements HttpResponse.BodySubscriber<BulkAnswer.Result>
     feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
   }
 
-  @Override
-  public CompletionStage<Result> getBody() {
-    return result;
-  }
-
-  @Override
-  public void onSubscribe(Flow.Subscription s) {
-    subscription = s;
-    if (cancelled) {
-      s.cancel();
-    } else {
-      s.request(Long.MAX_VALUE); // each buffer is parsed as it comes: nothing piles up
-    }
-  }
-
-  /** Stops reading (the request timed out): the connection is given up. */
-  void cancel() {
-    cancelled = true;
-    Flow.Subscription s = subscription;
-    if (s != null) {
-      s.cancel();
-    }
-  }
-
-  @Override
-  public void onNext(List<ByteBuffer> buffers) {
-    if (result.isDone()) {
+  /** The next bytes of the answer, parsed at once: the parser holds no more than the token it is in. */
+  void feed(byte[] b, int off, int n) throws NotBulk {
+    r.bytes += n;
+    if (skipping || n == 0) {
       return;
     }
     try {
-      for (ByteBuffer b : buffers) {
-        int n = b.remaining();
-        r.bytes += n;
-        if (skipping) {
-          continue;
-        }
-        if (chunk.length < n) {
-          chunk = new byte[n];
-        }
-        b.get(chunk, 0, n);
-        feeder.feedInput(chunk, 0, n);
-        drain();
-      }
+      feeder.feedInput(b, off, off + n);
+      drain();
     } catch (IOException | RuntimeException e) {
-      fail(e);
+      throw notBulk(e);
     }
   }
 
-  @Override
-  public void onError(Throwable t) {
-    result.completeExceptionally(t);
-  }
-
-  @Override
-  public void onComplete() {
-    if (result.isDone()) {
-      return;
+  /** The answer ended: what it said. */
+  Result finish() throws NotBulk {
+    if (skipping) {
+      return r;
     }
     try {
-      if (!skipping) {
-        feeder.endOfInput();
-        drain();
-        if (depth != 0 || r.items == 0 && !r.allSucceeded && !sawItems) {
-          throw new IOException("the answer ended before its end (" + r.bytes + " bytes)");
-        }
+      feeder.endOfInput();
+      drain();
+      if (depth != 0 || r.items == 0 && !r.allSucceeded && !sawItems) {
+        throw new IOException("the answer ended before its end (" + r.bytes + " bytes)");
       }
-      result.complete(r);
+      return r;
     } catch (IOException | RuntimeException e) {
-      fail(e);
+      throw e instanceof NotBulk nb ? nb : notBulk(e);
     }
   }
 
-  private void fail(Exception e) {
+  private static NotBulk notBulk(Exception e) {
     String m = e.getMessage() == null ? e.toString() : e.getMessage();
     int nl = m.indexOf('\n');
-    result.completeExceptionally(new NotBulk("the node's answer is not a bulk response: "
-        + (nl > 0 ? m.substring(0, nl) : m)));
-    cancel();
+    return new NotBulk("the node's answer is not a bulk response: " + (nl > 0 ? m.substring(0, nl) : m));
   }
 
   private boolean sawItems;

@@ -12,26 +12,14 @@ import io.swak.plugins.elasticsearch.ElasticsearchPlugin.Compress;
 import io.swak.plugins.elasticsearch.ElasticsearchPlugin.Op;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
@@ -39,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * out.Elasticsearch: each batch becomes one or more {@code _bulk} requests (NDJSON, {@link BulkEncoder}), sent
- * with java.net.http to the nodes round-robin. The answer is read as it streams in ({@link BulkAnswer}) and each
+ * over blocking HTTP/1.1 keep-alive connections ({@link BulkHttp}) to the nodes round-robin. The answer is read as it streams in ({@link BulkAnswer}) and each
  * item decides its document's fate: done (2xx, or 409 on create: already there), sent again (429, 5xx: a
  * {@link Receipt#partly} part the runtime sends after its backoff) or refused for good (other 4xx: dead-lettered
  * with the node's reason). A request that fails as a whole (no node reachable, 429, 5xx, timeout, 401/403) has all
@@ -54,9 +42,11 @@ final class ElasticsearchOutput implements Output {
   private final ElasticsearchPlugin.Options o;
   private BulkEncoder encoder;
   private Nodes nodes;
-  private HttpClient http;
-  private ExecutorService httpThreads;
-  private String authorization;
+  private BulkHttp http;
+  /** Threads that send when several batches may be on their way (max_in_flight above 1), else null. */
+  private ExecutorService senders;
+  /** The request's headers after Host and Content-Length. */
+  private String headers;
   private StepMetrics metrics;
   private volatile long lastAuthLogNanos;
 
@@ -69,30 +59,34 @@ final class ElasticsearchOutput implements Output {
     this.metrics = ctx.metrics();
     this.encoder = new BulkEncoder(o);
     this.nodes = new Nodes(o.hosts(), query());
-    AtomicInteger n = new AtomicInteger();
     String name = "swak-es-" + ctx.taskName().replace(' ', '-') + "-";
-    this.httpThreads = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, name + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    HttpClient.Builder b = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1) // bulk bodies are large: one request per connection, no h2c upgrade
-        .connectTimeout(o.connectTimeout())
-        .executor(httpThreads);
+    javax.net.ssl.SSLContext tls = null;
     if (nodes.all().stream().anyMatch(x -> x.bulk.getScheme().equalsIgnoreCase("https"))) {
-      b.sslContext(io.swak.support.PemTls.clientContext(!o.tlsVerify(), o.caFile(), o.certFile(), o.keyFile()));
+      tls = io.swak.support.PemTls.clientContext(!o.tlsVerify(), o.caFile(), o.certFile(), o.keyFile());
       if (!o.tlsVerify()) {
         LOG.warn("{}: tls_verify is off: the node's certificate and name are not checked", ctx.stepName());
       }
     }
-    this.http = b.build();
-    if (o.apiKey() != null) {
-      authorization = "ApiKey " + o.apiKey();
-    } else if (o.user() != null) {
-      authorization = "Basic " + Base64.getEncoder().encodeToString((o.user() + ":" + o.password())
-          .getBytes(StandardCharsets.UTF_8));
+    this.http = new BulkHttp(tls, o.tlsVerify(), o.connectTimeout(), o.requestTimeout(), ERROR_BODY, name + "timer");
+    if (o.maxInFlight() > 1) { // with a window of 1 the runtime's sending thread waits anyway: it sends itself
+      AtomicInteger n = new AtomicInteger();
+      this.senders = Executors.newFixedThreadPool(o.maxInFlight(), r -> {
+        Thread t = new Thread(r, name + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
     }
+    StringBuilder h = new StringBuilder("Content-Type: application/x-ndjson\r\n");
+    if (o.compress() == Compress.GZIP) {
+      h.append("Content-Encoding: gzip\r\n");
+    }
+    if (o.apiKey() != null) {
+      h.append("Authorization: ApiKey ").append(o.apiKey()).append("\r\n");
+    } else if (o.user() != null) {
+      h.append("Authorization: Basic ").append(Base64.getEncoder().encodeToString((o.user() + ":" + o.password())
+          .getBytes(StandardCharsets.UTF_8))).append("\r\n");
+    }
+    this.headers = h.toString();
     metrics.gauge("nodes_up", nodes::upCount);
   }
 
@@ -111,8 +105,11 @@ final class ElasticsearchOutput implements Output {
 
   @Override
   public void close() {
-    if (httpThreads != null) {
-      httpThreads.shutdownNow();
+    if (senders != null) {
+      senders.shutdownNow();
+    }
+    if (http != null) {
+      http.close();
     }
   }
 
@@ -130,117 +127,77 @@ final class ElasticsearchOutput implements Output {
     } catch (MsgpackException e) {
       throw new PermanentFailure("the batch is not valid msgpack (" + e.getMessage() + "): it cannot be indexed", e);
     }
-    Outcome outcome = new Outcome(bulk);
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (int[] req : bulk.requests) {
-      chain = chain.thenCompose(x -> request(bulk, req, outcome));
-    }
-    chain.whenComplete((x, t) -> {
+    Runnable job = () -> {
+      Outcome outcome = new Outcome(bulk);
       try {
-        outcome.settle(receipt, t);
+        for (int[] req : bulk.requests) {
+          request(bulk, req, outcome);
+        }
+        outcome.settle(receipt);
       } catch (RuntimeException e) {
-        receipt.failed("could not read the node's answer: " + e.getMessage());
+        receipt.failed("could not send the bulk request: " + message(e));
       }
-    });
+    };
+    if (senders == null) {
+      job.run();
+    } else {
+      senders.execute(job);
+    }
   }
 
   /** One bulk request: tried on each node in turn while they cannot be reached; its outcome noted in {@code out}. */
-  private CompletableFuture<Void> request(BulkEncoder.Bulk bulk, int[] req, Outcome out) {
+  private void request(BulkEncoder.Bulk bulk, int[] req, Outcome out) {
     byte[] body;
+    int off;
     int len;
-    boolean gzip = o.compress() == Compress.GZIP;
-    if (gzip) {
+    if (o.compress() == Compress.GZIP) {
       body = gzip(bulk.body, req[0], req[1] - req[0]);
+      off = 0;
       len = body.length;
     } else {
       body = bulk.body;
+      off = req[0];
       len = req[1] - req[0];
     }
-    List<Nodes.Node> order = nodes.order(System.nanoTime());
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    attempt(order, 0, body, gzip ? 0 : req[0], len, gzip, req, out, done, null);
-    return done;
-  }
-
-  private void attempt(List<Nodes.Node> order, int i, byte[] body, int off, int len, boolean gzip, int[] req,
-      Outcome out, CompletableFuture<Void> done, String unreachable) {
-    if (i >= order.size()) {
-      out.wholeRequestFailed(req, "no node could be reached (" + unreachable + ")", "unreachable");
-      done.complete(null);
+    String unreachable = null;
+    for (Nodes.Node node : nodes.order(System.nanoTime())) {
+      long started = System.nanoTime();
+      metrics.count("bulk_requests", 1);
+      metrics.count("request_bytes", len);
+      BulkHttp.Answer answer;
+      try {
+        answer = http.post(node, headers, body, off, len);
+      } catch (BulkHttp.Unreachable e) {
+        long wait = nodes.unreachable(node, System.nanoTime());
+        metrics.count("nodes_skipped", 1);
+        LOG.warn("node {} cannot be reached ({}): skipped for {} s", node, message(e), wait / 1_000_000_000L);
+        unreachable = (unreachable == null ? "" : unreachable + "; ") + node + ": " + message(e);
+        continue;
+      } catch (IOException | RuntimeException e) {
+        boolean timeout = e instanceof BulkHttp.TimedOut;
+        if (!timeout && !(e instanceof BulkAnswer.NotBulk)) {
+          nodes.unreachable(node, System.nanoTime()); // broken mid-request: let the other nodes take the next ones
+          metrics.count("nodes_skipped", 1);
+        }
+        out.wholeRequestFailed(req, "node " + node + ": " + message(e),
+            timeout ? "timeout" : e instanceof BulkAnswer.NotBulk ? "answer" : "connection");
+        return;
+      } finally {
+        metrics.count("response_ms", (System.nanoTime() - started) / 1_000_000);
+      }
+      if (nodes.reached(node)) {
+        LOG.info("node {} answers again", node);
+      }
+      if (answer.status() == 200) {
+        out.answered(req, answer.result(), node);
+      } else {
+        byte[] first = answer.first();
+        out.wholeRequestFailed(req, refusal(node, answer.status(), BulkAnswer.errorText(first, first.length)),
+            String.valueOf(answer.status()));
+      }
       return;
     }
-    Nodes.Node node = order.get(i);
-    HttpRequest.Builder rb = HttpRequest.newBuilder(node.bulk)
-        .timeout(o.requestTimeout())
-        .header("Content-Type", "application/x-ndjson")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body, off, len));
-    if (gzip) {
-      rb.header("Content-Encoding", "gzip");
-    }
-    if (authorization != null) {
-      rb.header("Authorization", authorization);
-    }
-    long started = System.nanoTime();
-    metrics.count("bulk_requests", 1);
-    metrics.count("request_bytes", len);
-    http.sendAsync(rb.build(), info -> info.statusCode() == 200
-        ? mapped(new BulkAnswer(), r -> r) : mapped(new FirstBytes(), r -> r))
-        .whenComplete((resp, t) -> {
-          long now = System.nanoTime();
-          metrics.count("response_ms", (now - started) / 1_000_000);
-          try {
-            if (t != null) {
-              Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-              if (cannotConnect(c)) {
-                long wait = nodes.unreachable(node, now);
-                metrics.count("nodes_skipped", 1);
-                LOG.warn("node {} cannot be reached ({}): skipped for {} s", node, message(c), wait / 1_000_000_000L);
-                attempt(order, i + 1, body, off, len, gzip, req, out, done,
-                    (unreachable == null ? "" : unreachable + "; ") + node + ": " + message(c));
-                return;
-              }
-              Throwable why = c instanceof IOException && c.getCause() instanceof BulkAnswer.NotBulk nb ? nb : c;
-              if (!(why instanceof HttpTimeoutException) && !(why instanceof BulkAnswer.NotBulk)) {
-                nodes.unreachable(node, now); // broken mid-request: let the other nodes take the next ones
-                metrics.count("nodes_skipped", 1);
-              }
-              out.wholeRequestFailed(req, "node " + node + ": " + (why instanceof HttpTimeoutException
-                  ? "no answer within request_timeout " + o.requestTimeout().toSeconds() + " s" : message(why)),
-                  why instanceof HttpTimeoutException ? "timeout" : why instanceof BulkAnswer.NotBulk ? "answer"
-                  : "connection");
-              return;
-            }
-            if (nodes.reached(node)) {
-              LOG.info("node {} answers again", node);
-            }
-            int status = resp.statusCode();
-            Object b = resp.body();
-            if (status == 200 && b instanceof BulkAnswer.Result r) {
-              out.answered(req, r, node);
-            } else {
-              byte[] first = b instanceof byte[] bytes ? bytes : new byte[0];
-              out.wholeRequestFailed(req, refusal(node, status, BulkAnswer.errorText(first, first.length)),
-                  String.valueOf(status));
-            }
-          } catch (RuntimeException e) {
-            out.wholeRequestFailed(req, "node " + node + ": " + message(e), "answer");
-          } finally {
-            if (!done.isDone() && (t == null || !cannotConnect(unwrap(t)))) {
-              done.complete(null);
-            }
-          }
-        });
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
-
-  /** Nothing reached the node: another one may take the request at once. */
-  private static boolean cannotConnect(Throwable c) {
-    return c instanceof ConnectException || c instanceof HttpConnectTimeoutException
-        || c instanceof UnresolvedAddressException || c.getCause() instanceof UnresolvedAddressException
-        || c.getCause() instanceof ConnectException;
+    out.wholeRequestFailed(req, "no node could be reached (" + unreachable + ")", "unreachable");
   }
 
   private static String message(Throwable t) {
@@ -271,11 +228,6 @@ final class ElasticsearchOutput implements Output {
           + "http.max_content_length; " + error;
     }
     return "node " + node + " answered " + status + ": " + error;
-  }
-
-  private static <T> HttpResponse.BodySubscriber<Object> mapped(HttpResponse.BodySubscriber<T> s,
-      java.util.function.Function<T, Object> f) {
-    return HttpResponse.BodySubscribers.mapping(s, f);
   }
 
   private static byte[] gzip(byte[] b, int off, int len) {
@@ -367,11 +319,7 @@ final class ElasticsearchOutput implements Output {
       anyDelivered |= indexed + duplicates > 0;
     }
 
-    synchronized void settle(Receipt receipt, Throwable t) {
-      if (t != null) {
-        receipt.failed("could not send the bulk request: " + message(unwrap(t)));
-        return;
-      }
+    synchronized void settle(Receipt receipt) {
       if (againCount == 0 && refused.isEmpty()) {
         receipt.delivered();
         return;
@@ -407,46 +355,6 @@ final class ElasticsearchOutput implements Output {
         b.addEntries(d, start[e], start[e + 1] - start[e], 1);
       }
       return b.build(bulk.batch.tag(), io.swak.api.Ack.NONE);
-    }
-  }
-
-  // ---- the answer of a request that failed as a whole ---------------------------------------------
-
-  /** Keeps the first {@link #ERROR_BODY} bytes of an answer, for its error message, and drops the rest. */
-  private static final class FirstBytes implements HttpResponse.BodySubscriber<byte[]> {
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      for (ByteBuffer b : items) {
-        int n = Math.min(b.remaining(), ERROR_BODY - kept.size());
-        if (n > 0) {
-          byte[] a = new byte[n];
-          b.get(a);
-          kept.write(a, 0, n);
-        }
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      result.complete(kept.toByteArray()); // what came is enough for a message
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(kept.toByteArray());
     }
   }
 }
