@@ -335,21 +335,22 @@ final class BulkHttp implements Closeable {
         body(length, sink);
       } else {
         keepAlive = false; // the answer ends with the connection
-        body(Long.MAX_VALUE, sink);
+        body(-1, sink);
       }
       return sink.answer(status);
     }
 
-    /** Passes {@code n} bytes of the body (all until the end of the stream for MAX_VALUE) to the sink. */
+    /** Passes {@code n} bytes of the body (all until the end of the stream for -1) to the sink. */
     private void body(long n, Sink sink) throws IOException {
-      while (n > 0) {
+      boolean toEnd = n < 0;
+      while (toEnd || n > 0) {
         if (pos == lim && !fill()) {
-          if (n == Long.MAX_VALUE) {
+          if (toEnd) {
             return;
           }
           throw new EOFException("the node's answer ended " + n + " bytes before its length");
         }
-        int k = (int) Math.min(n, lim - pos);
+        int k = toEnd ? lim - pos : (int) Math.min(n, lim - pos);
         sink.accept(buf, pos, k);
         pos += k;
         n -= k;
