@@ -3,7 +3,7 @@ package io.swak.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.ServerSocket;
+import io.swak.core.testing.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,14 +43,8 @@ class DashboardTest {
     }
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private void startAgent(String agentHttp) throws Exception {
-    int closed = freePort(); // nothing listens: out.Fluentd retries and warns
+    int closed = Ports.free(); // nothing listens: out.Fluentd retries and warns
     Path log = dir.resolve("app.log");
     Files.writeString(log, "GET /index.html 200\n".repeat(500));
     Path cfg = dir.resolve("dash.yml");
@@ -116,7 +110,7 @@ class DashboardTest {
 
   @Test
   void thePageShowsEachTaskAsItsStepsAndItsCountersMoveWhileEventsFlow() throws Exception {
-    int port = freePort();
+    int port = Ports.free();
     startAgent("{port: " + port + "}");
     // without bind: on the loopback address only
     assertThat(agent.err()).contains("HTTP status on http://127.0.0.1:" + port + "/");
@@ -170,7 +164,7 @@ class DashboardTest {
 
   @Test
   void withATokenEveryRequestForDataNeedsIt() throws Exception {
-    int port = freePort();
+    int port = Ports.free();
     startAgent("{port: " + port + ", token: s3cret-for-the-test}");
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> no = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/status"))

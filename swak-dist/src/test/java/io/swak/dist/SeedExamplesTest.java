@@ -9,8 +9,7 @@ import io.swak.core.config.AgentConfig;
 import io.swak.core.config.ConfigLoader;
 import io.swak.core.config.PluginRegistry;
 import io.swak.core.runtime.Agent;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.swak.core.testing.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,13 +42,13 @@ class SeedExamplesTest {
 
   @Test
   void fileTailParserTimedBufferFailoverExampleDeliversEverything() throws Exception {
-    int p1 = freePort();
-    int p2 = freePort();
+    int p1 = Ports.free();
+    int p2 = Ports.free();
     Path received = dir.resolve("received.jsonl");
     Agent receiver1 = receiver(p1, received);
     Agent receiver2 = receiver(p2, received);
     try {
-      int http = freePort();
+      int http = Ports.free();
       Path log = seedRun(p1, p2, http);
       // both receivers up: everything reaches the one `start_by: ip` picks, after the 5-minute buffer is
       // flushed by the graceful stop
@@ -68,7 +67,7 @@ class SeedExamplesTest {
 
   @Test
   void whenBothServersAreDownTheLastOutputGetsEverything() throws Exception {
-    seedRun(freePort(), freePort(), freePort());
+    seedRun(Ports.free(), Ports.free(), Ports.free());
     Path failed = dir.resolve("failed.txt");
     assertThat(Files.readAllLines(failed)).hasSize(3).allMatch(l -> l.contains("\"level\""));
   }
@@ -137,9 +136,4 @@ class SeedExamplesTest {
     return out;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }

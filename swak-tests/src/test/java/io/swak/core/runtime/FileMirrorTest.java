@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.core.testing.Pipelines;
+import io.swak.core.testing.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,12 +44,6 @@ class FileMirrorTest {
     Agent a = Pipelines.start(dir.resolve(name), yaml);
     agents.add(a);
     return a;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static void append(Path f, String prefix, int from, int n) throws IOException {
@@ -96,7 +90,7 @@ class FileMirrorTest {
     append(a.resolve("web.log"), "a/web", 1, 300);
     append(b.resolve("app.log"), "b/app", 1, 200); // the same name in the other directory
     append(b.resolve("deep/worker.log"), "b/deep/worker", 1, 100);
-    int port = freePort();
+    int port = Ports.free();
     Path collected = dir.resolve("collected");
     start("collector", """
         - task:

@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.swak.core.testing.Pipelines;
 import io.swak.core.testing.AgentProcess;
+import io.swak.core.testing.Ports;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,12 +38,6 @@ class RouteCrashTest {
     AgentProcess.printLogsAndKill(agent, dir.resolve("agent-1.log"), dir.resolve("agent-2.log"));
     for (Agent a : receivers) {
       a.stop();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 
@@ -84,8 +77,8 @@ class RouteCrashTest {
 
   @Test
   void afterAKillNineAndARestartNeitherBranchHasLostALine() throws Exception {
-    int deadPort = freePort();
-    int livePort = freePort();
+    int deadPort = Ports.free();
+    int livePort = Ports.free();
     receiver("live", livePort);
     Path app = dir.resolve("app.log");
     Path liveLog = dir.resolve("live/received.log");

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.core.testing.Pipelines;
+import io.swak.core.testing.Ports;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,12 +35,6 @@ class RouteIsolationTest {
   void stopAll() throws Exception {
     for (Agent a : agents) {
       a.stop();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 
@@ -106,8 +99,8 @@ class RouteIsolationTest {
 
   @Test
   void theLiveBranchDeliversWhileTheDeadOnesBufferFillsAndTheDeadOneGetsEverythingWhenItIsBack() throws Exception {
-    int deadPort = freePort();
-    int livePort = freePort();
+    int deadPort = Ports.free();
+    int livePort = Ports.free();
     receiver("live", livePort);
     Path liveLog = dir.resolve("live/received.log");
     Path deadLog = dir.resolve("dead/received.log");

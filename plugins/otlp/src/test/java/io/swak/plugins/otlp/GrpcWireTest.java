@@ -3,6 +3,7 @@ package io.swak.plugins.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -30,12 +31,12 @@ class GrpcWireTest extends AgentTestBase {
 
   @BeforeEach
   void agent() throws Exception {
-    grpcPort = Otlp.freePort();
+    grpcPort = Ports.free();
     start("""
         - task:
           - in.OpenTelemetry: {port: %d, grpc_port: %d, body_limit: 64KiB}
           - out.TestSink: {name: %s, window: 4}
-        """.formatted(Otlp.freePort(), grpcPort, id));
+        """.formatted(Ports.free(), grpcPort, id));
     Otlp.awaitListening(grpcPort);
     client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
         .callTimeout(20, TimeUnit.SECONDS).build();

@@ -8,6 +8,7 @@ import io.swak.core.config.AgentConfig;
 import io.swak.core.config.ConfigLoader;
 import io.swak.core.runtime.Agent;
 import io.swak.core.testing.Pipelines;
+import io.swak.core.testing.Ports;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,8 +29,8 @@ class OtlpExampleTest {
   @Test
   void theExampleRelaysWhatItReceivesThroughItsDiskBuffer() throws Exception {
     Path example = Path.of(System.getProperty("swak.repo", "../..")).resolve("examples/otlp.yml");
-    int http = Otlp.freePort();
-    int grpc = Otlp.freePort();
+    int http = Ports.free();
+    int grpc = Ports.free();
     try (CapturingReceiver next = new CapturingReceiver()) {
       Map<String, String> env = new HashMap<>(System.getenv());
       env.put("OTLP_HTTP_PORT", String.valueOf(http));

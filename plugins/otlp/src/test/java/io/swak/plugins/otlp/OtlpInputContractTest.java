@@ -3,6 +3,7 @@ package io.swak.plugins.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swak.core.testing.InputContract;
+import io.swak.core.testing.Ports;
 import java.nio.file.Path;
 
 /** in.OpenTelemetry passes the input contract, fed by OTLP/HTTP protobuf requests of numbered log records. */
@@ -10,7 +11,7 @@ class OtlpInputContractTest extends InputContract {
 
   @Override
   protected Source source(Path dir) throws Exception {
-    int port = Otlp.freePort();
+    int port = Ports.free();
     return new Source() {
       @Override
       public String step() {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.UnknownFieldSet;
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -27,7 +28,7 @@ class ReceiverLimitsTest extends AgentTestBase {
 
   @BeforeEach
   void agent() throws Exception {
-    port = Otlp.freePort();
+    port = Ports.free();
     start("""
         - task:
           - in.OpenTelemetry: {port: %d, grpc_port: -1, body_limit: 64KiB, decompressed_limit: 1MiB, read_timeout: 1s,

@@ -15,6 +15,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -43,8 +44,8 @@ class RelayTest extends AgentTestBase {
   @Test
   void tracesAndMetricsArriveAsTheSdkSentThem() throws Exception {
     next = new CapturingReceiver();
-    int port = Otlp.freePort();
-    int grpc = Otlp.freePort();
+    int port = Ports.free();
+    int grpc = Ports.free();
     start("""
         - task:
           - in.OpenTelemetry: {port: %d, grpc_port: %d}

@@ -8,6 +8,7 @@ import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.swak.core.runtime.Agent;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.Pipelines;
+import io.swak.core.testing.Ports;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +40,8 @@ class RoundTripTest extends AgentTestBase {
   @Test
   void everyFieldOfALogRecordRoundTripsThroughTwoAgents() throws Exception {
     reference = new CapturingReceiver();
-    int first = Otlp.freePort();
-    int next = Otlp.freePort();
+    int first = Ports.free();
+    int next = Ports.free();
     Path dir2 = dir.resolve("second");
     Files.createDirectories(dir2);
     // agent 1: OTLP in, a file of what it received, OTLP out to agent 2

@@ -25,6 +25,7 @@ import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,8 +58,8 @@ class SdkClientTest extends AgentTestBase {
 
   @BeforeEach
   void sdk() throws Exception {
-    port = Otlp.freePort();
-    grpcPort = Otlp.freePort();
+    port = Ports.free();
+    grpcPort = Ports.free();
     provider = SdkLoggerProvider.builder()
         .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "checkout")))
         .addLogRecordProcessor(emitted).build();

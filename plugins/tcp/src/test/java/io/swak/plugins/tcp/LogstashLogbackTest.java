@@ -8,6 +8,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,7 @@ class LogstashLogbackTest extends AgentTestBase {
 
   @Test
   void theLogstashTcpAppenderLogsIntoInTcp() throws Exception {
-    int port = Net.freePort();
+    int port = Ports.free();
     start("""
         - task:
           - in.Tcp: {port: %d, format: json_lines, tag: app.java}

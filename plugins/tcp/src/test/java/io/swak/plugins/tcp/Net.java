@@ -2,9 +2,9 @@ package io.swak.plugins.tcp;
 
 import io.swak.core.runtime.Agent;
 import io.swak.core.testing.Pipelines;
+import io.swak.core.testing.Ports;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,12 +15,6 @@ import java.util.Map;
 final class Net {
 
   private Net() { }
-
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   /** Waits until something accepts connections on the port (an input starts on its task's thread). */
   static void awaitListening(int port) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.swak.core.runtime.Agent;
 import io.swak.core.testing.AgentTestBase;
 import io.swak.core.testing.Certificates;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import io.swak.core.testing.TestSource;
 import java.time.Duration;
@@ -31,7 +32,7 @@ class RelayTest extends AgentTestBase {
   }
 
   private void relay(String in, String out, long total) throws Exception {
-    int port = Net.freePort();
+    int port = Ports.free();
     collector = Net.agent(dir, "collector", """
         - task:
           - in.Tcp: {port: %d%s}
@@ -88,7 +89,7 @@ class RelayTest extends AgentTestBase {
 
   @Test
   void aCollectorThatComesLateGetsEverythingOnceItListens() throws Exception {
-    int port = Net.freePort();
+    int port = Ports.free();
     start("""
         - task:
           - in.TestSource: {name: %s, batch: 100, total: 3000}

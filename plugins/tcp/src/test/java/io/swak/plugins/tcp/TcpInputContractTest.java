@@ -1,6 +1,7 @@
 package io.swak.plugins.tcp;
 
 import io.swak.core.testing.InputContract;
+import io.swak.core.testing.Ports;
 import java.net.Socket;
 import java.nio.file.Path;
 
@@ -9,7 +10,7 @@ class TcpInputContractTest extends InputContract {
 
   @Override
   protected Source source(Path dir) throws Exception {
-    int port = Net.freePort();
+    int port = Ports.free();
     return new Source() {
       private Socket s;
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +33,7 @@ class TcpInputTest extends AgentTestBase {
   }
 
   private void run(String options, String sinkOptions) throws Exception {
-    port = Net.freePort();
+    port = Ports.free();
     start("""
         - task:
           - in.Tcp: {port: %d%s}

@@ -2,6 +2,7 @@ package io.swak.plugins.tcp;
 
 import io.swak.core.runtime.Agent;
 import io.swak.core.testing.OutputContract;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,7 @@ class TcpOutputContractTest extends OutputContract {
 
   @Override
   protected Destination destination(Path dir) throws Exception {
-    int port = Net.freePort();
+    int port = Ports.free();
     String name = UUID.randomUUID().toString();
     String yaml = """
         - task:

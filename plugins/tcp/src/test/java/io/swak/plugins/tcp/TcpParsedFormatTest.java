@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.swak.core.config.ConfigLoader;
 import io.swak.core.config.PluginRegistry;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -25,7 +26,7 @@ class TcpParsedFormatTest extends AgentTestBase {
 
   /** Starts in.Tcp with these options (after its port) into this test's sink; returns the port, listening. */
   private int startTcp(String options) throws Exception {
-    int port = Net.freePort();
+    int port = Ports.free();
     start("""
         - task:
           - in.Tcp: {port: %d, %s}
@@ -40,7 +41,7 @@ class TcpParsedFormatTest extends AgentTestBase {
    * (the input starts on its task's thread: what comes before is lost, as UDP is).
    */
   private TestSink.State udpUntil(String options, String datagram, int events) throws Exception {
-    int port = Net.freePort();
+    int port = Ports.free();
     start("""
         - task:
           - in.Udp: {port: %d, %s}

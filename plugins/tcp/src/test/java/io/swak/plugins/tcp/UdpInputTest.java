@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -34,7 +35,7 @@ class UdpInputTest extends AgentTestBase {
 
   @Test
   void datagramsOfPythonLogstashAsyncBecomeEventsAndBadOnesAreCounted() throws Exception {
-    int port = Net.freePort();
+    int port = Ports.free();
     start("""
         - task:
           - in.Udp: {port: %d, tag: app.python, max_message_size: 2KiB}

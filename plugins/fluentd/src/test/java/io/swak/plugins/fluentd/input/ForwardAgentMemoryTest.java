@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.core.testing.AgentProcess;
+import io.swak.core.testing.Ports;
 import io.swak.plugins.fluentd.testing.ForwardServer;
 import io.swak.plugins.fluentd.testing.HostileClients;
 import java.nio.file.Files;
@@ -46,13 +47,13 @@ class ForwardAgentMemoryTest {
 
   @Test
   void hostileClientsKeepTheAgentUnder150MiBRefusedAndCountedWhileAPoliteClientIsServed() throws Exception {
-    int port = ForwardServer.freePort();
+    int port = Ports.free();
     Path out = dir.resolve("events.jsonl");
     agent = AgentProcess.start(dir, """
         - task:
           - in.Forward: {port: %d}
           - out.File: {path: "%s"}
-        """.formatted(port, out), ForwardServer.freePort());
+        """.formatted(port, out), Ports.free());
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
         HostileClients.politeClient("127.0.0.1", port, 1, 10_000) == 1);
     int politeSent = 1;

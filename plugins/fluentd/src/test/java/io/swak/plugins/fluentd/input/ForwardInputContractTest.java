@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.swak.api.Ack;
 import io.swak.api.BatchBuilder;
 import io.swak.core.testing.InputContract;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import io.swak.plugins.fluentd.testing.ForwardServer;
 import io.swak.plugins.fluentd.testing.WireMessages;
@@ -30,7 +31,7 @@ class ForwardInputContractTest extends InputContract {
 
   @Override
   protected Source source(Path dir) throws Exception {
-    return new ForwardClient(ForwardServer.freePort());
+    return new ForwardClient(Ports.free());
   }
 
   /** One client connection, opened at the first message, kept for the others so that their order holds. */

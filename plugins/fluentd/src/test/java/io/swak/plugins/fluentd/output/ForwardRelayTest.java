@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.swak.api.Ack;
 import io.swak.core.runtime.Agent;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestContext;
 import io.swak.plugins.fluentd.testing.Steps;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,12 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ForwardRelayTest {
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   static Agent agent(Path dir, String name, String yaml) throws Exception {
     Path cfg = dir.resolve(name + ".yml");
     Files.writeString(cfg, yaml);
@@ -45,8 +38,8 @@ class ForwardRelayTest {
 
   @Test
   void agentToSwakToSwakWithAcks(@TempDir Path dir) throws Exception {
-    int portA = freePort();
-    int portB = freePort();
+    int portA = Ports.free();
+    int portB = Ports.free();
     Path out = dir.resolve("relayed.jsonl");
     String yamlB = "- task:\n  - in.Forward: {port: " + portB + "}\n  - out.File: {path: " + out + "}\n";
     String yamlA = "- task:\n  - in.Forward: {port: " + portA + "}\n"

@@ -3,9 +3,8 @@ package io.swak.plugins.fluentd.testing;
 import io.swak.api.Batch;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
+import io.swak.core.testing.Ports;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 
 /**
@@ -26,7 +25,7 @@ public final class ForwardServer implements Input {
   public static ForwardServer start(StepContext ctx, String options) throws Exception {
     for (int attempt = 1; ; attempt++) {
       try {
-        return start(ctx, freePort(), options);
+        return start(ctx, Ports.free(), options);
       } catch (IOException e) {
         // another process took the port between the probe and the bind
         if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("cannot listen")) {
@@ -40,12 +39,6 @@ public final class ForwardServer implements Input {
     Input in = (Input) Steps.input(port, options);
     in.start(ctx);
     return new ForwardServer(in, port);
-  }
-
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   public int port() {
