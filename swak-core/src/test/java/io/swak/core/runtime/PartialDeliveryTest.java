@@ -117,7 +117,10 @@ class PartialDeliveryTest extends AgentTestBase {
     int told = log.indexOf("partly 301");
     assertThat(told).isPositive();
     List<String> after = log.subList(told, log.size()).stream().filter(l -> !l.startsWith("partly")).toList();
-    assertThat(after.get(0)).isEqualTo("305");
+    // the one sending thread may have taken the next batch just before the answer came (its send is then logged
+    // after "partly"): that one send may go first, none after it
+    assertThat(after.get(0).equals("305") || after.get(1).equals("305")).as("305 within the first two sends of %s",
+        after.subList(0, Math.min(3, after.size()))).isTrue();
     assertThat(sink.received).doesNotHaveDuplicates().hasSize(2000);
   }
 
