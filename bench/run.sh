@@ -31,6 +31,7 @@
 #   http-ndjson [EVENTS] [BATCH] [CONNS] [ROUNDS]  bench/HttpSender -> in.Http (NDJSON) -> out.Null
 #   tcp [LINES] [CONNS]           bench/TcpSender -> in.Tcp (json_lines) -> out.Null
 #   es-bulk [LINES] [RUNS]        in.FileTail -> out.Elasticsearch (SINK=fast: bench/BulkSink instead of a node)
+#   file-http [LINES] [RUNS]      in.FileTail -> out.Http (NDJSON) into bench/BulkSink (bench/filetail-http.sh)
 #   syslog-tcp [MESSAGES] [ROUNDS] [CONNS]  in.Syslog TCP -> out.Null next to rsyslogd (imtcp -> omfile)
 #   journald-null [ENTRIES] [RUNS]  in.Journald -> out.Null on a journal written by systemd-journal-remote,
 #                                 next to journalctl alone (the floor): entries/s, CPU-s per million, RSS
@@ -94,6 +95,7 @@ case $scenario in
   http-ndjson) exec "$here/http-ndjson.sh" "$@" ;;
   tcp) exec "$here/tcp-null.sh" "$@" ;;
   es-bulk) exec "$here/es-bulk.sh" "$@" ;;
+  file-http) exec "$here/filetail-http.sh" "${1:-2000000}" "${2:-${RUNS:-3}}" ;;
   syslog-tcp) exec "$here/syslog-tcp.sh" "$@" ;;
   journald-null) exec "$here/journald-null.sh" "${1:-200000}" "${2:-3}" ;;
   *)

@@ -1,0 +1,62 @@
+#!/bin/sh
+# in.FileTail -> out.Http (NDJSON, one POST per batch; FORMAT=json for a JSON array, GZIP=1 for gzip bodies) into
+# bench/BulkSink.java, which answers every POST at once: what out.Http costs per line when the endpoint is not
+# the bottleneck. LINES lines of ~110 bytes; lines/s, Swak CPU-s per million lines, peak RSS; median of RUNS.
+# A run ends when the input's checkpoint reaches the end of the file (every line answered 2xx); the sink's count
+# then says every line came (it counts two lines a document, as for _bulk: LINES/2 documents).
+# Usage: bench/filetail-http.sh [LINES] [RUNS]   (build first: mvn -q -o -DskipTests package)
+# Env: IN_FLIGHT (out.Http's in_flight, its default when unset).
+set -eu
+LINES=${1:-2000000}
+RUNS=${2:-3}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+. "$HERE/bench/lib.sh"
+WORK=${BENCH_DIR:-/tmp/swak-bench-http}
+rm -rf "$WORK"; mkdir -p "$WORK"
+LOG=$WORK/input.log
+awk -v n="$LINES" 'BEGIN { for (i = 0; i < n; i++) printf "2026-11-21T12:00:00.000Z INFO  [worker-%02d] request id=%09d path=/api/v1/items status=200 took=%03dms\n", i % 16, i, i % 997 }' > "$LOG"
+SIZE=$(stat -c %s "$LOG")
+echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# nodelay: the JDK server writes headers and body apart; with Nagle each answer would wait for a delayed ACK
+java -Xmx256m -Dsun.net.httpserver.nodelay=true "$HERE/bench/BulkSink.java" "$PORT" > "$WORK/sink.log" 2>&1 &
+SINK=$!
+trap 'bench_stop $SINK' EXIT
+i=0
+until grep -q ready "$WORK/sink.log" 2>/dev/null; do
+  i=$((i + 1)); [ $i -gt 600 ] && { echo "sink did not start"; exit 1; }
+  sleep 0.05
+done
+for run in $(seq 1 "$RUNS"); do
+  POS=$WORK/pos-$run
+  curl -s -X DELETE "http://127.0.0.1:$PORT/reset" > /dev/null
+  cat > "$WORK/http.yml" <<YML
+- task:
+  - in.FileTail:
+      path: $LOG
+      pos_dir: $POS
+      read_from_head: true
+  - out.Http:
+      url: http://127.0.0.1:$PORT/bench/_bulk
+      format: ${FORMAT:-ndjson}
+$([ -n "${GZIP:-}" ] && echo "      compress: gzip")
+$([ -n "${IN_FLIGHT:-}" ] && echo "      in_flight: $IN_FLIGHT")
+YML
+  START=$(bench_now)
+  SWAK_DATA_DIR=$WORK/data /usr/bin/time -v -o "$WORK/time-$run.txt" "$HERE/bin/swak" run "$WORK/http.yml" 2> "$WORK/agent-$run.err" &
+  TIMEPID=$!
+  while :; do
+    OFF=$(grep -ao 'offset=[0-9]*' "$POS/positions.log" 2>/dev/null | tail -1 | sed 's/offset=//' || true)
+    [ "${OFF:-0}" = "$SIZE" ] && break
+    kill -0 $TIMEPID 2>/dev/null || { echo "agent ended early:"; tail -20 "$WORK/agent-$run.err"; exit 1; }
+    sleep 0.02
+  done
+  END=$(bench_now)
+  JPID=$(pgrep -P "$TIMEPID" java || true)
+  [ -n "$JPID" ] && kill -TERM "$JPID"
+  wait "$TIMEPID" || true
+  GOT=$(curl -s "http://127.0.0.1:$PORT/bench/_count" | sed 's/[^0-9]//g')
+  bench_record swak "$run" "$LINES" "$(bench_elapsed "$START" "$END")" "$(bench_time_cpu "$WORK/time-$run.txt")" \
+    "$(bench_time_rss "$WORK/time-$run.txt")" lines "sink: $((GOT * 2)) lines"
+done
+bench_summary lines swak
