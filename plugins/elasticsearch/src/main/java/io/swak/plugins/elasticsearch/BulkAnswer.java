@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import io.swak.support.Http1Client;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.List;
  * succeed its position, status, error type and reason. A response that says {@code "errors":false} before its
  * items (as Elasticsearch and OpenSearch write it) is not parsed further: every item succeeded.
  */
-final class BulkAnswer {
+final class BulkAnswer implements Http1Client.BodyReader<BulkAnswer.Result> {
 
   private static final JsonFactory JSON = new JsonFactory();
   /** Longest reason kept per item: the node's messages can quote whole documents. */
@@ -66,7 +67,8 @@ final class BulkAnswer {
   }
 
   /** The next bytes of the answer, parsed at once: the parser holds no more than the token it is in. */
-  void feed(byte[] b, int off, int n) throws NotBulk {
+  @Override
+  public void feed(byte[] b, int off, int n) throws NotBulk {
     r.bytes += n;
     if (skipping || n == 0) {
       return;
@@ -80,7 +82,8 @@ final class BulkAnswer {
   }
 
   /** The answer ended: what it said. */
-  Result finish() throws NotBulk {
+  @Override
+  public Result finish() throws NotBulk {
     if (skipping) {
       return r;
     }
@@ -105,7 +108,7 @@ final class BulkAnswer {
   private boolean sawItems;
 
   /** The node answered, but not with a bulk response (a proxy's error page, a cut answer). */
-  static final class NotBulk extends IOException {
+  static final class NotBulk extends Http1Client.BadAnswer {
     NotBulk(String message) {
       super(message);
     }

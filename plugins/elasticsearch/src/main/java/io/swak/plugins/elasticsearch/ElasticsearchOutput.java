@@ -10,6 +10,7 @@ import io.swak.api.StepMetrics;
 import io.swak.plugins.elasticsearch.BulkAnswer.Failure;
 import io.swak.plugins.elasticsearch.ElasticsearchPlugin.Compress;
 import io.swak.plugins.elasticsearch.ElasticsearchPlugin.Op;
+import io.swak.support.Http1Client;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * out.Elasticsearch: each batch becomes one or more {@code _bulk} requests (NDJSON, {@link BulkEncoder}), sent
- * over blocking HTTP/1.1 keep-alive connections ({@link BulkHttp}) to the nodes round-robin. The answer is read as it streams in ({@link BulkAnswer}) and each
+ * over blocking HTTP/1.1 keep-alive connections ({@link Http1Client}) to the nodes round-robin. The answer is read as it streams in ({@link BulkAnswer}) and each
  * item decides its document's fate: done (2xx, or 409 on create: already there), sent again (429, 5xx: a
  * {@link Receipt#partly} part the runtime sends after its backoff) or refused for good (other 4xx: dead-lettered
  * with the node's reason). A request that fails as a whole (no node reachable, 429, 5xx, timeout, 401/403) has all
@@ -42,7 +43,7 @@ final class ElasticsearchOutput implements Output {
   private final ElasticsearchPlugin.Options o;
   private BulkEncoder encoder;
   private Nodes nodes;
-  private BulkHttp http;
+  private Http1Client http;
   /** Threads that send when several batches may be on their way (max_in_flight above 1), else null. */
   private ExecutorService senders;
   /** The request's headers after Host and Content-Length. */
@@ -67,7 +68,7 @@ final class ElasticsearchOutput implements Output {
         LOG.warn("{}: tls_verify is off: the node's certificate and name are not checked", ctx.stepName());
       }
     }
-    this.http = new BulkHttp(tls, o.tlsVerify(), o.connectTimeout(), o.requestTimeout(), ERROR_BODY, name + "timer");
+    this.http = new Http1Client(tls, o.tlsVerify(), o.connectTimeout(), o.requestTimeout(), ERROR_BODY, name + "timer");
     if (o.maxInFlight() > 1) { // with a window of 1 the runtime's sending thread waits anyway: it sends itself
       AtomicInteger n = new AtomicInteger();
       this.senders = Executors.newFixedThreadPool(o.maxInFlight(), r -> {
@@ -164,23 +165,23 @@ final class ElasticsearchOutput implements Output {
       long started = System.nanoTime();
       metrics.count("bulk_requests", 1);
       metrics.count("request_bytes", len);
-      BulkHttp.Answer answer;
+      Http1Client.Answer<BulkAnswer.Result> answer;
       try {
-        answer = http.post(node, headers, body, off, len);
-      } catch (BulkHttp.Unreachable e) {
+        answer = http.post(node.bulk, headers, body, off, len, status -> status == 200 ? new BulkAnswer() : null);
+      } catch (Http1Client.Unreachable e) {
         long wait = nodes.unreachable(node, System.nanoTime());
         metrics.count("nodes_skipped", 1);
         LOG.warn("node {} cannot be reached ({}): skipped for {} s", node, message(e), wait / 1_000_000_000L);
         unreachable = (unreachable == null ? "" : unreachable + "; ") + node + ": " + message(e);
         continue;
       } catch (IOException | RuntimeException e) {
-        boolean timeout = e instanceof BulkHttp.TimedOut;
-        if (!timeout && !(e instanceof BulkAnswer.NotBulk)) {
+        boolean timeout = e instanceof Http1Client.TimedOut;
+        if (!timeout && !(e instanceof Http1Client.BadAnswer)) {
           nodes.unreachable(node, System.nanoTime()); // broken mid-request: let the other nodes take the next ones
           metrics.count("nodes_skipped", 1);
         }
         out.wholeRequestFailed(req, "node " + node + ": " + message(e),
-            timeout ? "timeout" : e instanceof BulkAnswer.NotBulk ? "answer" : "connection");
+            timeout ? "timeout" : e instanceof Http1Client.BadAnswer ? "answer" : "connection");
         return;
       } finally {
         metrics.count("response_ms", (System.nanoTime() - started) / 1_000_000);

@@ -3,43 +3,50 @@ package io.swak.plugins.http;
 import io.swak.api.Batch;
 import io.swak.api.Output;
 import io.swak.api.StepContext;
+import io.swak.support.Http1Client;
 import io.swak.support.LineFormat;
 import io.swak.support.PemTls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
- * out.Http: one POST per batch with java.net.http, the answer settling the receipt (the runtime retries, in
- * order, with its backoff, or the server's Retry-After when longer). 2xx delivers; 408, 429 and 5xx fail for a retry;
- * any other 4xx rejects the batch for good (dead letter), with the start of the server's answer as the reason. Header
- * values are never logged.
+ * out.Http: one POST per batch over {@link Http1Client} (blocking HTTP/1.1 keep-alive connections), the answer
+ * settling the receipt (the runtime retries, in order, with its backoff, or the server's Retry-After when longer).
+ * 2xx delivers; 408, 429 and 5xx fail for a retry; any other 4xx rejects the batch for good (dead letter), with the
+ * start of the server's answer as the reason. Header values are never logged. With {@code in_flight} above 1 the
+ * requests go from a pool of that many threads, each on a connection of its own.
  */
 final class HttpOutput implements Output {
 
-  private static final Logger LOG = LoggerFactory.getLogger("swak.http");
-  private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
+  private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
+      "transfer-encoding", "te", "trailer");
+  /** How much of an answer's body is kept for the reason of a failure. */
+  private static final int ANSWER_START = 200;
 
   private final HttpOutputPlugin.Options o;
   private final URI url;
   private final LineFormat lines;
-  private HttpClient client;
+  private Http1Client client;
+  private ExecutorService senders;
+  /** The header lines every request has (but X-Swak-Tag), each ending in CRLF. */
+  private String headers;
   private StepContext context;
 
   HttpOutput(HttpOutputPlugin.Options options) {
@@ -51,11 +58,36 @@ final class HttpOutput implements Output {
   @Override
   public void start(StepContext ctx) throws Exception {
     this.context = ctx;
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(o.timeout()).version(HttpClient.Version.HTTP_1_1);
-    if (o.caFile() != null || o.certFile() != null || o.tlsInsecure()) {
-      b.sslContext(PemTls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()));
+    StringBuilder h = new StringBuilder("Content-Type: ").append(switch (o.format()) {
+      case MSGPACK -> "application/msgpack";
+      case NDJSON -> "application/x-ndjson";
+      default -> "application/json";
+    }).append("\r\n");
+    if (o.compress() == HttpOutputPlugin.Compress.GZIP) {
+      h.append("Content-Encoding: gzip\r\n");
     }
-    client = b.build();
+    if (o.headers() != null) {
+      for (Map.Entry<String, String> e : o.headers().entrySet()) {
+        String name = e.getKey();
+        String value = e.getValue() == null ? "" : e.getValue(); // checked by the options: one line of Latin-1
+        if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
+          h.append(name).append(": ").append(value.strip()).append("\r\n");
+        }
+      }
+    }
+    headers = h.toString();
+    SSLContext tls = "https".equalsIgnoreCase(url.getScheme())
+        ? PemTls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()) : null;
+    String name = "swak-http-" + ctx.taskName().replace(' ', '-') + "-";
+    client = new Http1Client(tls, !o.tlsInsecure(), o.timeout(), o.timeout(), ANSWER_START, name + "timer");
+    if (o.inFlight() > 1) { // with a window of 1 the runtime's sending thread waits anyway: it sends itself
+      AtomicInteger n = new AtomicInteger();
+      senders = Executors.newFixedThreadPool(o.inFlight(), r -> {
+        Thread t = new Thread(r, name + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+    }
   }
 
   @Override
@@ -96,47 +128,44 @@ final class HttpOutput implements Output {
   @Override
   public void send(Batch batch, Receipt receipt) throws Exception {
     byte[] body = body(batch);
-    HttpRequest.Builder r = HttpRequest.newBuilder(url).timeout(o.timeout())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .header("Content-Type", switch (o.format()) {
-          case MSGPACK -> "application/msgpack";
-          case NDJSON -> "application/x-ndjson";
-          default -> "application/json";
-        });
-    if (o.compress() == HttpOutputPlugin.Compress.GZIP) {
-      r.header("Content-Encoding", "gzip");
-    }
-    if (o.format() == HttpOutputPlugin.Format.MSGPACK) {
-      r.header("X-Swak-Tag", batch.tag());
-    }
-    if (o.headers() != null) {
-      for (Map.Entry<String, String> h : o.headers().entrySet()) {
-        if (!RESTRICTED.contains(h.getKey().toLowerCase())) {
-          r.header(h.getKey(), h.getValue());
-        }
-      }
-    }
+    String h = o.format() == HttpOutputPlugin.Format.MSGPACK ? headers + "X-Swak-Tag: " + headerSafe(batch.tag())
+        + "\r\n" : headers;
     context.metrics().bytesOut(body.length);
-    client.sendAsync(r.build(), HttpResponse.BodyHandlers.ofInputStream()).whenComplete((res, error) -> {
-      if (error != null) {
-        Throwable c = error.getCause() != null ? error.getCause() : error;
-        receipt.failed(c instanceof HttpTimeoutException ? url.getHost() + " did not answer within timeout ("
-            + o.timeout().toSeconds() + "s)" : "cannot reach " + origin() + ": " + describe(c));
-        return;
-      }
-      int s = res.statusCode();
-      String answer = start(res);
-      if (s / 100 == 2) {
-        receipt.delivered();
-      } else if (s == 408 || s == 429 || s / 100 == 5) {
-        String retryAfter = res.headers().firstValue("Retry-After").orElse(null);
-        // the runtime waits what the server asked when that is longer than its backoff (bounded by retry_max_wait)
-        receipt.failed(origin() + " answered " + s + (retryAfter != null ? " (Retry-After: " + retryAfter + ")" : "")
-            + (answer.isEmpty() ? "" : ": " + answer), retryAfter(retryAfter, context.clock().instant()));
-      } else {
-        receipt.rejected(origin() + " refused the batch with " + s + (answer.isEmpty() ? "" : ": " + answer));
-      }
-    });
+    if (senders != null) {
+      senders.execute(() -> post(h, body, receipt));
+    } else {
+      post(h, body, receipt);
+    }
+  }
+
+  private void post(String h, byte[] body, Receipt receipt) {
+    Http1Client.Answer<Void> res;
+    try {
+      res = client.post(url, h, body, 0, body.length, status -> null);
+    } catch (Http1Client.TimedOut e) {
+      receipt.failed(url.getHost() + " did not answer within timeout (" + o.timeout().toSeconds() + "s)");
+      return;
+    } catch (IOException | RuntimeException e) {
+      receipt.failed("cannot reach " + origin() + ": " + describe(e));
+      return;
+    }
+    int s = res.status();
+    String answer = res.firstText();
+    if (s / 100 == 2) {
+      receipt.delivered();
+    } else if (s == 408 || s == 429 || s / 100 == 5) {
+      String retryAfter = res.retryAfter();
+      // the runtime waits what the server asked when that is longer than its backoff (bounded by retry_max_wait)
+      receipt.failed(origin() + " answered " + s + (retryAfter != null ? " (Retry-After: " + retryAfter + ")" : "")
+          + (answer.isEmpty() ? "" : ": " + answer), retryAfter(retryAfter, context.clock().instant()));
+    } else {
+      receipt.rejected(origin() + " refused the batch with " + s + (answer.isEmpty() ? "" : ": " + answer));
+    }
+  }
+
+  /** A tag as a header value: as it is when printable ASCII, else URL-encoded (UTF-8). */
+  static String headerSafe(String tag) {
+    return tag.chars().allMatch(c -> c >= 32 && c < 127) ? tag : URLEncoder.encode(tag, StandardCharsets.UTF_8);
   }
 
   /** Longest wait taken from a Retry-After: the runtime bounds it by retry_max_wait anyway. */
@@ -167,7 +196,7 @@ final class HttpOutput implements Output {
   }
 
   private String origin() {
-    return url.getScheme() + "://" + url.getAuthority();
+    return Http1Client.origin(url);
   }
 
   private static String describe(Throwable c) {
@@ -183,18 +212,13 @@ final class HttpOutput implements Output {
     return m == null || m.isEmpty() ? "connection failed" : m;
   }
 
-  /** The first 200 characters of the answer's body, for the reason; the rest is not read. */
-  private static String start(HttpResponse<java.io.InputStream> res) {
-    try (var in = res.body()) {
-      byte[] b = in.readNBytes(200);
-      return new String(b, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
   @Override
   public void close() {
-    client = null; // its threads are daemons and end with their connections
+    if (senders != null) {
+      senders.shutdownNow();
+    }
+    if (client != null) {
+      client.close();
+    }
   }
 }

@@ -66,6 +66,12 @@ public final class HttpOutputPlugin extends Plugin<HttpOutputPlugin.Options> {
           if (h.getKey().isBlank() || h.getKey().chars().anyMatch(c -> c <= ' ' || c == ':' || c >= 127)) {
             throw new IllegalArgumentException("option `headers`: '" + h.getKey() + "' is not a header name");
           }
+          String v = h.getValue() == null ? "" : h.getValue();
+          if (v.chars().anyMatch(c -> c < ' ' && c != '\t' || c == 127 || c > 255)) {
+            // the value is not shown: it may be a secret
+            throw new IllegalArgumentException("option `headers`: the value of header " + h.getKey() + " has a line "
+                + "break, a control character or a character outside Latin-1");
+          }
         }
       }
     }

@@ -1,10 +1,10 @@
 package io.swak.plugins.http;
 
-import io.swak.core.testing.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.core.testing.AgentProcess;
+import io.swak.core.testing.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,9 +1,9 @@
 package io.swak.plugins.http;
 
-import io.swak.core.testing.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swak.core.testing.InputContract;
+import io.swak.core.testing.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,10 +1,10 @@
 package io.swak.plugins.http;
 
-import io.swak.core.testing.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,11 +1,12 @@
 package io.swak.plugins.http;
 
-import io.swak.core.testing.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.api.EntryReader;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.time.Duration;
 import java.util.List;
@@ -87,5 +88,32 @@ class HttpOutputTest extends AgentTestBase {
       await().atMost(Duration.ofSeconds(30)).until(() -> server.requests.size() == 1);
       assertThat(server.requests.get(0).text()).startsWith("[{\"tag\":\"test\",\"time\":\"");
     }
+  }
+
+  @Test
+  void withSeveralRequestsInFlightEveryEventArrivesOnce() throws Exception {
+    try (HttpReceiver server = new HttpReceiver()) {
+      server.refuseNext.set(3); // three requests answered 429 first: sent again while others are on their way
+      start("""
+          - task:
+            - in.TestSource: {name: %s, batch: 20, total: 1000}
+            - out.Http: {url: "%s", format: ndjson, envelope: false, in_flight: 4, retry_wait: 20ms}
+          """.formatted(id, server.url("/many")));
+      await().atMost(Duration.ofSeconds(30)).until(() -> server.requests.stream()
+          .mapToLong(r -> r.text().lines().count()).sum() >= 1000);
+      List<String> lines = server.requests.stream().flatMap(r -> r.text().lines()).toList();
+      assertThat(lines).doesNotHaveDuplicates().hasSize(1000).contains("{\"seq\":1}", "{\"seq\":1000}");
+    }
+  }
+
+  @Test
+  void aHeaderValueThatWouldBreakTheRequestIsRefusedWithoutShowingIt() {
+    assertThatThrownBy(() -> start("""
+        - task:
+          - in.TestSource: {name: %s, batch: 1, total: 1}
+          - out.Http: {url: "http://127.0.0.1:9/x", headers: {Authorization: "Bearer s3cret\\r\\nX-Evil: 1"}}
+        """.formatted(id)))
+        .hasMessageContaining("the value of header Authorization has a line break")
+        .hasMessageNotContaining("s3cret");
   }
 }

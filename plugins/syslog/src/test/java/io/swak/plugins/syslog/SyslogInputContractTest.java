@@ -1,7 +1,7 @@
 package io.swak.plugins.syslog;
 
-import io.swak.core.testing.Ports;
 import io.swak.core.testing.InputContract;
+import io.swak.core.testing.Ports;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
 package io.swak.plugins.syslog;
 
-import io.swak.core.testing.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.swak.api.Event;
 import io.swak.core.testing.AgentTestBase;
+import io.swak.core.testing.Ports;
 import io.swak.core.testing.TestSink;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -1,9 +1,8 @@
-package io.swak.plugins.elasticsearch;
+package io.swak.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.swak.core.testing.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -24,11 +23,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The blocking HTTP/1.1 client of out.Elasticsearch against a server on a real socket that answers as a script says:
- * chunked and length-delimited answers, kept connections, a node that closes an idle one, one that stops reading or
- * answering, an answer cut in its body, and an error answer larger than what is kept of it.
+ * The blocking HTTP/1.1 client of out.Elasticsearch, out.Http and out.OpenTelemetry against a server on a real socket
+ * that answers as a script says: chunked and length-delimited answers, kept connections, a server that closes an
+ * idle one, one that stops reading or answering, an answer cut in its body, garbage, Retry-After, and an error answer
+ * larger than what is kept of it.
  */
-class BulkHttpTest {
+class Http1ClientTest {
 
   private static final String OK = "{\"took\":1,\"errors\":false,\"items\":[{\"create\":{\"status\":201}}]}";
 
@@ -41,7 +41,7 @@ class BulkHttpTest {
   private final AtomicInteger connections = new AtomicInteger();
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();
-  private BulkHttp http;
+  private Http1Client http;
   private final CountDownLatch release = new CountDownLatch(1);
 
   @AfterEach
@@ -58,7 +58,7 @@ class BulkHttpTest {
     }
   }
 
-  private Nodes.Node serve(Script script) throws IOException {
+  private URI serve(Script script) throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread t = new Thread(() -> {
       try {
@@ -76,8 +76,7 @@ class BulkHttpTest {
     }, "bulk-http-test-accept");
     t.setDaemon(true);
     t.start();
-    return new Nodes.Node("http://127.0.0.1:" + server.getLocalPort(),
-        URI.create("http://127.0.0.1:" + server.getLocalPort() + "/_bulk?pipeline=p"));
+    return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/_bulk?pipeline=p");
   }
 
   private void handle(Socket s, int connection, Script script) {
@@ -131,9 +130,40 @@ class BulkHttpTest {
         + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
   }
 
-  private BulkHttp client(Duration requestTimeout) {
-    http = new BulkHttp(null, true, Duration.ofSeconds(5), requestTimeout, 100, "bulk-http-test-timer");
+  private Http1Client client(Duration requestTimeout) {
+    http = new Http1Client(null, true, Duration.ofSeconds(5), requestTimeout, 100, "http1-test-timer");
     return http;
+  }
+
+  /** Reads a 200's body as text; other answers keep their first bytes. */
+  private static Http1Client.BodyReader<String> text(int status) {
+    if (status != 200) {
+      return null;
+    }
+    return new Http1Client.BodyReader<>() {
+      final ByteArrayOutputStream b = new ByteArrayOutputStream();
+
+      @Override
+      public void feed(byte[] bytes, int off, int n) {
+        b.write(bytes, off, n);
+      }
+
+      @Override
+      public String finish() {
+        return b.toString(StandardCharsets.UTF_8);
+      }
+    };
+  }
+
+  private Http1Client.Answer<String> post(Http1Client h, URI to, String headers, byte[] body, int off, int len)
+      throws IOException {
+    return h.post(to, headers, body, off, len, Http1ClientTest::text);
+  }
+
+  private String ok(Http1Client h, URI to, byte[] body) throws IOException {
+    Http1Client.Answer<String> a = post(h, to, "", body, 0, body.length);
+    assertThat(a.status()).isEqualTo(200);
+    return a.result();
   }
 
   private static byte[] doc(String s) {
@@ -142,7 +172,7 @@ class BulkHttpTest {
 
   @Test
   void chunkedAndLengthAnswersOnOneKeptConnection() throws Exception {
-    Nodes.Node node = serve((c, r, body, out) -> {
+    URI node = serve((c, r, body, out) -> {
       if (r == 0) { // a 100 Continue first, then the items in chunks of any size
         String items = "{\"took\":1,\"errors\":true,\"items\":[{\"create\":{\"status\":201}},{\"create\":{\"status\":400,"
             + "\"error\":{\"type\":\"mapper_parsing_exception\",\"reason\":\"bad\"}}}]}";
@@ -157,14 +187,14 @@ class BulkHttpTest {
       }
       return true;
     });
-    BulkHttp h = client(Duration.ofSeconds(10));
+    Http1Client h = client(Duration.ofSeconds(10));
     byte[] body = doc("{\"create\":{}}\n{\"a\":1}\n{\"create\":{}}\n{\"a\":{}}\n");
-    BulkHttp.Answer first = h.post(node, "Content-Type: application/x-ndjson\r\n", body, 0, body.length);
+    Http1Client.Answer<String> first = post(h, node, "Content-Type: application/x-ndjson\r\n", body, 0, body.length);
     assertThat(first.status()).isEqualTo(200);
-    assertThat(first.result().items).isEqualTo(2);
-    assertThat(first.result().failures).containsExactly(new BulkAnswer.Failure(1, 400, "mapper_parsing_exception", "bad"));
-    BulkHttp.Answer second = h.post(node, "Content-Type: application/x-ndjson\r\n", body, 14, 8);
-    assertThat(second.result().allSucceeded).isTrue();
+    assertThat(first.result()).isEqualTo("{\"took\":1,\"errors\":true,\"items\":[{\"create\":{\"status\":201}},"
+        + "{\"create\":{\"status\":400,\"error\":{\"type\":\"mapper_parsing_exception\",\"reason\":\"bad\"}}}]}");
+    Http1Client.Answer<String> second = post(h, node, "Content-Type: application/x-ndjson\r\n", body, 14, 8);
+    assertThat(second.result()).isEqualTo(OK);
     assertThat(connections).hasValue(1);
     assertThat(requests).hasSize(2);
     assertThat(requests.get(0)).startsWith("POST /_bulk?pipeline=p HTTP/1.1|Host: 127.0.0.1:" + server.getLocalPort()
@@ -174,14 +204,14 @@ class BulkHttpTest {
 
   @Test
   void aKeptConnectionTheNodeClosedWhileIdleIsReplacedWithoutLosingTheRequest() throws Exception {
-    Nodes.Node node = serve((c, r, body, out) -> {
+    URI node = serve((c, r, body, out) -> {
       write(out, withLength(200, OK));
       return false; // answers, then closes what the client keeps
     });
-    BulkHttp h = client(Duration.ofSeconds(10));
+    Http1Client h = client(Duration.ofSeconds(10));
     byte[] body = doc("{\"create\":{}}\n{\"n\":1}\n");
     for (int i = 0; i < 3; i++) {
-      assertThat(h.post(node, "", body, 0, body.length).result().allSucceeded).isTrue();
+      assertThat(ok(h, node, body)).isEqualTo(OK);
     }
     assertThat(requests).as("each request reached the node once").hasSize(3);
     assertThat(connections).hasValue(3);
@@ -189,21 +219,21 @@ class BulkHttpTest {
 
   @Test
   void connectionCloseAndAnAnswerThatEndsWithTheConnection() throws Exception {
-    Nodes.Node node = serve((c, r, body, out) -> {
+    URI node = serve((c, r, body, out) -> {
       write(out, c == 0 ? "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " + OK.length() + "\r\n\r\n" + OK
           : "HTTP/1.0 200 OK\r\n\r\n" + OK);
       return false;
     });
-    BulkHttp h = client(Duration.ofSeconds(10));
+    Http1Client h = client(Duration.ofSeconds(10));
     byte[] body = doc("{\"create\":{}}\n{\"n\":1}\n");
-    assertThat(h.post(node, "", body, 0, body.length).result().allSucceeded).isTrue();
-    assertThat(h.post(node, "", body, 0, body.length).result().allSucceeded).isTrue();
+    assertThat(ok(h, node, body)).isEqualTo(OK);
+    assertThat(ok(h, node, body)).isEqualTo(OK);
     assertThat(connections).hasValue(2);
   }
 
   @Test
   void aNodeThatNeverAnswersOrStopsReadingTimesOut() throws Exception {
-    Nodes.Node node = serve((c, r, body, out) -> {
+    URI node = serve((c, r, body, out) -> {
       try {
         release.await(); // holds the connection without an answer until the test ends
       } catch (InterruptedException e) {
@@ -211,10 +241,10 @@ class BulkHttpTest {
       }
       return false;
     });
-    BulkHttp h = client(Duration.ofMillis(300));
+    Http1Client h = client(Duration.ofMillis(300));
     byte[] small = doc("{\"create\":{}}\n{\"n\":1}\n");
-    assertThatThrownBy(() -> h.post(node, "", small, 0, small.length)).isInstanceOf(BulkHttp.TimedOut.class)
-        .hasMessageContaining("request_timeout 0.3 s");
+    assertThatThrownBy(() -> post(h, node, "", small, 0, small.length))
+        .isInstanceOf(Http1Client.TimedOut.class).hasMessageContaining("within 0.3 s");
     // a body of 64 MiB: the server reads only the headers and then nothing, so the write itself blocks
     server.close();
     ServerSocket deaf = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -228,15 +258,15 @@ class BulkHttpTest {
       });
       t.setDaemon(true);
       t.start();
-      Nodes.Node slow = new Nodes.Node("deaf", URI.create("http://127.0.0.1:" + deaf.getLocalPort() + "/_bulk"));
+      URI slow = URI.create("http://127.0.0.1:" + deaf.getLocalPort() + "/_bulk");
       byte[] big = new byte[64 << 20];
-      assertThatThrownBy(() -> h.post(slow, "", big, 0, big.length)).isInstanceOf(BulkHttp.TimedOut.class);
+      assertThatThrownBy(() -> post(h, slow, "", big, 0, big.length)).isInstanceOf(Http1Client.TimedOut.class);
     }
   }
 
   @Test
   void anAnswerCutInItsBodyIsAnErrorAndNotSentAgain() throws Exception {
-    Nodes.Node node = serve((c, r, body, out) -> {
+    URI node = serve((c, r, body, out) -> {
       if (r == 0) {
         write(out, withLength(200, OK));
         return true;
@@ -244,44 +274,65 @@ class BulkHttpTest {
       write(out, "HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{\"took\":1,\"errors\":true,\"items\":[");
       return false;
     });
-    BulkHttp h = client(Duration.ofSeconds(10));
+    Http1Client h = client(Duration.ofSeconds(10));
     byte[] body = doc("{\"create\":{}}\n{\"n\":1}\n");
-    assertThat(h.post(node, "", body, 0, body.length).result().allSucceeded).isTrue();
-    // on the kept connection: the node has begun answering, so it has the request; only the runtime may resend it
-    assertThatThrownBy(() -> h.post(node, "", body, 0, body.length)).isInstanceOf(EOFException.class)
+    assertThat(ok(h, node, body)).isEqualTo(OK);
+    // on the kept connection: the server has begun answering, so it has the request; only the runtime may resend it
+    assertThatThrownBy(() -> post(h, node, "", body, 0, body.length)).isInstanceOf(EOFException.class)
         .hasMessageContaining("ended 4");
     assertThat(requests).hasSize(2);
     assertThat(connections).hasValue(1);
   }
 
   @Test
-  void garbageIsNotBulkAndARefusedPortIsUnreachable() throws Exception {
-    Nodes.Node node = serve((c, r, body, out) -> {
+  void garbageIsABadAnswerAndARefusedPortIsUnreachable() throws Exception {
+    URI node = serve((c, r, body, out) -> {
       write(out, "SSH-2.0-OpenSSH_9.6\r\n");
       return false;
     });
-    BulkHttp h = client(Duration.ofSeconds(10));
+    Http1Client h = client(Duration.ofSeconds(10));
     byte[] body = doc("{\"create\":{}}\n{\"n\":1}\n");
-    assertThatThrownBy(() -> h.post(node, "", body, 0, body.length)).isInstanceOf(BulkAnswer.NotBulk.class)
+    assertThatThrownBy(() -> post(h, node, "", body, 0, body.length)).isInstanceOf(Http1Client.BadAnswer.class)
         .hasMessageContaining("not HTTP/1.1: SSH-2.0");
-    int port = Ports.free();
-    Nodes.Node none = new Nodes.Node("none", URI.create("http://127.0.0.1:" + port + "/_bulk"));
-    assertThatThrownBy(() -> h.post(none, "", body, 0, body.length)).isInstanceOf(BulkHttp.Unreachable.class);
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    URI none = URI.create("http://127.0.0.1:" + port + "/_bulk");
+    assertThatThrownBy(() -> post(h, none, "", body, 0, body.length)).isInstanceOf(Http1Client.Unreachable.class);
   }
 
   @Test
   void anErrorAnswerKeepsItsFirstBytesAndTheConnection() throws Exception {
     String big = "{\"error\":{\"type\":\"x\",\"reason\":\"" + "r".repeat(5000) + "\"},\"status\":413}";
-    Nodes.Node node = serve((c, r, body, out) -> {
+    URI node = serve((c, r, body, out) -> {
       write(out, r == 0 ? withLength(413, big) : withLength(200, OK));
       return true;
     });
-    BulkHttp h = client(Duration.ofSeconds(10));
+    Http1Client h = client(Duration.ofSeconds(10));
     byte[] body = doc("{\"create\":{}}\n{\"n\":1}\n");
-    BulkHttp.Answer a = h.post(node, "", body, 0, body.length);
+    Http1Client.Answer<String> a = post(h, node, "", body, 0, body.length);
     assertThat(a.status()).isEqualTo(413);
+    assertThat(a.result()).isNull();
     assertThat(a.first()).hasSize(100).startsWith(doc("{\"error\":{\"type\":\"x\""));
-    assertThat(h.post(node, "", body, 0, body.length).result().allSucceeded).isTrue();
+    assertThat(ok(h, node, body)).isEqualTo(OK);
     assertThat(connections).hasValue(1);
+  }
+
+  @Test
+  void retryAfterComesWithTheAnswerAndAPathlessUrlAsksForTheRoot() throws Exception {
+    URI node = serve((c, r, body, out) -> {
+      write(out, "HTTP/1.1 503 Busy\r\nRetry-After: 7\r\nContent-Length: 9\r\n\r\ntoo  busy");
+      return true;
+    });
+    Http1Client h = client(Duration.ofSeconds(10));
+    byte[] body = doc("x");
+    URI root = URI.create("http://" + node.getRawAuthority());
+    Http1Client.Answer<String> a = post(h, root, "", body, 0, body.length);
+    assertThat(a.status()).isEqualTo(503);
+    assertThat(a.retryAfter()).isEqualTo("7");
+    assertThat(a.firstText()).isEqualTo("too busy");
+    assertThat(requests.get(0)).startsWith("POST / HTTP/1.1|");
+    assertThat(Http1Client.origin(root)).isEqualTo("http://127.0.0.1:" + server.getLocalPort());
   }
 }

@@ -1,4 +1,4 @@
-package io.swak.plugins.elasticsearch;
+package io.swak.support;
 
 import java.io.Closeable;
 import java.io.EOFException;
@@ -14,6 +14,8 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,39 +23,67 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Bulk requests over blocking HTTP/1.1 keep-alive connections, one per sending thread and node at a time. It
- * replaced java.net.http's asynchronous client, whose selector, executor and flow machinery cost a quarter of
- * Swak's CPU in bench/es-bulk.sh for requests that are a few large bodies a second: here the calling thread writes
- * the body straight from the encoder's array and reads the answer into {@link BulkAnswer} as it arrives.
+ * POSTs over blocking HTTP/1.1 keep-alive connections, one per calling thread and server at a time: the outputs that
+ * send a few large bodies a second (out.Elasticsearch, out.Http, out.OpenTelemetry). It replaced java.net.http's
+ * asynchronous client, whose selector, executor and flow machinery cost a quarter of Swak's CPU in bench/es-bulk.sh:
+ * here the calling thread writes the body straight from its array and hands the answer to a {@link BodyReader} as
+ * it arrives.
  *
- * <p>A request has {@code request_timeout} in all (connect, write, answer): a timer closes its socket when the time
- * is over, which ends a write the node does not read as well as a wait for an answer. A kept connection the node
+ * <p>A request has {@code requestTimeout} in all (connect, write, answer): a timer closes its socket when the time is
+ * over, which ends a write the server does not read as well as a wait for an answer. A kept connection the server
  * closed while idle fails before any byte of an answer: the request is then written once more on a new connection
- * (the node cannot have taken it); one that broke later fails the request.
+ * (the server cannot have taken it); one that broke later fails the request.
  */
-final class BulkHttp implements Closeable {
+public final class Http1Client implements Closeable {
 
-  /** Nothing reached the node (refused, no route, unknown host, connect timeout): another one may take it. */
-  static final class Unreachable extends IOException {
+  /** Nothing reached the server (refused, no route, unknown host, connect timeout): another one may take it. */
+  public static final class Unreachable extends IOException {
     Unreachable(String message, Throwable cause) {
       super(message, cause);
     }
   }
 
-  /** No answer within request_timeout. */
-  static final class TimedOut extends IOException {
+  /** No answer within the request timeout. */
+  public static final class TimedOut extends IOException {
     TimedOut(String message) {
       super(message);
     }
   }
 
-  /** A node's answer: the status, and either the bulk result (200) or the answer's first bytes. */
-  record Answer(int status, BulkAnswer.Result result, byte[] first) { }
+  /** The answer is not what was asked for: not HTTP/1.x, or a body its reader cannot read. */
+  public static class BadAnswer extends IOException {
+    public BadAnswer(String message) {
+      super(message);
+    }
+
+    public BadAnswer(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Reads an answer's body as it arrives. */
+  public interface BodyReader<T> {
+    void feed(byte[] b, int off, int n) throws IOException;
+
+    T finish() throws IOException;
+  }
+
+  /**
+   * A server's answer: the status, what the reader made of the body (when one was asked for this status), else the
+   * body's first bytes; and the Retry-After header, null without one.
+   */
+  public record Answer<T>(int status, T result, byte[] first, String retryAfter) {
+    /** The first bytes of the body as one line of text, for a message. */
+    public String firstText() {
+      return first == null ? "" : new String(first, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+    }
+  }
 
   /** Idle connections older than this are closed rather than used: proxies drop idle ones after a minute. */
   private static final long MAX_IDLE_NANOS = 30_000_000_000L;
@@ -63,13 +93,19 @@ final class BulkHttp implements Closeable {
   private final int connectTimeoutMs;
   private final long requestTimeoutNanos;
   private final int firstBytes;
-  private final Map<Nodes.Node, ConcurrentLinkedDeque<Conn>> idle = new ConcurrentHashMap<>();
+  private final Map<String, ConcurrentLinkedDeque<Conn>> idle = new ConcurrentHashMap<>();
   private final Set<Conn> open = ConcurrentHashMap.newKeySet();
   private final ScheduledThreadPoolExecutor timer;
   private volatile boolean closed;
 
-  BulkHttp(SSLContext tls, boolean verifyHost, Duration connectTimeout, Duration requestTimeout, int firstBytes,
-      String threadName) {
+  /**
+   * @param tls for https URLs (null: https fails)
+   * @param verifyHost whether the certificate must name the host
+   * @param firstBytes how much of a body without a reader is kept for {@link Answer#first}
+   * @param threadName the name of the timer's thread
+   */
+  public Http1Client(SSLContext tls, boolean verifyHost, Duration connectTimeout, Duration requestTimeout,
+      int firstBytes, String threadName) {
     this.tls = tls;
     this.verifyHost = verifyHost;
     this.connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
@@ -84,17 +120,19 @@ final class BulkHttp implements Closeable {
   }
 
   /**
-   * POSTs {@code body[off, off+len)} to the node's bulk URL with {@code headers} (complete lines, each ending in
-   * CRLF) and reads the answer.
+   * POSTs {@code body[off, off+len)} to {@code url} with {@code headers} (complete lines, each ending in CRLF) and
+   * reads the answer: into {@code readers.apply(status)} when that is not null, else its first bytes.
    */
-  Answer post(Nodes.Node node, String headers, byte[] body, int off, int len) throws IOException {
+  public <T> Answer<T> post(URI url, String headers, byte[] body, int off, int len,
+      IntFunction<BodyReader<T>> readers) throws IOException {
     long deadline = System.nanoTime() + requestTimeoutNanos;
-    byte[] head = head(node.bulk, headers, len);
-    Conn c = take(node);
+    byte[] head = head(url, headers, len);
+    String origin = origin(url);
+    Conn c = take(origin);
     boolean reused = c != null;
     for (;;) {
       if (c == null) {
-        c = connect(node, deadline);
+        c = connect(url, deadline);
       }
       Conn conn = c;
       ScheduledFuture<?> alarm = timer.schedule(conn::expire, Math.max(1, deadline - System.nanoTime()),
@@ -103,11 +141,11 @@ final class BulkHttp implements Closeable {
         conn.out.write(head);
         conn.out.write(body, off, len);
         conn.out.flush();
-        Answer a = conn.read(firstBytes);
+        Answer<T> a = conn.read(readers);
         alarm.cancel(false);
         if (conn.keepAlive && !closed) {
           conn.lastUsed = System.nanoTime();
-          idle.computeIfAbsent(node, k -> new ConcurrentLinkedDeque<>()).addFirst(conn);
+          idle.computeIfAbsent(origin, k -> new ConcurrentLinkedDeque<>()).addFirst(conn);
         } else {
           conn.close();
         }
@@ -116,11 +154,10 @@ final class BulkHttp implements Closeable {
         alarm.cancel(false);
         conn.close();
         if (conn.expired) {
-          throw new TimedOut("no answer within request_timeout " + Duration.ofNanos(requestTimeoutNanos).toMillis()
-              / 1000.0 + " s");
+          throw new TimedOut("no answer within " + Duration.ofNanos(requestTimeoutNanos).toMillis() / 1000.0 + " s");
         }
-        if (reused && conn.answerBytes == 0 && e instanceof IOException && !(e instanceof BulkAnswer.NotBulk)) {
-          reused = false; // closed by the node while it was idle: it has not seen this request
+        if (reused && conn.answerBytes == 0 && e instanceof IOException) {
+          reused = false; // closed by the server while it was idle: it has not seen this request
           c = null;
           continue;
         }
@@ -129,16 +166,24 @@ final class BulkHttp implements Closeable {
     }
   }
 
-  private static byte[] head(URI bulk, String headers, int len) {
-    String path = bulk.getRawPath() + (bulk.getRawQuery() != null ? "?" + bulk.getRawQuery() : "");
-    int port = bulk.getPort();
-    String host = bulk.getHost() + (port >= 0 ? ":" + port : "");
+  /** The URL's scheme, host and port, as they name a server in messages and in the pool of idle connections. */
+  public static String origin(URI url) {
+    return url.getScheme().toLowerCase(Locale.ROOT) + "://" + url.getRawAuthority();
+  }
+
+  private static byte[] head(URI url, String headers, int len) {
+    String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+    if (url.getRawQuery() != null) {
+      path += "?" + url.getRawQuery();
+    }
+    int port = url.getPort();
+    String host = url.getHost() + (port >= 0 ? ":" + port : "");
     return ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + len + "\r\n" + headers + "\r\n")
         .getBytes(StandardCharsets.ISO_8859_1);
   }
 
-  private Conn take(Nodes.Node node) {
-    ConcurrentLinkedDeque<Conn> q = idle.get(node);
+  private Conn take(String origin) {
+    ConcurrentLinkedDeque<Conn> q = idle.get(origin);
     if (q == null) {
       return null;
     }
@@ -154,11 +199,10 @@ final class BulkHttp implements Closeable {
     return null;
   }
 
-  private Conn connect(Nodes.Node node, long deadline) throws IOException {
+  private Conn connect(URI u, long deadline) throws IOException {
     if (closed) {
       throw new IOException("the output is closed");
     }
-    URI u = node.bulk;
     boolean https = "https".equalsIgnoreCase(u.getScheme());
     int port = u.getPort() >= 0 ? u.getPort() : https ? 443 : 80;
     InetSocketAddress addr = new InetSocketAddress(u.getHost(), port);
@@ -257,8 +301,8 @@ final class BulkHttp implements Closeable {
       StringBuilder b = new StringBuilder(64);
       for (;;) {
         if (pos == lim && !fill()) {
-          throw new EOFException(answerBytes == 0 ? "the node closed the connection without answering"
-              : "the node's answer ended in its headers");
+          throw new EOFException(answerBytes == 0 ? "the server closed the connection without answering"
+              : "the server's answer ended in its headers");
         }
         byte c = buf[pos++];
         if (c == '\n') {
@@ -266,30 +310,32 @@ final class BulkHttp implements Closeable {
           return n > 0 && b.charAt(n - 1) == '\r' ? b.substring(0, n - 1) : b.toString();
         }
         if (b.length() > 16 * 1024) {
-          throw new BulkAnswer.NotBulk("the node's answer is not HTTP: a header line of more than 16 KiB");
+          throw new BadAnswer("the server's answer is not HTTP: a header line of more than 16 KiB");
         }
         b.append((char) (c & 0xff));
       }
     }
 
-    Answer read(int firstBytes) throws IOException {
+    <T> Answer<T> read(IntFunction<BodyReader<T>> readers) throws IOException {
       int status;
       long length;
       boolean chunked;
+      String retryAfter;
       do { // 1xx answers come before the real one
         String statusLine = line();
         if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
-          throw new BulkAnswer.NotBulk("the node's answer is not HTTP/1.1: "
+          throw new BadAnswer("the server's answer is not HTTP/1.1: "
               + statusLine.substring(0, Math.min(80, statusLine.length())));
         }
         try {
           status = Integer.parseInt(statusLine.substring(9, 12));
         } catch (NumberFormatException e) {
-          throw new BulkAnswer.NotBulk("the node's answer has no status: " + statusLine);
+          throw new BadAnswer("the server's answer has no status: " + statusLine);
         }
         keepAlive = statusLine.startsWith("HTTP/1.1");
         length = -1;
         chunked = false;
+        retryAfter = null;
         for (String h; !(h = line()).isEmpty(); ) {
           int colon = h.indexOf(':');
           if (colon <= 0) {
@@ -301,17 +347,20 @@ final class BulkHttp implements Closeable {
             try {
               length = Long.parseLong(value);
             } catch (NumberFormatException e) {
-              throw new BulkAnswer.NotBulk("the node's answer has a bad Content-Length: " + value);
+              throw new BadAnswer("the server's answer has a bad Content-Length: " + value);
             }
           } else if (name.equalsIgnoreCase("transfer-encoding")) {
-            chunked = value.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+            chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
           } else if (name.equalsIgnoreCase("connection")) {
-            String v = value.toLowerCase(java.util.Locale.ROOT);
+            String v = value.toLowerCase(Locale.ROOT);
             keepAlive = v.contains("close") ? false : v.contains("keep-alive") || keepAlive;
+          } else if (name.equalsIgnoreCase("retry-after")) {
+            retryAfter = value;
           }
         }
       } while (status >= 100 && status < 200);
-      Sink sink = status == 200 ? new Sink(new BulkAnswer(), null) : new Sink(null, new byte[firstBytes]);
+      BodyReader<T> reader = readers.apply(status);
+      Sink<T> sink = new Sink<>(reader, reader == null ? new byte[firstBytes] : null);
       if (chunked) {
         for (;;) {
           String size = line();
@@ -320,7 +369,7 @@ final class BulkHttp implements Closeable {
           try {
             n = Long.parseLong((semi >= 0 ? size.substring(0, semi) : size).trim(), 16);
           } catch (NumberFormatException e) {
-            throw new BulkAnswer.NotBulk("the node's answer has a bad chunk size: " + size);
+            throw new BadAnswer("the server's answer has a bad chunk size: " + size);
           }
           if (n == 0) {
             while (!line().isEmpty()) {
@@ -337,18 +386,18 @@ final class BulkHttp implements Closeable {
         keepAlive = false; // the answer ends with the connection
         body(-1, sink);
       }
-      return sink.answer(status);
+      return sink.answer(status, retryAfter);
     }
 
     /** Passes {@code n} bytes of the body (all until the end of the stream for -1) to the sink. */
-    private void body(long n, Sink sink) throws IOException {
+    private void body(long n, Sink<?> sink) throws IOException {
       boolean toEnd = n < 0;
       while (toEnd || n > 0) {
         if (pos == lim && !fill()) {
           if (toEnd) {
             return;
           }
-          throw new EOFException("the node's answer ended " + n + " bytes before its length");
+          throw new EOFException("the server's answer ended " + n + " bytes before its length");
         }
         int k = toEnd ? lim - pos : (int) Math.min(n, lim - pos);
         sink.accept(buf, pos, k);
@@ -358,20 +407,20 @@ final class BulkHttp implements Closeable {
     }
   }
 
-  /** Where an answer's body goes: the bulk reader, or the first bytes kept for an error message. */
-  private static final class Sink {
-    final BulkAnswer bulk;
+  /** Where an answer's body goes: its reader, or the first bytes kept for a message. */
+  private static final class Sink<T> {
+    final BodyReader<T> reader;
     final byte[] first;
     int kept;
 
-    Sink(BulkAnswer bulk, byte[] first) {
-      this.bulk = bulk;
+    Sink(BodyReader<T> reader, byte[] first) {
+      this.reader = reader;
       this.first = first;
     }
 
     void accept(byte[] b, int off, int n) throws IOException {
-      if (bulk != null) {
-        bulk.feed(b, off, n);
+      if (reader != null) {
+        reader.feed(b, off, n);
       } else {
         int k = Math.min(n, first.length - kept);
         System.arraycopy(b, off, first, kept, k);
@@ -379,9 +428,9 @@ final class BulkHttp implements Closeable {
       }
     }
 
-    Answer answer(int status) throws IOException {
-      return bulk != null ? new Answer(status, bulk.finish(), null)
-          : new Answer(status, null, java.util.Arrays.copyOf(first, kept));
+    Answer<T> answer(int status, String retryAfter) throws IOException {
+      return reader != null ? new Answer<>(status, reader.finish(), null, retryAfter)
+          : new Answer<>(status, null, Arrays.copyOf(first, kept), retryAfter);
     }
   }
 }
