@@ -5,7 +5,8 @@
 # A run ends when the input's checkpoint reaches the end of the file (every line answered 2xx); the sink's count
 # then says every line came (it counts two lines a document, as for _bulk: LINES/2 documents).
 # Usage: bench/filetail-http.sh [LINES] [RUNS]   (build first: mvn -q -o -DskipTests package)
-# Env: IN_FLIGHT (out.Http's in_flight, its default when unset).
+# Env: IN_FLIGHT (out.Http's in_flight, its default when unset); OUT=otlp: out.OpenTelemetry (OTLP/HTTP protobuf,
+# gzip unless GZIP=0) instead, into the same sink (its answers are taken as success; no count then).
 set -eu
 LINES=${1:-2000000}
 RUNS=${2:-3}
@@ -36,11 +37,17 @@ for run in $(seq 1 "$RUNS"); do
       path: $LOG
       pos_dir: $POS
       read_from_head: true
-  - out.Http:
-      url: http://127.0.0.1:$PORT/bench/_bulk
-      format: ${FORMAT:-ndjson}
-$([ -n "${GZIP:-}" ] && echo "      compress: gzip")
-$([ -n "${IN_FLIGHT:-}" ] && echo "      in_flight: $IN_FLIGHT")
+$(if [ "${OUT:-http}" = otlp ]; then
+  echo "  - out.OpenTelemetry:"
+  echo "      endpoint: http://127.0.0.1:$PORT"
+  [ "${GZIP:-1}" = 0 ] && echo "      compression: none"
+else
+  echo "  - out.Http:"
+  echo "      url: http://127.0.0.1:$PORT/bench/_bulk"
+  echo "      format: ${FORMAT:-ndjson}"
+  [ -n "${GZIP:-}" ] && echo "      compress: gzip"
+  [ -n "${IN_FLIGHT:-}" ] && echo "      in_flight: $IN_FLIGHT"
+fi)
 YML
   START=$(bench_now)
   SWAK_DATA_DIR=$WORK/data /usr/bin/time -v -o "$WORK/time-$run.txt" "$HERE/bin/swak" run "$WORK/http.yml" 2> "$WORK/agent-$run.err" &
@@ -57,6 +64,6 @@ YML
   wait "$TIMEPID" || true
   GOT=$(curl -s "http://127.0.0.1:$PORT/bench/_count" | sed 's/[^0-9]//g')
   bench_record swak "$run" "$LINES" "$(bench_elapsed "$START" "$END")" "$(bench_time_cpu "$WORK/time-$run.txt")" \
-    "$(bench_time_rss "$WORK/time-$run.txt")" lines "sink: $((GOT * 2)) lines"
+    "$(bench_time_rss "$WORK/time-$run.txt")" lines "$([ "${OUT:-http}" = otlp ] || echo "sink: $((GOT * 2)) lines")"
 done
 bench_summary lines swak

@@ -85,6 +85,44 @@ public final class Http1Client implements Closeable {
     }
   }
 
+  /** Header names the client writes itself, or that would change how it frames the request: not taken from a config. */
+  public static final Set<String> OWN_HEADERS = Set.of("host", "content-length", "connection", "transfer-encoding",
+      "te", "trailer", "expect", "upgrade");
+
+  /**
+   * Refuses a header name that is not a token, or a value with a line break, a control character or a character
+   * outside Latin-1 (it would split the request); the value is never shown: it may be a secret.
+   */
+  public static void checkHeaders(String option, Map<String, String> headers) {
+    if (headers == null) {
+      return;
+    }
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      String name = h.getKey();
+      if (name == null || name.isBlank() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c >= 127)) {
+        throw new IllegalArgumentException("option `" + option + "`: '" + name + "' is not a header name");
+      }
+      String v = h.getValue() == null ? "" : h.getValue();
+      if (v.chars().anyMatch(c -> c < ' ' && c != '\t' || c == 127 || c > 255)) {
+        throw new IllegalArgumentException("option `" + option + "`: the value of header " + name + " has a line "
+            + "break, a control character or a character outside Latin-1");
+      }
+    }
+  }
+
+  /** The lines of {@code headers} (checked by {@link #checkHeaders}) but {@link #OWN_HEADERS}, each ending in CRLF. */
+  public static String headerLines(Map<String, String> headers) {
+    StringBuilder b = new StringBuilder();
+    if (headers != null) {
+      headers.forEach((name, value) -> {
+        if (!OWN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+          b.append(name).append(": ").append(value == null ? "" : value.strip()).append("\r\n");
+        }
+      });
+    }
+    return b.toString();
+  }
+
   /** Idle connections older than this are closed rather than used: proxies drop idle ones after a minute. */
   private static final long MAX_IDLE_NANOS = 30_000_000_000L;
 

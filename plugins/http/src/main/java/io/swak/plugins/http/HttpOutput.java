@@ -17,9 +17,6 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,8 +32,6 @@ import javax.net.ssl.SSLContext;
  */
 final class HttpOutput implements Output {
 
-  private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
-      "transfer-encoding", "te", "trailer");
   /** How much of an answer's body is kept for the reason of a failure. */
   private static final int ANSWER_START = 200;
 
@@ -66,15 +61,7 @@ final class HttpOutput implements Output {
     if (o.compress() == HttpOutputPlugin.Compress.GZIP) {
       h.append("Content-Encoding: gzip\r\n");
     }
-    if (o.headers() != null) {
-      for (Map.Entry<String, String> e : o.headers().entrySet()) {
-        String name = e.getKey();
-        String value = e.getValue() == null ? "" : e.getValue(); // checked by the options: one line of Latin-1
-        if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
-          h.append(name).append(": ").append(value.strip()).append("\r\n");
-        }
-      }
-    }
+    h.append(Http1Client.headerLines(o.headers()));
     headers = h.toString();
     SSLContext tls = "https".equalsIgnoreCase(url.getScheme())
         ? PemTls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()) : null;

@@ -1,6 +1,7 @@
 package io.swak.plugins.http;
 
 import io.swak.api.Option;
+import io.swak.support.Http1Client;
 import io.swak.api.Plugin;
 import java.net.URI;
 import java.nio.file.Path;
@@ -61,19 +62,7 @@ public final class HttpOutputPlugin extends Plugin<HttpOutputPlugin.Options> {
       if (inFlight < 1 || inFlight > 64) {
         throw new IllegalArgumentException("option `in_flight` must be between 1 and 64");
       }
-      if (headers != null) {
-        for (Map.Entry<String, String> h : headers.entrySet()) {
-          if (h.getKey().isBlank() || h.getKey().chars().anyMatch(c -> c <= ' ' || c == ':' || c >= 127)) {
-            throw new IllegalArgumentException("option `headers`: '" + h.getKey() + "' is not a header name");
-          }
-          String v = h.getValue() == null ? "" : h.getValue();
-          if (v.chars().anyMatch(c -> c < ' ' && c != '\t' || c == 127 || c > 255)) {
-            // the value is not shown: it may be a secret
-            throw new IllegalArgumentException("option `headers`: the value of header " + h.getKey() + " has a line "
-                + "break, a control character or a character outside Latin-1");
-          }
-        }
-      }
+      Http1Client.checkHeaders("headers", headers);
     }
   }
 

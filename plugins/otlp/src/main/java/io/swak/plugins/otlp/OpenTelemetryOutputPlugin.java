@@ -1,6 +1,7 @@
 package io.swak.plugins.otlp;
 
 import io.swak.api.Option;
+import io.swak.support.Http1Client;
 import io.swak.api.Plugin;
 import java.net.URI;
 import java.nio.file.Path;
@@ -51,6 +52,7 @@ public final class OpenTelemetryOutputPlugin extends Plugin<OpenTelemetryOutputP
       if (messageKey == null || messageKey.isEmpty()) {
         throw new IllegalArgumentException("option `message_key` must not be empty");
       }
+      Http1Client.checkHeaders("headers", headers);
       headers = headers == null ? Map.of() : Map.copyOf(headers);
       resource = resource == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(
           resource));

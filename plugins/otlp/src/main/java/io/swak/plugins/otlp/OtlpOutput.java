@@ -7,21 +7,20 @@ import io.swak.api.Batch;
 import io.swak.api.Output;
 import io.swak.api.PermanentFailure;
 import io.swak.api.StepContext;
+import io.swak.support.Http1Client;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * out.OpenTelemetry: one POST per signal in a batch, synchronous on the runtime's thread; the batch is delivered when
+ * out.OpenTelemetry: one POST per signal in a batch, synchronous on the runtime's thread over {@link Http1Client}
+ * (HTTP/1.1 keep-alive, the OTLP/HTTP transport every receiver speaks); the batch is delivered when
  * every POST was answered 2xx. What the OTLP specification says to retry (429, 502, 503, 504, and any network
  * failure) is thrown for the runtime to retry; any other answer is final and sends the batch to the dead-letter file
  * with the receiver's reason.
@@ -32,7 +31,12 @@ final class OtlpOutput implements Output {
 
   private final OpenTelemetryOutputPlugin.Options o;
   private final Map<Signal, URI> uris = new java.util.EnumMap<>(Signal.class);
-  private HttpClient client;
+  /** How much of an answer is read: a partial success or an error status, both small. */
+  private static final int ANSWER_BYTES = 64 * 1024;
+
+  private Http1Client client;
+  /** Content-Type, Content-Encoding and the configured headers, each line ending in CRLF. */
+  private String headers;
   private EventsToLogs encoder;
   private StepContext context;
   private long lastPartialWarning;
@@ -53,13 +57,13 @@ final class OtlpOutput implements Output {
       uris.put(s, ownPath ? (s == Signal.LOGS ? u : URI.create(u.getScheme() + "://" + u.getRawAuthority() + s.path))
           : URI.create(root + s.path));
     }
-    HttpClient.Builder b = HttpClient.newBuilder()
-        .connectTimeout(o.timeout())
-        .version(u.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
-    if (u.getScheme().equals("https")) {
-      b.sslContext(io.swak.support.PemTls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()));
-    }
-    client = b.build();
+    SSLContext tls = u.getScheme().equals("https")
+        ? io.swak.support.PemTls.clientContext(o.tlsInsecure(), o.caFile(), o.certFile(), o.keyFile()) : null;
+    client = new Http1Client(tls, !o.tlsInsecure(), o.timeout(), o.timeout(), ANSWER_BYTES,
+        "swak-otlp-" + ctx.taskName().replace(' ', '-') + "-timer");
+    headers = "Content-Type: application/x-protobuf\r\n"
+        + (o.compression() == OpenTelemetryOutputPlugin.Compression.GZIP ? "Content-Encoding: gzip\r\n" : "")
+        + Http1Client.headerLines(o.headers());
     encoder = new EventsToLogs(o.messageKey(), o.tagAttribute(), o.resource());
     LOG.info("out.OpenTelemetry: sending to {} (OTLP/HTTP protobuf{})", uris.get(Signal.LOGS),
         o.compression() == OpenTelemetryOutputPlugin.Compression.GZIP ? ", gzip" : "");
@@ -84,31 +88,24 @@ final class OtlpOutput implements Output {
 
   private void post(EventsToLogs.Request r) throws Exception {
     byte[] body = r.body();
-    HttpRequest.Builder req = HttpRequest.newBuilder(uris.get(r.signal())).timeout(o.timeout())
-        .header("Content-Type", "application/x-protobuf");
     if (o.compression() == OpenTelemetryOutputPlugin.Compression.GZIP) {
       body = gzip(body);
-      req.header("Content-Encoding", "gzip");
     }
-    for (Map.Entry<String, String> h : o.headers().entrySet()) {
-      req.header(h.getKey(), h.getValue());
-    }
-    HttpResponse<byte[]> resp;
+    Http1Client.Answer<Void> resp;
     try {
-      resp = client.send(req.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-    } catch (HttpTimeoutException e) {
+      resp = client.post(uris.get(r.signal()), headers, body, 0, body.length, status -> null);
+    } catch (Http1Client.TimedOut e) {
       throw new IOException(where(r) + ": no answer within " + o.timeout().toSeconds() + " s", e);
     } catch (IOException e) {
       throw new IOException(where(r) + ": " + io.swak.support.FailureText.of(e), e);
     }
-    int code = resp.statusCode();
+    int code = resp.status();
     context.metrics().count("requests", 1);
     if (code / 100 == 2) {
-      partialSuccess(r, resp.body());
+      partialSuccess(r, resp.first());
       return;
     }
-    String why = RpcStatus.message(resp.body());
+    String why = RpcStatus.message(resp.first());
     String text = where(r) + " answered " + code + (why != null ? ": " + why : "");
     if (code == 429 || code == 502 || code == 503 || code == 504) {
       context.metrics().count("retryable_answers", 1);
@@ -173,6 +170,8 @@ final class OtlpOutput implements Output {
 
   @Override
   public void close() {
-    client = null; // its selector thread ends once the client is unreachable (Java 17 has no close)
+    if (client != null) {
+      client.close();
+    }
   }
 }
