@@ -52,16 +52,9 @@ YML
   START=$(bench_now)
   SWAK_DATA_DIR=$WORK/data /usr/bin/time -v -o "$WORK/time-$run.txt" "$HERE/bin/swak" run "$WORK/http.yml" 2> "$WORK/agent-$run.err" &
   TIMEPID=$!
-  while :; do
-    OFF=$(grep -ao 'offset=[0-9]*' "$POS/positions.log" 2>/dev/null | tail -1 | sed 's/offset=//' || true)
-    [ "${OFF:-0}" = "$SIZE" ] && break
-    kill -0 $TIMEPID 2>/dev/null || { echo "agent ended early:"; tail -20 "$WORK/agent-$run.err"; exit 1; }
-    sleep 0.02
-  done
+  bench_wait_checkpoint "$POS" "$SIZE" "$TIMEPID" "$WORK/agent-$run.err"
   END=$(bench_now)
-  JPID=$(pgrep -P "$TIMEPID" java || true)
-  [ -n "$JPID" ] && kill -TERM "$JPID"
-  wait "$TIMEPID" || true
+  bench_end_agent "$TIMEPID"
   GOT=$(curl -s "http://127.0.0.1:$PORT/bench/_count" | sed 's/[^0-9]//g')
   bench_record swak "$run" "$LINES" "$(bench_elapsed "$START" "$END")" "$(bench_time_cpu "$WORK/time-$run.txt")" \
     "$(bench_time_rss "$WORK/time-$run.txt")" lines "$([ "${OUT:-http}" = otlp ] || echo "sink: $((GOT * 2)) lines")"

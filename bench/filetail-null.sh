@@ -66,9 +66,7 @@ YML
     sleep 0.02
   done
   END=$(date +%s.%N)
-  JPID=$(pgrep -P "$TIMEPID" java || true)
-  [ -n "$JPID" ] && kill -TERM "$JPID"
-  wait "$TIMEPID" || true
+  bench_end_agent "$TIMEPID"
   bench_record swak "$run" "$LINES" "$(bench_elapsed "$START" "$END")" "$(bench_time_cpu "$WORK/time-$run.txt")" \
     "$(bench_time_rss "$WORK/time-$run.txt")"
 }

@@ -118,3 +118,20 @@ bench_wait_receiver() { # RECEIVER AGENT LOG
   done
   wait "$1" || true
 }
+
+# POS SIZE PID ERR: waits until the runtime's position journal in POS says SIZE bytes of the one file were
+# acknowledged; exits with the agent's last lines (ERR) if its process PID ends first
+bench_wait_checkpoint() {
+  while :; do
+    OFF=$(grep -ao 'offset=[0-9]*' "$1/positions.log" 2>/dev/null | tail -1 | sed 's/offset=//' || true)
+    [ "${OFF:-0}" = "$2" ] && return 0
+    kill -0 "$3" 2>/dev/null || { echo "agent ended early:"; tail -20 "$4"; exit 1; }
+    sleep 0.02
+  done
+}
+# PID: ends the java child of the /usr/bin/time process PID (the agent) and waits for it
+bench_end_agent() {
+  JPID=$(pgrep -P "$1" java || true)
+  [ -n "$JPID" ] && kill -TERM "$JPID"
+  wait "$1" || true
+}
