@@ -20,6 +20,7 @@ import io.swak.api.Batch;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
+import io.swak.support.BatchQueue;
 import io.swak.support.ByteBudget;
 import java.net.InetSocketAddress;
 import java.time.Duration;

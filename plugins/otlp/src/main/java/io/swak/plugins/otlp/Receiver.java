@@ -7,6 +7,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.swak.api.Ack;
 import io.swak.api.Batch;
 import io.swak.api.StepMetrics;
+import io.swak.support.BatchQueue;
 import io.swak.support.ByteBudget;
 import java.util.ArrayList;
 import java.util.List;

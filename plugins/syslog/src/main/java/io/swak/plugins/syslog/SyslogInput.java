@@ -19,6 +19,7 @@ import io.swak.api.Batch;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
+import io.swak.support.BatchQueue;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;

@@ -17,6 +17,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.swak.api.Batch;
 import io.swak.api.Input;
 import io.swak.api.StepContext;
+import io.swak.support.BatchQueue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -2,6 +2,7 @@ package io.swak.plugins.tcp;
 
 import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
+import io.swak.support.BatchQueue;
 import io.swak.support.ByteBudget;
 import io.swak.support.WarnEvery;
 import java.util.Set;

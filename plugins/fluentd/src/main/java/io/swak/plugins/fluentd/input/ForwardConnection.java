@@ -16,6 +16,7 @@ import io.swak.plugins.fluentd.protocol.ForwardProtocolException;
 import io.swak.plugins.fluentd.protocol.ForwardRequest;
 import io.swak.plugins.fluentd.protocol.FrameSplitter;
 import io.swak.plugins.fluentd.protocol.Handshake;
+import io.swak.support.BatchQueue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -25,6 +25,7 @@ import io.swak.api.StepContext;
 import io.swak.api.StepMetrics;
 import io.swak.plugins.fluentd.protocol.ForwardDecoder;
 import io.swak.plugins.fluentd.protocol.Handshake;
+import io.swak.support.BatchQueue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

@@ -9,6 +9,7 @@ import io.swak.api.Batch;
 import io.swak.api.BatchBuilder;
 import io.swak.core.testing.TestContext;
 import io.swak.plugins.fluentd.testing.WireMessages;
+import io.swak.support.BatchQueue;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;

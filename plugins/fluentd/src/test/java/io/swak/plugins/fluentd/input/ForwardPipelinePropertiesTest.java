@@ -11,6 +11,7 @@ import io.swak.api.Event;
 import io.swak.core.testing.TestContext;
 import io.swak.plugins.fluentd.protocol.ForwardDecoder;
 import io.swak.plugins.fluentd.testing.WireMessages;
+import io.swak.support.BatchQueue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -12,6 +12,7 @@ import io.swak.core.testing.TestContext;
 import io.swak.plugins.fluentd.protocol.ForwardDecoder;
 import io.swak.plugins.fluentd.protocol.Handshake;
 import io.swak.plugins.fluentd.testing.Fixture;
+import io.swak.support.BatchQueue;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
