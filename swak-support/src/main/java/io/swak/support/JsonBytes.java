@@ -139,24 +139,31 @@ public final class JsonBytes {
 
   /** Digits written in place: no String per number. */
   void number(long v) {
-    if (v == Long.MIN_VALUE) {
-      ascii(Long.toString(v));
-      return;
-    }
     ensure(20);
+    len = number(v, buf, len);
+  }
+
+  private static final byte[] MIN_LONG = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
+
+  /** The decimal digits of {@code v} into {@code o} at {@code p}, which has room for 20 bytes; the end. */
+  public static int number(long v, byte[] o, int p) {
+    if (v == Long.MIN_VALUE) {
+      System.arraycopy(MIN_LONG, 0, o, p, MIN_LONG.length);
+      return p + MIN_LONG.length;
+    }
     if (v < 0) {
-      buf[len++] = '-';
+      o[p++] = '-';
       v = -v;
     }
     int digits = 1;
     for (long t = v; t >= 10; t /= 10) {
       digits++;
     }
-    for (int i = len + digits - 1; i >= len; i--) {
-      buf[i] = (byte) ('0' + v % 10);
+    for (int i = p + digits - 1; i >= p; i--) {
+      o[i] = (byte) ('0' + v % 10);
       v /= 10;
     }
-    len += digits;
+    return p + digits;
   }
 
   /** Like Jackson's default: finite doubles as numbers, NaN and infinities as strings. */

@@ -89,27 +89,10 @@ final class JsonOut {
     }
   }
 
-
   /** Digits written in place. */
   void number(long v) {
-    if (v == Long.MIN_VALUE) {
-      ascii(Long.toString(v));
-      return;
-    }
     ensure(20);
-    if (v < 0) {
-      buf[len++] = '-';
-      v = -v;
-    }
-    int digits = 1;
-    for (long t = v; t >= 10; t /= 10) {
-      digits++;
-    }
-    for (int i = len + digits - 1; i >= len; i--) {
-      buf[i] = (byte) ('0' + v % 10);
-      v /= 10;
-    }
-    len += digits;
+    len = JsonBytes.number(v, buf, len);
   }
 
   /** Finite doubles as numbers, NaN and infinities as strings (JSON has no such numbers). */
