@@ -3,6 +3,7 @@ package io.swak.plugins.tcp;
 import io.swak.api.MsgpackException;
 import io.swak.api.MsgpackReader;
 import io.swak.api.Output.Receipt;
+import io.swak.support.SendGuard;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +18,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -39,7 +37,7 @@ final class TcpLink implements Closeable {
   private final Socket socket;
   private final OutputStream socketOut;
   private final StreamEncoder encoder;
-  private final ScheduledExecutorService watchdog;
+  private final SendGuard guard;
   private final long ackTimeoutNanos;
   final long expiresAtNanos;
   /** Bytes that went on the wire (after compression). */
@@ -53,7 +51,7 @@ final class TcpLink implements Closeable {
     this.socketOut = new BufferedOutputStream(wire, 1 << 16);
     this.encoder = o.compress() == TcpOutputPlugin.Compress.NONE ? null
         : StreamEncoder.of(o.compress(), o.compressLevel(), socketOut);
-    this.watchdog = watchdog;
+    this.guard = new SendGuard(watchdog, this::fail, this::checkAcks);
     this.ackTimeoutNanos = o.ackTimeout().toNanos();
     this.expiresAtNanos = expiresAtNanos;
   }
@@ -103,71 +101,24 @@ final class TcpLink implements Closeable {
   }
 
   void write(byte[] b, int off, int len, Duration sendTimeout) throws IOException {
-    guarded(sendTimeout);
-    try {
+    guard.run(sendTimeout, () -> {
       if (encoder != null) {
         encoder.write(b, off, len);
       } else {
         socketOut.write(b, off, len);
       }
-    } catch (IOException e) {
-      throw timedOut ? timeout(sendTimeout) : e;
-    } finally {
-      busySince = 0;
-    }
+    });
   }
 
   /** Sends everything written (the compressor's sync flush, then the socket buffer). */
   void flush(Duration sendTimeout) throws IOException {
-    guarded(sendTimeout);
-    try {
+    guard.run(sendTimeout, () -> {
       if (encoder != null) {
         encoder.flush();
       } else {
         socketOut.flush();
       }
-    } catch (IOException e) {
-      throw timedOut ? timeout(sendTimeout) : e;
-    } finally {
-      busySince = 0;
-    }
-  }
-
-  /*
-   * The send timeout: a write marks when it started, and a check on the timer thread every quarter of the
-   * timeout closes the socket of a write older than that (a timer per write would wake that thread several
-   * times a batch).
-   */
-  private volatile long busySince;
-  private volatile long limitNanos;
-  private volatile boolean timedOut;
-  private ScheduledFuture<?> sendCheck;
-
-  private void guarded(Duration sendTimeout) {
-    long limit = sendTimeout.toNanos();
-    if (sendCheck == null || limit != limitNanos) {
-      if (sendCheck != null) {
-        sendCheck.cancel(false);
-      }
-      limitNanos = limit;
-      long every = Math.max(5, sendTimeout.toMillis() / 4);
-      sendCheck = watchdog.scheduleWithFixedDelay(this::checkSend, every, every, TimeUnit.MILLISECONDS);
-    }
-    busySince = System.nanoTime() | 1;
-  }
-
-  private void checkSend() {
-    long since = busySince;
-    if (since != 0 && System.nanoTime() - since > limitNanos) {
-      timedOut = true;
-      fail("the server did not take the data within send_timeout");
-    }
-    checkAcks();
-  }
-
-  private static SocketTimeoutException timeout(Duration sendTimeout) {
-    return new SocketTimeoutException("the server did not take the data within send_timeout ("
-        + sendTimeout.toMillis() + " ms)");
+    });
   }
 
   /**
@@ -175,8 +126,7 @@ final class TcpLink implements Closeable {
    * everything (in.Tcp closes once it read the end of the stream). False when it did not within {@code wait}.
    */
   boolean finishAndWait(Duration wait) throws IOException {
-    guarded(wait);
-    try {
+    guard.run(wait, () -> {
       if (encoder != null) {
         encoder.finish();
       }
@@ -184,9 +134,7 @@ final class TcpLink implements Closeable {
       if (!(socket instanceof SSLSocket)) {
         socket.shutdownOutput();
       }
-    } finally {
-      busySince = 0;
-    }
+    });
     synchronized (this) {
       long deadline = System.nanoTime() + wait.toNanos();
       while (broken == null) {
@@ -395,9 +343,7 @@ final class TcpLink implements Closeable {
     } catch (IOException ignored) {
       // closing
     }
-    if (sendCheck != null) {
-      sendCheck.cancel(false);
-    }
+    guard.cancel();
     if (!lost.isEmpty()) {
       lostAny = true;
     }

@@ -31,6 +31,9 @@ class TcpOutputWireTest extends AgentTestBase {
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final AtomicInteger connections = new AtomicInteger();
   private ServerSocket server;
+  /** While true, connections are accepted and held without a byte read. */
+  private volatile boolean deaf;
+  private final List<Socket> held = new CopyOnWriteArrayList<>();
 
   private int listen() throws Exception {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -39,6 +42,10 @@ class TcpOutputWireTest extends AgentTestBase {
         try {
           Socket s = server.accept();
           connections.incrementAndGet();
+          if (deaf) {
+            held.add(s);
+            continue;
+          }
           Thread r = new Thread(() -> {
             try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
                 StandardCharsets.UTF_8))) {
@@ -68,6 +75,31 @@ class TcpOutputWireTest extends AgentTestBase {
       agent = null;
     }
     server.close();
+    for (Socket s : held) {
+      s.close();
+    }
+  }
+
+  @Test
+  void aServerThatStopsReadingHitsTheSendTimeoutAndTheBatchGoesAgainOnANewConnection() throws Exception {
+    deaf = true;
+    int port = listen();
+    // batches of ~10 MB: more than the loopback socket buffers take while nothing reads
+    start("""
+        - task:
+          - in.TestSource: {name: %s, batch: 100, total: 200, pad: 100000}
+          - out.Tcp: {host: 127.0.0.1, port: %d, send_timeout: 300ms, retry_wait: 50ms, retry_max_wait: 200ms}
+        """.formatted(id, port));
+    await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(agent.tasks().get(0).counters().get(1)
+        .lastFailure()).contains("the server did not take the data within send_timeout (300 ms)"));
+    assertThat(TestSource.state(id).window.committed()).isZero();
+    deaf = false;
+    await().atMost(Duration.ofSeconds(30)).until(() -> TestSource.state(id).window.committed() == 200);
+    java.util.Set<Long> seqs = new java.util.HashSet<>();
+    for (String l : lines) {
+      seqs.add(JSON.readTree(l).get("seq").asLong());
+    }
+    assertThat(seqs).hasSize(200).contains(1L, 200L);
   }
 
   @Test

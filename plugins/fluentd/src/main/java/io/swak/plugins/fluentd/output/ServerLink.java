@@ -6,6 +6,7 @@ import io.swak.api.Output.Receipt;
 import io.swak.plugins.fluentd.protocol.ForwardProtocolException;
 import io.swak.plugins.fluentd.protocol.FrameScanner;
 import io.swak.plugins.fluentd.protocol.Handshake;
+import io.swak.support.SendGuard;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -23,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -61,7 +61,7 @@ final class ServerLink implements Closeable {
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
-  private final ScheduledExecutorService watchdog;
+  private final SendGuard guard;
   final long expiresAtNanos;
   /** False when the server's HELO said it closes connections after each message. */
   boolean serverKeepsAlive = true;
@@ -78,7 +78,7 @@ final class ServerLink implements Closeable {
     this.socket = socket;
     this.in = socket.getInputStream();
     this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-    this.watchdog = watchdog;
+    this.guard = new SendGuard(watchdog, why -> fail(why, true), null); // fails before the reader sees the close
     this.expiresAtNanos = expiresAtNanos;
     this.ackTimeout = ackTimeout;
     this.acks = acks;
@@ -171,62 +171,11 @@ final class ServerLink implements Closeable {
   }
 
   void write(byte[] b, int off, int len, Duration sendTimeout) throws IOException {
-    guarded(sendTimeout);
-    try {
-      out.write(b, off, len);
-    } catch (IOException e) {
-      throw timedOut ? timeout(sendTimeout) : e;
-    } finally {
-      busySince = 0;
-    }
+    guard.run(sendTimeout, () -> out.write(b, off, len));
   }
 
   void flush(Duration sendTimeout) throws IOException {
-    guarded(sendTimeout);
-    try {
-      out.flush();
-    } catch (IOException e) {
-      throw timedOut ? timeout(sendTimeout) : e;
-    } finally {
-      busySince = 0;
-    }
-  }
-
-  /*
-   * The send timeout: a write marks when it started, and a check on the timer thread closes the socket
-   * of a write older than the timeout. (A timer scheduled and cancelled per write woke that thread four
-   * times a batch and cost ~5% of the CPU at 2 M lines/s.) The check runs every quarter of the timeout,
-   * so a stuck write fails between 1 and 1.25 times send_timeout after it started.
-   */
-  private volatile long busySince;
-  private volatile long limitNanos;
-  private volatile boolean timedOut;
-  private ScheduledFuture<?> sendCheck;
-
-  private void guarded(Duration sendTimeout) {
-    long limit = sendTimeout.toNanos();
-    if (sendCheck == null || limit != limitNanos) {
-      if (sendCheck != null) {
-        sendCheck.cancel(false);
-      }
-      limitNanos = limit;
-      long every = Math.max(5, sendTimeout.toMillis() / 4);
-      sendCheck = watchdog.scheduleWithFixedDelay(this::checkSend, every, every, TimeUnit.MILLISECONDS);
-    }
-    busySince = System.nanoTime() | 1; // never 0 while busy
-  }
-
-  private void checkSend() {
-    long since = busySince;
-    if (since != 0 && System.nanoTime() - since > limitNanos) {
-      timedOut = true;
-      fail(timeout(Duration.ofNanos(limitNanos)).getMessage(), true); // before the reader sees the socket closed
-    }
-  }
-
-  private static SocketTimeoutException timeout(Duration sendTimeout) {
-    return new SocketTimeoutException("the server did not take the data within send_timeout ("
-        + sendTimeout.toMillis() + " ms)");
+    guard.run(sendTimeout, out::flush);
   }
 
   /** Reads one msgpack value sent by the server, waiting at most {@code timeout}. */
@@ -531,9 +480,7 @@ final class ServerLink implements Closeable {
       }
       expected.clear();
     }
-    if (sendCheck != null) {
-      sendCheck.cancel(false);
-    }
+    guard.cancel();
     closeQuietly();
     if (!lost.isEmpty()) {
       metrics.count("resends", lost.size());
