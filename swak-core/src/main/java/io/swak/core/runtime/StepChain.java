@@ -38,7 +38,22 @@ final class StepChain {
 
   StepChain(String taskLabel, List<StepConfig> configs, List<StepCounters> counters, StepCounters before, Path dataDir,
       Clock clock, StopSignal stop) {
-    this(taskLabel, configs, counters, before, dataDir, clock, stop, configs.stream().map(StepConfig::name).toList());
+    this(taskLabel, configs, counters, before, dataDir, clock, stop, topLevelNames(configs));
+  }
+
+  /**
+   * The names of a task's steps after its input: a step's plugin name, and for the second and later steps of the same
+   * plugin {@code -<position in the task>} as well (the input is 1), so that two buffers of one task keep their chunks
+   * in directories of their own. The first keeps the plain name, and with it the files it kept before.
+   */
+  static List<String> topLevelNames(List<StepConfig> configs) {
+    List<String> names = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < configs.size(); i++) {
+      String name = configs.get(i).name();
+      names.add(seen.add(name) ? name : name + "-" + (i + 2));
+    }
+    return names;
   }
 
   /** With the names the steps go by ({@link io.swak.api.StepContext#stepName}): a branch's are prefixed with the route's. */

@@ -14,7 +14,8 @@ public final class BufferPlugin extends Plugin<BufferPlugin.Options> {
       @Option(value = "memory: chunks in the heap, acknowledged when delivered; file: chunk files, acknowledged "
           + "when synced, delivered after a crash or restart.", defaultValue = "memory")
       BufferSettings.Type type,
-      @Option("Chunk directory (type file; default <data_dir>/buffer/<task>-<step>). With type memory: where "
+      @Option("Chunk directory (type file; default <data_dir>/buffer/<task>-<step>, where a task's second buffer is "
+          + "buffer-<its position in the task>). With type memory: where "
           + "chunks spill when total_limit is reached (no spill when unset).")
       Path path,
       @Option(value = "Deliver a chunk this long after its first event; 0 = no time trigger.", defaultValue = "1s")
