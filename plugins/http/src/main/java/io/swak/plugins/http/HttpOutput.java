@@ -53,11 +53,15 @@ final class HttpOutput implements Output {
   @Override
   public void start(StepContext ctx) throws Exception {
     this.context = ctx;
-    StringBuilder h = new StringBuilder("Content-Type: ").append(switch (o.format()) {
-      case MSGPACK -> "application/msgpack";
-      case NDJSON -> "application/x-ndjson";
-      default -> "application/json";
-    }).append("\r\n");
+    StringBuilder h = new StringBuilder();
+    boolean ownType = o.headers() != null && o.headers().keySet().stream().anyMatch("content-type"::equalsIgnoreCase);
+    if (!ownType) { // a Content-Type in `headers` replaces the format's
+      h.append("Content-Type: ").append(switch (o.format()) {
+        case MSGPACK -> "application/msgpack";
+        case NDJSON -> "application/x-ndjson";
+        default -> "application/json";
+      }).append("\r\n");
+    }
     if (o.compress() == HttpOutputPlugin.Compress.GZIP) {
       h.append("Content-Encoding: gzip\r\n");
     }

@@ -97,12 +97,15 @@ class HttpOutputTest extends AgentTestBase {
       start("""
           - task:
             - in.TestSource: {name: %s, batch: 20, total: 1000}
-            - out.Http: {url: "%s", format: ndjson, envelope: false, in_flight: 4, retry_wait: 20ms}
+            - out.Http: {url: "%s", format: ndjson, envelope: false, in_flight: 4, retry_wait: 20ms,
+                         headers: {content-type: "application/json; charset=utf-8"}}
           """.formatted(id, server.url("/many")));
       await().atMost(Duration.ofSeconds(30)).until(() -> server.requests.stream()
           .mapToLong(r -> r.text().lines().count()).sum() >= 1000);
       List<String> lines = server.requests.stream().flatMap(r -> r.text().lines()).toList();
       assertThat(lines).doesNotHaveDuplicates().hasSize(1000).contains("{\"seq\":1}", "{\"seq\":1000}");
+      assertThat(server.requests).extracting(HttpReceiver.Request::contentType)
+          .containsOnly("application/json; charset=utf-8");
     }
   }
 
