@@ -15,7 +15,7 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${BENCH_DIR:-/tmp/swak-bench-filetail}
 rm -rf "$WORK"; mkdir -p "$WORK"
 LOG=$WORK/input.log
-awk -v n="$LINES" 'BEGIN { for (i = 0; i < n; i++) printf "2026-11-21T12:00:00.000Z INFO  [worker-%02d] request id=%09d path=/api/v1/items status=200 took=%03dms\n", i % 16, i, i % 997 }' > "$LOG"
+bench_app_log "$LOG" "$LINES"
 SIZE=$(stat -c %s "$LOG")
 echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
 run_fluentbit() { # one Fluent Bit run on the same file: tail from the head, exit at its end
