@@ -84,7 +84,7 @@ start_fluentbit() {
   READY="listening on"
   if [ "$INPUT" != filetail ]; then sleep 1; fi
 }
-measure() { # AGENT: one run of swak or fluentbit, appended to AGENT.dat
+measure() { # AGENT: one run of swak or fluent-bit, appended to AGENT.dat
   agent=$1
   D=$WORK/$agent-$run; rm -rf "$D"; mkdir -p "$D"
   /usr/bin/time -v -o "$D/receiver.time" java -XX:+UseSerialGC $RECEIVER_OPTS -cp "$JCP" FastReceiver "$OUT_PORT" "$EVENTS" "${ACK_DELAY_MS:-0}" \
@@ -92,7 +92,7 @@ measure() { # AGENT: one run of swak or fluentbit, appended to AGENT.dat
   RECV=$!
   until grep -q listening "$D/receiver.out" 2>/dev/null; do sleep 0.05; done
   T0=$(now)
-  "start_$agent"
+  "start_$(printf %s "$agent" | tr -d -)" # fluent-bit: start_fluentbit
   if [ "$INPUT" != filetail ]; then
     if [ "$agent" = swak ]; then until grep -q "$READY" "$D/agent.log" 2>/dev/null; do sleep 0.05; done; fi
     T0=$(now)
@@ -117,10 +117,10 @@ measure() { # AGENT: one run of swak or fluentbit, appended to AGENT.dat
 }
 for run in $(seq 1 "$RUNS"); do
   measure swak
-  if [ "${PEER:-}" = fluent-bit ]; then measure fluentbit; fi
+  if [ "${PEER:-}" = fluent-bit ]; then measure fluent-bit; fi
 done
-bench_summary lines swak fluentbit
-for a in swak fluentbit; do
+bench_summary lines swak fluent-bit
+for a in swak fluent-bit; do
   if [ -f "$WORK/first-$a.txt" ]; then
     echo "$a first event, median: $(sort -g "$WORK/first-$a.txt" | sed -n "$(( (RUNS + 1) / 2 ))p") s"
   fi

@@ -42,7 +42,7 @@ one() { # NAME: runs the agent started by start_$NAME against the writer, prints
   until grep -q listening "$D/receiver.out" 2>/dev/null; do sleep 0.05; done
   # the files exist before the agent starts, as on a host (Fluent Bit finds new files only at its refresh)
   java -cp "$CLASSES" TrickleWriter "$D/logs" "$FILES" 1 0 > /dev/null
-  "start_$name"
+  "start_$(printf %s "$name" | tr -d -)" # fluent-bit: start_fluentbit
   sleep 2 # the agent's start-up, outside the writer's time (its CPU is counted all the same)
   pid=$(pgrep -P "$AGENT" | head -1 || true)
   before=$(ticks "$pid")
@@ -106,8 +106,8 @@ rm -f "$WORK"/*.dat
 for run in $(seq 1 "$RUNS"); do
   one swak
   if [ "${PEER:-}" = fluent-bit ]; then
-    one fluentbit
+    one fluent-bit
   fi
 done
 # medians of the lines delivered per second, the steady CPU-s per million lines and the peak RSS; Swak / Fluent Bit
-bench_summary lines swak fluentbit
+bench_summary lines swak fluent-bit
