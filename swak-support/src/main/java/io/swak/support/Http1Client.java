@@ -398,7 +398,7 @@ public final class Http1Client implements Closeable {
         }
       } while (status >= 100 && status < 200);
       BodyReader<T> reader = readers.apply(status);
-      Sink<T> sink = new Sink<>(reader, reader == null ? new byte[firstBytes] : null);
+      Sink<T> sink = new Sink<>(reader, reader == null ? firstBytes : 0, chunked ? -1 : length);
       if (chunked) {
         for (;;) {
           String size = line();
@@ -445,30 +445,38 @@ public final class Http1Client implements Closeable {
     }
   }
 
-  /** Where an answer's body goes: its reader, or the first bytes kept for a message. */
+  /**
+   * Where an answer's body goes: its reader, or its first {@code keep} bytes for a message, in an array as large as
+   * the body's length says (growing to {@code keep} when it says none): most answers kept are a few bytes.
+   */
   private static final class Sink<T> {
     final BodyReader<T> reader;
-    final byte[] first;
+    final int keep;
+    byte[] first;
     int kept;
 
-    Sink(BodyReader<T> reader, byte[] first) {
+    Sink(BodyReader<T> reader, int keep, long length) {
       this.reader = reader;
-      this.first = first;
+      this.keep = keep;
+      this.first = new byte[(int) Math.min(keep, length >= 0 ? length : 512)];
     }
 
     void accept(byte[] b, int off, int n) throws IOException {
       if (reader != null) {
         reader.feed(b, off, n);
-      } else {
-        int k = Math.min(n, first.length - kept);
-        System.arraycopy(b, off, first, kept, k);
-        kept += k;
+        return;
       }
+      if (kept + n > first.length && first.length < keep) {
+        first = Arrays.copyOf(first, (int) Math.min(keep, Math.max(2L * first.length, (long) kept + n)));
+      }
+      int k = Math.min(n, first.length - kept);
+      System.arraycopy(b, off, first, kept, k);
+      kept += k;
     }
 
     Answer<T> answer(int status, String retryAfter) throws IOException {
       return reader != null ? new Answer<>(status, reader.finish(), null, retryAfter)
-          : new Answer<>(status, null, Arrays.copyOf(first, kept), retryAfter);
+          : new Answer<>(status, null, kept == first.length ? first : Arrays.copyOf(first, kept), retryAfter);
     }
   }
 }

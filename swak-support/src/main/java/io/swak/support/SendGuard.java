@@ -61,11 +61,6 @@ public final class SendGuard {
     }
   }
 
-  /** True once a write took longer than the timeout. */
-  public boolean timedOut() {
-    return timedOut;
-  }
-
   /** Stops the checks (the socket is closed). */
   public void cancel() {
     if (check != null) {

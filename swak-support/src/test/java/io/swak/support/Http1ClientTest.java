@@ -335,4 +335,31 @@ class Http1ClientTest {
     assertThat(requests.get(0)).startsWith("POST / HTTP/1.1|");
     assertThat(Http1Client.origin(root)).isEqualTo("http://127.0.0.1:" + server.getLocalPort());
   }
+
+  @Test
+  void anErrorAnswerWithoutALengthIsKeptWholeUpToTheLimitAndNoFurther() throws Exception {
+    String text = "e".repeat(3000);
+    URI node = serve((c, r, body, out) -> {
+      // no length: chunked in pieces of 700 on the first connection, then one that ends with the connection
+      if (c == 0) {
+        StringBuilder b = new StringBuilder("HTTP/1.1 500 X\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (int i = 0; i < text.length(); i += 700) {
+          String part = text.substring(i, Math.min(text.length(), i + 700));
+          b.append(Integer.toHexString(part.length())).append("\r\n").append(part).append("\r\n");
+        }
+        write(out, b.append("0\r\n\r\n").toString());
+        return false;
+      }
+      write(out, "HTTP/1.0 500 X\r\n\r\n" + text + text);
+      return false;
+    });
+    http = new Http1Client(null, true, Duration.ofSeconds(5), Duration.ofSeconds(10), 4096, "http1-test-timer");
+    byte[] body = doc("x");
+    Http1Client.Answer<String> chunked = post(http, node, "", body, 0, body.length);
+    assertThat(chunked.status()).isEqualTo(500);
+    assertThat(new String(chunked.first(), StandardCharsets.UTF_8)).isEqualTo(text);
+    Http1Client.Answer<String> toEnd = post(http, node, "", body, 0, body.length);
+    assertThat(toEnd.first()).hasSize(4096);
+    assertThat(toEnd.firstText()).isEqualTo("e".repeat(4096));
+  }
 }

@@ -1,8 +1,8 @@
 package io.swak.plugins.otlp;
 
 import io.swak.api.Option;
-import io.swak.support.Http1Client;
 import io.swak.api.Plugin;
+import io.swak.support.Http1Client;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

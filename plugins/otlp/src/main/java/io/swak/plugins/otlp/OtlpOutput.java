@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
 import java.util.zip.GZIPOutputStream;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
