@@ -15,9 +15,7 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${BENCH_DIR:-/tmp/swak-bench-http}
 rm -rf "$WORK"; mkdir -p "$WORK"
 LOG=$WORK/input.log
-bench_app_log "$LOG" "$LINES"
-SIZE=$(stat -c %s "$LOG")
-echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
+bench_app_log "$LOG" "$LINES" # sets SIZE
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # nodelay: the JDK server writes headers and body apart; with Nagle each answer would wait for a delayed ACK
 java -Xmx256m -Dsun.net.httpserver.nodelay=true "$HERE/bench/BulkSink.java" "$PORT" > "$WORK/sink.log" 2>&1 &

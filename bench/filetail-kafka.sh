@@ -29,9 +29,7 @@ fi
 WORK=${BENCH_DIR:-/tmp/swak-bench-kafka}
 rm -rf "$WORK"; mkdir -p "$WORK"
 LOG=$WORK/input.log
-bench_app_log "$LOG" "$LINES"
-SIZE=$(stat -c %s "$LOG")
-echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
+bench_app_log "$LOG" "$LINES" # sets SIZE
 
 # ---- the broker ---------------------------------------------------------------------------------------
 CP_FILE=$WORK/broker.cp

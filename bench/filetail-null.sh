@@ -15,9 +15,7 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${BENCH_DIR:-/tmp/swak-bench-filetail}
 rm -rf "$WORK"; mkdir -p "$WORK"
 LOG=$WORK/input.log
-bench_app_log "$LOG" "$LINES"
-SIZE=$(stat -c %s "$LOG")
-echo "input: $LINES lines, $SIZE bytes ($(( SIZE / LINES )) bytes per line)"
+bench_app_log "$LOG" "$LINES" # sets SIZE
 run_fluentbit() { # one Fluent Bit run on the same file: tail from the head, exit at its end
   rm -f "$WORK/fb-out.log" "$WORK/fb-tail.db"*
   if [ "${OUTPUT:-null}" = file ]; then

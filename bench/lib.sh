@@ -135,7 +135,10 @@ bench_end_agent() {
   [ -n "$JPID" ] && kill -TERM "$JPID"
   wait "$1" || true
 }
-# LOG N: N application log lines of 105 bytes (a time, a level, a worker, an id, a path, a status, a duration)
+# LOG N: N application log lines of 105 bytes (a time, a level, a worker, an id, a path, a status, a duration);
+# sets SIZE to the file's size and says so
 bench_app_log() {
   awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "2026-11-21T12:00:00.000Z INFO  [worker-%02d] request id=%09d path=/api/v1/items status=200 took=%03dms\n", i % 16, i, i % 997 }' > "$1"
+  SIZE=$(stat -c %s "$1")
+  echo "input: $2 lines, $SIZE bytes ($(( SIZE / $2 )) bytes per line)"
 }
